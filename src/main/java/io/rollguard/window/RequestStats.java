@@ -1,0 +1,67 @@
+package io.rollguard.window;
+
+import org.HdrHistogram.AbstractHistogram;
+
+/**
+ * Request statistics of a window: counts, rates and latency quantiles in milliseconds. Ratios and
+ * latencies are {@code NaN} when the window holds no request ("no data"); counts and the request
+ * rate are 0. Quantiles are within {@link #quantileRelativeError()} of the exact ones. Immutable.
+ */
+public record RequestStats(
+    long count,
+    long errors,
+    double errorRate,
+    double requestRatePerSecond,
+    double minMillis,
+    double p50Millis,
+    double p75Millis,
+    double p90Millis,
+    double p95Millis,
+    double p99Millis,
+    double p999Millis,
+    double maxMillis,
+    double meanMillis,
+    double quantileRelativeError) {
+
+  static RequestStats of(
+      long count, long errors, long windowMillis, AbstractHistogram latencyMicros) {
+    double rate = windowMillis > 0 ? count * 1000.0 / windowMillis : 0;
+    if (count == 0 || latencyMicros.getTotalCount() == 0) {
+      double nan = Double.NaN;
+      return new RequestStats(
+          count,
+          errors,
+          count == 0 ? nan : (double) errors / count,
+          rate,
+          nan,
+          nan,
+          nan,
+          nan,
+          nan,
+          nan,
+          nan,
+          nan,
+          nan,
+          Latency.QUANTILE_RELATIVE_ERROR);
+    }
+    return new RequestStats(
+        count,
+        errors,
+        (double) errors / count,
+        rate,
+        Latency.quantileMillis(latencyMicros, 0.0),
+        Latency.quantileMillis(latencyMicros, 0.50),
+        Latency.quantileMillis(latencyMicros, 0.75),
+        Latency.quantileMillis(latencyMicros, 0.90),
+        Latency.quantileMillis(latencyMicros, 0.95),
+        Latency.quantileMillis(latencyMicros, 0.99),
+        Latency.quantileMillis(latencyMicros, 0.999),
+        Latency.quantileMillis(latencyMicros, 1.0),
+        latencyMicros.getMean() / 1000.0,
+        Latency.QUANTILE_RELATIVE_ERROR);
+  }
+
+  public double successRate() {
+    return 1.0 - errorRate;
+  }
+}

@@ -1,0 +1,160 @@
+package io.rollguard.window;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Every live series, by kind and identity, and the caps on how many there may be.
+ *
+ * <p>Looking up an existing series never fails. Creating one fails (returns null) when it would
+ * pass {@code maxSeries} in total or {@code maxSeriesPerService} for its {@code service} label; the
+ * caller rejects that item and carries on. Series that saw no data for longer than the longest
+ * window (plus future skew) hold nothing and are evicted by {@link #evictIdle(long)}.
+ *
+ * <p><b>Concurrency.</b> Thread-safe. Lookups are lock-free reads of concurrent maps; creation
+ * holds a map bin lock; caps are compare-and-set counters, so they are never exceeded.
+ */
+public final class SeriesRegistry {
+
+  /** The name and labels of a gauge or check series. */
+  private record NamedKey(String name, Labels labels) {}
+
+  private final WindowSettings settings;
+  private final int maxSeries;
+  private final int maxSeriesPerService;
+  private final AtomicInteger total = new AtomicInteger();
+  private final Map<String, AtomicInteger> perService = new ConcurrentHashMap<>();
+  private final Map<Labels, RequestWindow> requests = new ConcurrentHashMap<>();
+  private final Map<NamedKey, GaugeWindow> gauges = new ConcurrentHashMap<>();
+  private final Map<NamedKey, CheckWindow> checks = new ConcurrentHashMap<>();
+
+  public SeriesRegistry(WindowSettings settings, int maxSeries, int maxSeriesPerService) {
+    this.settings = settings;
+    this.maxSeries = maxSeries;
+    this.maxSeriesPerService = maxSeriesPerService;
+  }
+
+  public WindowSettings settings() {
+    return settings;
+  }
+
+  /** The request window of {@code labels}, created if allowed; null when a cap refuses it. */
+  public RequestWindow requests(Labels labels) {
+    RequestWindow window = requests.get(labels);
+    if (window != null) {
+      return window;
+    }
+    return requests.computeIfAbsent(
+        labels, l -> admit(l) ? new RequestWindow(l, settings) : null);
+  }
+
+  /** The gauge window named {@code name} under {@code labels}; null when a cap refuses it. */
+  public GaugeWindow gauge(String name, Labels labels) {
+    NamedKey key = new NamedKey(name, labels);
+    GaugeWindow window = gauges.get(key);
+    if (window != null) {
+      return window;
+    }
+    return gauges.computeIfAbsent(
+        key, k -> admit(k.labels()) ? new GaugeWindow(name, labels, settings) : null);
+  }
+
+  /** The check window named {@code name} under {@code labels}; null when a cap refuses it. */
+  public CheckWindow check(String name, Labels labels) {
+    NamedKey key = new NamedKey(name, labels);
+    CheckWindow window = checks.get(key);
+    if (window != null) {
+      return window;
+    }
+    return checks.computeIfAbsent(
+        key, k -> admit(k.labels()) ? new CheckWindow(name, labels, settings) : null);
+  }
+
+  public Collection<RequestWindow> requestWindows() {
+    return Collections.unmodifiableCollection(requests.values());
+  }
+
+  public Collection<GaugeWindow> gaugeWindows() {
+    return Collections.unmodifiableCollection(gauges.values());
+  }
+
+  public Collection<CheckWindow> checkWindows() {
+    return Collections.unmodifiableCollection(checks.values());
+  }
+
+  /** How many series of every kind are live. */
+  public int size() {
+    return total.get();
+  }
+
+  public int size(SeriesKind kind) {
+    return switch (kind) {
+      case REQUESTS -> requests.size();
+      case GAUGE -> gauges.size();
+      case CHECK -> checks.size();
+    };
+  }
+
+  /** Evicts series with no data received after {@code nowMillis} minus the retention; returns how many. */
+  public int evictIdle(long nowMillis) {
+    long cutoff = nowMillis - settings.maxWindowMillis() - settings.maxFutureSkewMillis();
+    int evicted = 0;
+    for (var e : requests.entrySet()) {
+      if (e.getValue().evictIfIdleSince(cutoff) && requests.remove(e.getKey(), e.getValue())) {
+        release(e.getKey());
+        evicted++;
+      }
+    }
+    for (var e : gauges.entrySet()) {
+      if (e.getValue().evictIfIdleSince(cutoff) && gauges.remove(e.getKey(), e.getValue())) {
+        release(e.getKey().labels());
+        evicted++;
+      }
+    }
+    for (var e : checks.entrySet()) {
+      if (e.getValue().evictIfIdleSince(cutoff) && checks.remove(e.getKey(), e.getValue())) {
+        release(e.getKey().labels());
+        evicted++;
+      }
+    }
+    return evicted;
+  }
+
+  private boolean admit(Labels labels) {
+    if (!tryIncrement(total, maxSeries)) {
+      return false;
+    }
+    AtomicInteger service =
+        perService.computeIfAbsent(serviceOf(labels), s -> new AtomicInteger());
+    if (!tryIncrement(service, maxSeriesPerService)) {
+      total.decrementAndGet();
+      return false;
+    }
+    return true;
+  }
+
+  private void release(Labels labels) {
+    total.decrementAndGet();
+    AtomicInteger service = perService.get(serviceOf(labels));
+    if (service != null) {
+      service.decrementAndGet();
+    }
+  }
+
+  private static String serviceOf(Labels labels) {
+    String service = labels.get("service");
+    return service == null ? "" : service;
+  }
+
+  private static boolean tryIncrement(AtomicInteger counter, int limit) {
+    for (int current = counter.get(); current < limit; current = counter.get()) {
+      if (counter.compareAndSet(current, current + 1)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
