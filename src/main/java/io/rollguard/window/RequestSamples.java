@@ -31,6 +31,14 @@ public final class RequestSamples {
     return size;
   }
 
+  /** Drops every sample from {@code newSize} on. */
+  public void truncate(int newSize) {
+    if (newSize < 0 || newSize > size) {
+      throw new IllegalArgumentException("cannot truncate " + size + " samples to " + newSize);
+    }
+    size = newSize;
+  }
+
   public void clear() {
     size = 0;
   }

@@ -1,0 +1,164 @@
+package io.rollguard.config;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * Reads {@code rollguard.yaml} strictly: unknown keys, wrong types and out-of-range values are all
+ * reported, each at its {@code file:line:column}. {@code ${NAME}} in strings is replaced from the
+ * environment. Relative paths are resolved against the config file's directory. Stateless.
+ */
+public final class ConfigLoader {
+
+  /** The file did not validate; {@link #getMessage()} lists every problem, one per line. */
+  public static final class InvalidConfigException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    public InvalidConfigException(String problems) {
+      super(problems);
+    }
+  }
+
+  private static final Set<String> RECEIVER_TYPES = Set.of("slack", "pagerduty", "webhook", "console");
+  private static final Set<String> SEVERITIES = Set.of("critical", "warning", "info");
+
+  private ConfigLoader() {}
+
+  public static RollguardConfig load(Path file, UnaryOperator<String> env)
+      throws InvalidConfigException {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new InvalidConfigException(file + ":1:1: cannot read: " + e.getMessage());
+    }
+    Path base = file.toAbsolutePath().getParent();
+    return parse(file.toString(), text, base, env);
+  }
+
+  public static RollguardConfig parse(
+      String fileName, String text, Path baseDir, UnaryOperator<String> env)
+      throws InvalidConfigException {
+    Problems problems = new Problems();
+    YamlNode root = YamlReader.read(fileName, text, problems);
+    RollguardConfig defaults = RollguardConfig.defaults();
+    if (root == null) {
+      if (!problems.isEmpty()) {
+        throw new InvalidConfigException(problems.format());
+      }
+      return defaults;
+    }
+    Fields top = Fields.of(root, "the configuration", problems, env);
+
+    Fields server = top.mapping("server");
+    String host = server.string("host", defaults.server().host());
+    int port = (int) server.integer("port", defaults.server().port(), 0, 65_535);
+    Fields tls = server.mapping("tls");
+    String cert = tls.string("cert", null);
+    String key = tls.string("key", null);
+    if ((cert == null) != (key == null)) {
+      problems.add(tls.position(), "'tls' needs both 'cert' and 'key'");
+    }
+    tls.finish();
+    server.finish();
+
+    Duration evaluationInterval =
+        top.duration("evaluation_interval", defaults.evaluationInterval(), Duration.ofMillis(100), Duration.ofMinutes(5));
+    String dataDir = top.string("data_dir", defaults.dataDir().toString());
+    List<String> rules = top.has("rules") ? top.strings("rules") : List.of("rules");
+
+    Fields auth = top.mapping("auth");
+    List<RollguardConfig.IngestToken> tokens = new ArrayList<>();
+    for (YamlNode item : auth.list("ingest_tokens")) {
+      Fields t = Fields.of(item, "an ingest token", problems, env);
+      String token = t.requiredString("token");
+      Set<String> services = new LinkedHashSet<>(t.strings("services"));
+      t.finish();
+      if (token != null && token.isEmpty()) {
+        problems.add(item.position(), "'token' must not be empty");
+      } else if (token != null) {
+        tokens.add(new RollguardConfig.IngestToken(token, Set.copyOf(services)));
+      }
+    }
+    String adminToken = auth.string("admin_token", null);
+    auth.finish();
+
+    RollguardConfig.Limits d = RollguardConfig.DEFAULT_LIMITS;
+    Fields limits = top.mapping("limits");
+    RollguardConfig.Limits limitValues =
+        new RollguardConfig.Limits(
+            limits.bytes("max_body_bytes", d.maxBodyBytes(), 1_024, 1L << 30),
+            (int) limits.integer("max_series", d.maxSeries(), 1, 10_000_000),
+            (int) limits.integer("max_series_per_service", d.maxSeriesPerService(), 1, 10_000_000),
+            (int) limits.integer("max_labels", d.maxLabels(), 1, 64),
+            (int) limits.integer("max_label_value_length", d.maxLabelValueLength(), 1, 4_096),
+            limits.duration("max_future_skew", d.maxFutureSkew(), Duration.ZERO, Duration.ofHours(1)),
+            limits.duration("max_window", d.maxWindow(), Duration.ofMinutes(1), Duration.ofHours(24)),
+            (int) limits.integer("max_inflight_requests", d.maxInflightRequests(), 1, 1_000_000));
+    limits.finish();
+
+    Map<String, RollguardConfig.Receiver> receivers = new LinkedHashMap<>();
+    Fields receiverFields = top.mapping("receivers");
+    for (var e : receiverFields.entries().entrySet()) {
+      Fields r = Fields.of(e.getValue().value(), "receiver '" + e.getKey() + "'", problems, env);
+      String type = r.requiredString("type");
+      if (type != null && !RECEIVER_TYPES.contains(type)) {
+        problems.add(r.position(), "receiver '" + e.getKey() + "': unknown type '" + type + "' (expected one of: console, pagerduty, slack, webhook)");
+      }
+      receivers.put(
+          e.getKey(),
+          new RollguardConfig.Receiver(
+              e.getKey(), type, r.string("url", null), r.string("routing_key", null), r.string("secret", null), r.string("format", null)));
+      r.finish();
+    }
+
+    Map<String, List<String>> routes = new LinkedHashMap<>(defaults.routes());
+    Fields routeFields = top.mapping("routes");
+    for (var e : routeFields.entries().entrySet()) {
+      if (!SEVERITIES.contains(e.getKey())) {
+        problems.add(e.getValue().keyPosition(), "unknown severity '" + e.getKey() + "' in routes (expected critical, warning or info)");
+        continue;
+      }
+      List<String> names = routeFields.strings(e.getKey());
+      for (String name : names) {
+        if (!receivers.containsKey(name)) {
+          problems.add(e.getValue().value().position(), "route '" + e.getKey() + "' names unknown receiver '" + name + "'");
+        }
+      }
+      routes.put(e.getKey(), List.copyOf(names));
+    }
+    top.finish();
+
+    if (!problems.isEmpty()) {
+      throw new InvalidConfigException(problems.format());
+    }
+    return new RollguardConfig(
+        new RollguardConfig.Server(
+            host, port, new RollguardConfig.Tls(resolve(baseDir, cert), resolve(baseDir, key))),
+        evaluationInterval,
+        resolve(baseDir, dataDir),
+        rules.stream().map(r -> resolve(baseDir, r)).toList(),
+        new RollguardConfig.Auth(List.copyOf(tokens), adminToken),
+        limitValues,
+        Map.copyOf(receivers),
+        Map.copyOf(routes));
+  }
+
+  private static Path resolve(Path baseDir, String path) {
+    if (path == null) {
+      return null;
+    }
+    Path p = Path.of(path);
+    return baseDir == null || p.isAbsolute() ? p : baseDir.resolve(p).normalize();
+  }
+}

@@ -1,0 +1,87 @@
+package io.rollguard.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The server's settings ({@code rollguard.yaml}, SPEC section 7). Every setting has a default, so
+ * {@link #defaults()} runs a complete server. Immutable; secrets never appear in {@code toString}.
+ */
+public record RollguardConfig(
+    Server server,
+    Duration evaluationInterval,
+    Path dataDir,
+    List<Path> rules,
+    Auth auth,
+    Limits limits,
+    Map<String, Receiver> receivers,
+    Map<String, List<String>> routes) {
+
+  /** Where the HTTP server listens; {@code port} 0 picks a free port. */
+  public record Server(String host, int port, Tls tls) {}
+
+  /** PEM certificate chain and private key; both null when TLS is off. */
+  public record Tls(Path cert, Path key) {
+    public boolean enabled() {
+      return cert != null;
+    }
+  }
+
+  /** Bearer tokens for ingest (none: ingest is open) and for admin endpoints. */
+  public record Auth(List<IngestToken> ingestTokens, String adminToken) {
+    @Override
+    public String toString() {
+      return "Auth[ingestTokens=" + ingestTokens + ", adminToken=" + (adminToken == null ? "none" : "***") + "]";
+    }
+  }
+
+  /** An ingest token, optionally allowed to write only some services (empty: all). */
+  public record IngestToken(String token, Set<String> services) {
+    public boolean allows(String service) {
+      return services.isEmpty() || services.contains(service);
+    }
+
+    @Override
+    public String toString() {
+      return "IngestToken[***, services=" + services + "]";
+    }
+  }
+
+  /** Limits that keep one client from hurting the others. */
+  public record Limits(
+      long maxBodyBytes,
+      int maxSeries,
+      int maxSeriesPerService,
+      int maxLabels,
+      int maxLabelValueLength,
+      Duration maxFutureSkew,
+      Duration maxWindow,
+      int maxInflightRequests) {}
+
+  /** A notification receiver as configured; its secrets are redacted from {@code toString}. */
+  public record Receiver(
+      String name, String type, String url, String routingKey, String secret, String format) {
+    @Override
+    public String toString() {
+      return "Receiver[" + name + ", type=" + type + ", url=" + (url == null ? "none" : "***") + "]";
+    }
+  }
+
+  public static final Limits DEFAULT_LIMITS =
+      new Limits(8L << 20, 100_000, 10_000, 16, 128, Duration.ofSeconds(10), Duration.ofHours(1), 256);
+
+  public static RollguardConfig defaults() {
+    return new RollguardConfig(
+        new Server("0.0.0.0", 8080, new Tls(null, null)),
+        Duration.ofSeconds(1),
+        Path.of("data"),
+        List.of(Path.of("rules")),
+        new Auth(List.of(), null),
+        DEFAULT_LIMITS,
+        Map.of(),
+        Map.of("critical", List.of(), "warning", List.of(), "info", List.of()));
+  }
+}

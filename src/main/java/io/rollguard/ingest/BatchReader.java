@@ -1,0 +1,406 @@
+package io.rollguard.ingest;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.rollguard.window.Latency;
+import java.io.IOException;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Reads one batch object (SPEC 1.1, or a flat request on an NDJSON line) token by token into
+ * {@link Staging}. It checks what an item says on its own: types, required fields, ranges and time
+ * stamps. A bad item is counted in {@link IngestOutcome} with its path and skipped; its neighbours
+ * are kept. Unknown fields are ignored, so clients may send more than this version reads.
+ *
+ * <p>Not thread-safe: owned by one {@link Ingestor}.
+ */
+final class BatchReader {
+
+  private final IngestLimits limits;
+
+  BatchReader(IngestLimits limits) {
+    this.limits = limits;
+  }
+
+  /**
+   * Reads the object the parser stands on (its START_OBJECT) up to its END_OBJECT.
+   *
+   * @throws IOException when the JSON itself is broken; the caller rolls the batch back
+   */
+  void read(
+      JsonParser p, int index, int line, long nowMillis, Staging staging, IngestOutcome out)
+      throws IOException {
+    Staging.Batch batch = new Staging.Batch(index, line);
+    staging.batches.add(batch);
+    batch.requestFrom = staging.requests.size();
+    Item item = new Item(batch, out, nowMillis);
+    FlatRequest flat = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken value = p.nextToken();
+      switch (field) {
+        case "service" -> {
+          if (value == JsonToken.VALUE_STRING && !p.getText().isEmpty()) {
+            batch.service = p.getText();
+          } else {
+            batch.service = null;
+            p.skipChildren();
+          }
+        }
+        case "labels" -> batch.labels = readLabels(p, "labels", item);
+        case "requests" -> readArray(p, "requests", item, () -> readRequest(p, item, staging));
+        case "gauges" -> readArray(p, "gauges", item, () -> readGauge(p, item, staging));
+        case "checks" -> readArray(p, "checks", item, () -> readCheck(p, item, staging));
+        case "histograms" -> readArray(p, "histograms", item, () -> readHistogram(p, item, staging));
+        case "latency_ms", "ok", "status", "ts" -> {
+          if (flat == null) {
+            flat = new FlatRequest();
+          }
+          flat.read(field, p, item);
+        }
+        default -> p.skipChildren();
+      }
+    }
+    if (flat != null) {
+      item.path = "";
+      flat.stage(item, staging);
+    }
+    batch.requestTo = staging.requests.size();
+  }
+
+  @FunctionalInterface
+  private interface ItemBody {
+    void read() throws IOException;
+  }
+
+  private static void readArray(JsonParser p, String name, Item item, ItemBody body)
+      throws IOException {
+    if (p.currentToken() == JsonToken.VALUE_NULL) {
+      return;
+    }
+    if (p.currentToken() != JsonToken.START_ARRAY) {
+      item.path = name;
+      item.reject(RejectReason.INVALID, "must be a list");
+      p.skipChildren();
+      return;
+    }
+    int i = 0;
+    while (p.nextToken() != JsonToken.END_ARRAY) {
+      item.start(name, i++);
+      if (p.currentToken() != JsonToken.START_OBJECT) {
+        item.reject(RejectReason.INVALID, "must be an object");
+        p.skipChildren();
+        continue;
+      }
+      body.read();
+    }
+  }
+
+  private void readRequest(JsonParser p, Item item, Staging staging) throws IOException {
+    FlatRequest request = new FlatRequest();
+    Map<String, String> ownLabels = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      p.nextToken();
+      if (field.equals("labels")) {
+        ownLabels = readLabels(p, "labels", item);
+      } else {
+        request.read(field, p, item);
+      }
+    }
+    request.ownLabels = ownLabels;
+    request.stage(item, staging);
+  }
+
+  private void readGauge(JsonParser p, Item item, Staging staging) throws IOException {
+    String name = null;
+    double value = Double.NaN;
+    boolean hasValue = false;
+    long ts = item.nowMillis;
+    Map<String, String> ownLabels = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken t = p.nextToken();
+      switch (field) {
+        case "name" -> name = t == JsonToken.VALUE_STRING ? p.getText() : item.problem("name must be a string");
+        case "value" -> {
+          if (t.isNumeric()) {
+            value = p.getDoubleValue();
+            hasValue = true;
+          } else {
+            item.problem("value must be a number");
+          }
+        }
+        case "ts" -> ts = readTimestamp(p, item);
+        case "labels" -> ownLabels = readLabels(p, "labels", item);
+        default -> p.skipChildren();
+      }
+    }
+    if (name == null || name.isEmpty()) {
+      item.problem("name is required");
+    } else if (!hasValue) {
+      item.problem("value is required");
+    } else if (!Double.isFinite(value)) {
+      item.problem("value must be finite");
+    }
+    if (item.stageable(ts)) {
+      staging.gauges.add(new Staging.Gauge(item.batch, ownLabels, name, ts, value));
+      item.batch.otherItems++;
+    }
+  }
+
+  private void readCheck(JsonParser p, Item item, Staging staging) throws IOException {
+    String name = null;
+    Boolean ok = null;
+    long ts = item.nowMillis;
+    Map<String, String> ownLabels = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken t = p.nextToken();
+      switch (field) {
+        case "name" -> name = t == JsonToken.VALUE_STRING ? p.getText() : item.problem("name must be a string");
+        case "ok" -> {
+          if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
+            ok = t == JsonToken.VALUE_TRUE;
+          } else {
+            item.problem("ok must be true or false");
+            p.skipChildren();
+          }
+        }
+        case "ts" -> ts = readTimestamp(p, item);
+        case "labels" -> ownLabels = readLabels(p, "labels", item);
+        default -> p.skipChildren();
+      }
+    }
+    if (name == null || name.isEmpty()) {
+      item.problem("name is required");
+    } else if (ok == null) {
+      item.problem("ok is required");
+    }
+    if (item.stageable(ts)) {
+      staging.checks.add(new Staging.Check(item.batch, ownLabels, name, ts, ok));
+      item.batch.otherItems++;
+    }
+  }
+
+  private void readHistogram(JsonParser p, Item item, Staging staging) throws IOException {
+    long start = Long.MIN_VALUE;
+    long end = Long.MIN_VALUE;
+    String hdr = null;
+    long errors = 0;
+    Map<String, String> ownLabels = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken t = p.nextToken();
+      switch (field) {
+        case "start" -> start = readTimestamp(p, item);
+        case "end" -> end = readTimestamp(p, item);
+        case "hdr" -> {
+          if (t == JsonToken.VALUE_STRING && p.getTextLength() <= limits.maxHistogramBytes() * 2) {
+            hdr = p.getText();
+          } else {
+            item.problem(t == JsonToken.VALUE_STRING ? "hdr is too large" : "hdr must be a base64 string");
+            p.skipChildren();
+          }
+        }
+        case "errors" -> {
+          if (t == JsonToken.VALUE_NUMBER_INT && p.getLongValue() >= 0) {
+            errors = p.getLongValue();
+          } else {
+            item.problem("errors must be a whole number >= 0");
+            p.skipChildren();
+          }
+        }
+        case "labels" -> ownLabels = readLabels(p, "labels", item);
+        default -> p.skipChildren();
+      }
+    }
+    if (end == Long.MIN_VALUE) {
+      item.problem("end is required");
+    } else if (start != Long.MIN_VALUE && start > end) {
+      item.problem("start must not be after end");
+    }
+    if (hdr == null) {
+      item.problem("hdr is required");
+    }
+    if (item.problem != null || !item.stageable(end)) {
+      item.stageable(end); // reports the problem
+      return;
+    }
+    Histogram decoded;
+    try {
+      decoded = HistogramDecoder.decode(hdr, limits.maxHistogramBytes());
+    } catch (HistogramDecoder.InvalidHistogramException e) {
+      item.problem(e.getMessage());
+      item.stageable(end);
+      return;
+    }
+    if (errors > decoded.getTotalCount()) {
+      item.problem("errors (" + errors + ") exceeds the histogram's count (" + decoded.getTotalCount() + ")");
+      item.stageable(end);
+      return;
+    }
+    staging.histograms.add(new Staging.Histogram(item.batch, ownLabels, end, decoded, (int) errors));
+    item.batch.otherItems++;
+  }
+
+  /** Epoch millis as a number, or an RFC 3339 string; on error reports and returns 0. */
+  private static long readTimestamp(JsonParser p, Item item) throws IOException {
+    JsonToken t = p.currentToken();
+    if (t == JsonToken.VALUE_NUMBER_INT) {
+      return p.getLongValue();
+    }
+    if (t == JsonToken.VALUE_NUMBER_FLOAT) {
+      double d = p.getDoubleValue();
+      if (Double.isFinite(d)) {
+        return (long) d;
+      }
+    } else if (t == JsonToken.VALUE_STRING) {
+      try {
+        return OffsetDateTime.parse(p.getText()).toInstant().toEpochMilli();
+      } catch (DateTimeParseException e) {
+        item.problem("ts must be epoch milliseconds or an RFC 3339 time, got '" + p.getText() + "'");
+        return 0;
+      }
+    }
+    p.skipChildren();
+    item.problem("ts must be epoch milliseconds or an RFC 3339 time");
+    return 0;
+  }
+
+  /** A labels object; scalar values are taken as text, null values ignored. */
+  private static Map<String, String> readLabels(JsonParser p, String name, Item item)
+      throws IOException {
+    if (p.currentToken() == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      item.problem(name + " must be an object of strings");
+      p.skipChildren();
+      return null;
+    }
+    Map<String, String> labels = new HashMap<>();
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String key = p.currentName();
+      JsonToken t = p.nextToken();
+      if (t.isScalarValue() && t != JsonToken.VALUE_NULL) {
+        labels.put(key, p.getText());
+      } else if (t != JsonToken.VALUE_NULL) {
+        item.problem(name + "." + key + " must be a string");
+        p.skipChildren();
+      }
+    }
+    return labels;
+  }
+
+  /** The fields of one request, whether in {@code requests[]} or flat on an NDJSON line. */
+  private static final class FlatRequest {
+    double latencyMillis = Double.NaN;
+    boolean hasLatency;
+    Boolean ok;
+    int status = -1;
+    long ts = Long.MIN_VALUE;
+    Map<String, String> ownLabels;
+
+    void read(String field, JsonParser p, Item item) throws IOException {
+      JsonToken t = p.currentToken();
+      switch (field) {
+        case "latency_ms" -> {
+          if (t.isNumeric()) {
+            latencyMillis = p.getDoubleValue();
+            hasLatency = true;
+          } else {
+            item.problem("latency_ms must be a number");
+            p.skipChildren();
+          }
+        }
+        case "ok" -> {
+          if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
+            ok = t == JsonToken.VALUE_TRUE;
+          } else {
+            item.problem("ok must be true or false");
+            p.skipChildren();
+          }
+        }
+        case "status" -> {
+          if (t == JsonToken.VALUE_NUMBER_INT) {
+            status = p.getIntValue();
+          } else {
+            item.problem("status must be a whole number");
+            p.skipChildren();
+          }
+        }
+        case "ts" -> ts = readTimestamp(p, item);
+        default -> p.skipChildren();
+      }
+    }
+
+    void stage(Item item, Staging staging) {
+      if (!hasLatency) {
+        item.problem("latency_ms is required");
+      } else if (!Double.isFinite(latencyMillis) || latencyMillis < 0) {
+        item.problem("latency_ms must be a finite number >= 0");
+      }
+      long at = ts == Long.MIN_VALUE ? item.nowMillis : ts;
+      if (item.stageable(at)) {
+        boolean error = ok != null ? !ok : status >= 500;
+        staging.addRequest(at, Latency.millisToMicros(latencyMillis), error, ownLabels);
+      }
+    }
+  }
+
+  /** The item being read: where it stands, and the first problem found with it. */
+  private final class Item {
+    final Staging.Batch batch;
+    final IngestOutcome out;
+    final long nowMillis;
+    String path = "";
+    String problem;
+
+    Item(Staging.Batch batch, IngestOutcome out, long nowMillis) {
+      this.batch = batch;
+      this.out = out;
+      this.nowMillis = nowMillis;
+    }
+
+    void start(String array, int i) {
+      path = array + "[" + i + "]";
+      problem = null;
+    }
+
+    /** Notes a problem with the current item (the first one wins); returns null for chaining. */
+    String problem(String message) {
+      if (problem == null) {
+        problem = message;
+      }
+      return null;
+    }
+
+    void reject(RejectReason reason, String message) {
+      String where = path.isEmpty() ? "" : path + ": ";
+      out.reject(reason, 1, batch.index, batch.line, where + message);
+    }
+
+    /** True when the item has no problem and {@code tsMillis} may count; else reports why not. */
+    boolean stageable(long tsMillis) {
+      if (problem != null) {
+        reject(RejectReason.INVALID, problem);
+        problem = null;
+        return false;
+      }
+      if (tsMillis < nowMillis - limits.maxAgeMillis()) {
+        reject(RejectReason.TOO_OLD, "ts " + tsMillis + " is older than the longest window");
+        return false;
+      }
+      if (tsMillis > nowMillis + limits.maxFutureSkewMillis()) {
+        reject(RejectReason.TOO_FAR_IN_FUTURE, "ts " + tsMillis + " is more than max_future_skew ahead");
+        return false;
+      }
+      return true;
+    }
+  }
+}

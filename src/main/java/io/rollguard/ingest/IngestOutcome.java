@@ -1,0 +1,109 @@
+package io.rollguard.ingest;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What became of the items of one ingest request: how many were accepted and rejected, why, and
+ * the first {@link #MAX_ERRORS} errors with where they stand. Not thread-safe: owned by the request
+ * (which is handled on one event loop).
+ */
+public final class IngestOutcome {
+
+  /** At most this many errors are listed; all are counted. */
+  public static final int MAX_ERRORS = 50;
+
+  /** One listed error: the batch (JSON array index, or NDJSON line - 1), its line, and what. */
+  public record ItemError(int index, int line, String error) {}
+
+  private long acceptedRequests;
+  private long acceptedGauges;
+  private long acceptedChecks;
+  private long acceptedHistograms;
+  private long rejected;
+  private final Map<RejectReason, Long> rejectedByReason = new EnumMap<>(RejectReason.class);
+  private final List<ItemError> errors = new ArrayList<>();
+
+  void reject(RejectReason reason, long items, int index, int line, String message) {
+    if (items <= 0) {
+      return;
+    }
+    rejected += items;
+    rejectedByReason.merge(reason, items, Long::sum);
+    if (errors.size() < MAX_ERRORS) {
+      errors.add(new ItemError(index, line, message));
+    }
+  }
+
+  void acceptRequests(long n) {
+    acceptedRequests += n;
+  }
+
+  void acceptGauge() {
+    acceptedGauges++;
+  }
+
+  void acceptCheck() {
+    acceptedChecks++;
+  }
+
+  void acceptHistogram() {
+    acceptedHistograms++;
+  }
+
+  public long accepted() {
+    return acceptedRequests + acceptedGauges + acceptedChecks + acceptedHistograms;
+  }
+
+  public long acceptedRequests() {
+    return acceptedRequests;
+  }
+
+  public long acceptedGauges() {
+    return acceptedGauges;
+  }
+
+  public long acceptedChecks() {
+    return acceptedChecks;
+  }
+
+  public long acceptedHistograms() {
+    return acceptedHistograms;
+  }
+
+  public long rejected() {
+    return rejected;
+  }
+
+  public long rejected(RejectReason reason) {
+    return rejectedByReason.getOrDefault(reason, 0L);
+  }
+
+  public Map<RejectReason, Long> rejectedByReason() {
+    return Map.copyOf(rejectedByReason);
+  }
+
+  public List<ItemError> errors() {
+    return List.copyOf(errors);
+  }
+
+  /**
+   * The HTTP status this outcome deserves: 200 when anything was accepted or nothing was sent; when
+   * nothing was accepted, 403 if a token was refused, 429 if only cardinality caps refused, else
+   * 400.
+   */
+  public int status() {
+    if (accepted() > 0 || rejected == 0) {
+      return 200;
+    }
+    if (rejected(RejectReason.FORBIDDEN) > 0) {
+      return 403;
+    }
+    if (rejected(RejectReason.CARDINALITY) == rejected) {
+      return 429;
+    }
+    return 400;
+  }
+}

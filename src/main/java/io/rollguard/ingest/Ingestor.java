@@ -1,0 +1,401 @@
+package io.rollguard.ingest;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import io.rollguard.clock.Clock;
+import io.rollguard.window.CheckWindow;
+import io.rollguard.window.GaugeWindow;
+import io.rollguard.window.LatencyScratch;
+import io.rollguard.window.Labels;
+import io.rollguard.window.RequestWindow;
+import io.rollguard.window.SeriesRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Predicate;
+
+/**
+ * Turns ingest bodies into recorded samples: parses them ({@link BatchReader}), then commits what
+ * was staged: resolves series labels, checks the token's services and the cardinality caps, and
+ * records into windows, one window lock per run of samples of the same series.
+ *
+ * <p>Not thread-safe: one per event loop, whose requests it serves one handler call at a time.
+ * What it shares (the registry) is thread-safe.
+ */
+public final class Ingestor {
+
+  private static final JsonFactory JSON =
+      JsonFactory.builder().enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER).build();
+
+  private final SeriesRegistry registry;
+  private final IngestLimits limits;
+  private final Clock clock;
+  private final BatchReader reader;
+  private final Staging staging = new Staging();
+  private final LatencyScratch scratch = new LatencyScratch();
+  /** Merged labels by an item's own labels, for the batch {@link #cachedBatch} only. */
+  private final Map<Map<String, String>, Labels> ownLabelsCache = new HashMap<>();
+
+  private Staging.Batch cachedBatch;
+
+  public Ingestor(SeriesRegistry registry, IngestLimits limits, Clock clock) {
+    this.registry = registry;
+    this.limits = limits;
+    this.clock = clock;
+    this.reader = new BatchReader(limits);
+  }
+
+  /**
+   * Ingests a whole JSON body: one batch object or an array of them. Nothing is recorded unless
+   * the whole body parses.
+   *
+   * @param serviceAllowed which services the caller's token may write
+   * @throws MalformedBodyException when the body is not JSON, saying where
+   */
+  public IngestOutcome ingestJson(byte[] body, int length, Predicate<String> serviceAllowed)
+      throws MalformedBodyException {
+    long now = clock.wallTimeMillis();
+    IngestOutcome out = new IngestOutcome();
+    staging.clear();
+    try (JsonParser p = JSON.createParser(body, 0, length)) {
+      JsonToken t = p.nextToken();
+      if (t == JsonToken.START_OBJECT) {
+        reader.read(p, 0, line(p), now, staging, out);
+      } else if (t == JsonToken.START_ARRAY) {
+        int index = 0;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+          if (t == JsonToken.START_OBJECT) {
+            reader.read(p, index, line(p), now, staging, out);
+          } else {
+            out.reject(RejectReason.INVALID, 1, index, line(p), "a batch must be a JSON object");
+            p.skipChildren();
+          }
+          index++;
+        }
+      } else {
+        throw malformed(t == null ? "the body is empty" : "the body must be a JSON object or an array of objects", p.currentTokenLocation());
+      }
+      if (p.nextToken() != null) {
+        throw malformed("unexpected content after the JSON value", p.currentTokenLocation());
+      }
+    } catch (JsonProcessingException e) {
+      staging.clear();
+      throw malformed(e.getOriginalMessage(), e.getLocation());
+    } catch (IOException e) {
+      staging.clear();
+      throw new UncheckedIOException(e);
+    }
+    commit(out, serviceAllowed, now);
+    return out;
+  }
+
+  /** Starts an NDJSON body; feed it chunks as they arrive. */
+  public NdjsonStream ndjson(Predicate<String> serviceAllowed) {
+    return new NdjsonStream(serviceAllowed);
+  }
+
+  /**
+   * An NDJSON body being read: complete lines are parsed and recorded as each chunk arrives, a
+   * partial last line waits for the next chunk. A line that does not parse is rejected alone.
+   * Not thread-safe: owned by one request.
+   */
+  public final class NdjsonStream {
+    private final Predicate<String> serviceAllowed;
+    private final IngestOutcome out = new IngestOutcome();
+    private byte[] carry = new byte[0];
+    private int carryLength;
+    private int nextLine = 1;
+
+    private NdjsonStream(Predicate<String> serviceAllowed) {
+      this.serviceAllowed = serviceAllowed;
+    }
+
+    public IngestOutcome outcome() {
+      return out;
+    }
+
+    /** Reads {@code chunk[0, length)}. */
+    public void accept(byte[] chunk, int length) throws LineTooLongException {
+      int lastNewline = length - 1;
+      while (lastNewline >= 0 && chunk[lastNewline] != '\n') {
+        lastNewline--;
+      }
+      if (lastNewline < 0) {
+        append(chunk, 0, length);
+        return;
+      }
+      if (carryLength == 0) {
+        readLines(chunk, 0, lastNewline + 1);
+      } else {
+        append(chunk, 0, lastNewline + 1);
+        readLines(carry, 0, carryLength);
+        carryLength = 0;
+      }
+      append(chunk, lastNewline + 1, length - lastNewline - 1);
+    }
+
+    /** Reads a last line without a newline, and returns what became of the whole body. */
+    public IngestOutcome finish() {
+      if (carryLength > 0) {
+        readLines(carry, 0, carryLength);
+        carryLength = 0;
+      }
+      return out;
+    }
+
+    private void append(byte[] bytes, int from, int length) throws LineTooLongException {
+      if (length == 0) {
+        return;
+      }
+      if (carryLength + length > limits.maxBodyBytes()) {
+        throw new LineTooLongException(
+            "line " + nextLine + " is longer than max_body_bytes (" + limits.maxBodyBytes() + ")");
+      }
+      if (carryLength + length > carry.length) {
+        carry = java.util.Arrays.copyOf(carry, Math.max(carryLength + length, carry.length * 2));
+      }
+      System.arraycopy(bytes, from, carry, carryLength, length);
+      carryLength += length;
+    }
+
+    private void readLines(byte[] bytes, int from, int to) {
+      long now = clock.wallTimeMillis();
+      staging.clear();
+      int pos = from;
+      while (pos < to) {
+        int firstLine = nextLine;
+        Staging.Mark inProgress = null;
+        try (JsonParser p = JSON.createParser(bytes, pos, to - pos)) {
+          JsonToken t;
+          while ((t = p.nextToken()) != null) {
+            int line = firstLine + p.currentTokenLocation().getLineNr() - 1;
+            if (t == JsonToken.START_OBJECT) {
+              inProgress = staging.mark();
+              reader.read(p, line - 1, line, now, staging, out);
+              inProgress = null;
+            } else {
+              out.reject(RejectReason.INVALID, 1, line - 1, line, "line " + line + ": must be a JSON object");
+              p.skipChildren();
+            }
+          }
+          nextLine = firstLine + p.currentLocation().getLineNr() - 1;
+          pos = to;
+        } catch (JsonProcessingException e) {
+          if (inProgress != null) {
+            staging.rollBack(inProgress);
+          }
+          int brokenLine = e.getLocation() == null ? 1 : Math.max(1, e.getLocation().getLineNr());
+          int line = firstLine + brokenLine - 1;
+          out.reject(RejectReason.INVALID, 1, line - 1, line, "line " + line + ": not valid JSON: " + e.getOriginalMessage());
+          int seen = 0;
+          while (pos < to && seen < brokenLine) {
+            if (bytes[pos++] == '\n') {
+              seen++;
+            }
+          }
+          nextLine = line + 1;
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+      commit(out, serviceAllowed, now);
+    }
+  }
+
+  private void commit(IngestOutcome out, Predicate<String> serviceAllowed, long now) {
+    try {
+      for (Staging.Batch batch : staging.batches) {
+        batch.resolved = resolveBatch(batch, serviceAllowed, out);
+        if (batch.resolved != null) {
+          recordRequests(batch, out, now);
+        }
+      }
+      for (Staging.Gauge g : staging.gauges) {
+        Labels labels = seriesLabels(g.batch(), g.ownLabels(), out, 1);
+        if (labels != null) {
+          GaugeWindow w = registry.gauge(g.name(), labels);
+          while (w != null && !w.record(g.tsMillis(), g.value(), now)) {
+            w = registry.gauge(g.name(), labels);
+          }
+          if (w == null) {
+            refuseNewSeries(out, g.batch(), 1, labels);
+          } else {
+            out.acceptGauge();
+          }
+        }
+      }
+      for (Staging.Check c : staging.checks) {
+        Labels labels = seriesLabels(c.batch(), c.ownLabels(), out, 1);
+        if (labels != null) {
+          CheckWindow w = registry.check(c.name(), labels);
+          while (w != null && !w.record(c.tsMillis(), c.ok(), now)) {
+            w = registry.check(c.name(), labels);
+          }
+          if (w == null) {
+            refuseNewSeries(out, c.batch(), 1, labels);
+          } else {
+            out.acceptCheck();
+          }
+        }
+      }
+      for (Staging.Histogram h : staging.histograms) {
+        Labels labels = seriesLabels(h.batch(), h.ownLabels(), out, 1);
+        if (labels != null) {
+          RequestWindow w = registry.requests(labels);
+          while (w != null && !w.recordHistogram(h.endMillis(), h.micros(), h.errors(), now, scratch)) {
+            w = registry.requests(labels);
+          }
+          if (w == null) {
+            refuseNewSeries(out, h.batch(), 1, labels);
+          } else {
+            out.acceptHistogram();
+          }
+        }
+      }
+    } finally {
+      staging.clear();
+      ownLabelsCache.clear();
+      cachedBatch = null;
+    }
+  }
+
+  private void recordRequests(Staging.Batch batch, IngestOutcome out, long now) {
+    int i = batch.requestFrom;
+    while (i < batch.requestTo) {
+      Map<String, String> own = staging.requestOwnLabels(i);
+      int j = i + 1;
+      while (j < batch.requestTo && Objects.equals(own, staging.requestOwnLabels(j))) {
+        j++;
+      }
+      Labels labels = seriesLabels(batch, own, out, j - i);
+      if (labels != null) {
+        RequestWindow w = registry.requests(labels);
+        while (w != null && !w.record(staging.requests, i, j, now, scratch)) {
+          w = registry.requests(labels);
+        }
+        if (w == null) {
+          refuseNewSeries(out, batch, j - i, labels);
+        } else {
+          out.acceptRequests(j - i);
+        }
+      }
+      i = j;
+    }
+  }
+
+  /** The batch's labels, or null (every item of the batch rejected and reported) when refused. */
+  private Labels resolveBatch(
+      Staging.Batch batch, Predicate<String> serviceAllowed, IngestOutcome out) {
+    int items = batch.requestTo - batch.requestFrom + batch.otherItems;
+    if (items == 0) {
+      return null;
+    }
+    if (batch.service == null) {
+      out.reject(RejectReason.INVALID, items, batch.index, batch.line, "service is required (a non-empty string)");
+      return null;
+    }
+    if (!serviceAllowed.test(batch.service)) {
+      out.reject(RejectReason.FORBIDDEN, items, batch.index, batch.line, "this token may not write service '" + batch.service + "'");
+      return null;
+    }
+    Map<String, String> labels = new HashMap<>();
+    String problem = addLabels(labels, batch.labels, batch.service);
+    labels.put("service", batch.service);
+    if (problem == null) {
+      problem = checkLabels(labels);
+    }
+    if (problem != null) {
+      out.reject(RejectReason.LABELS, items, batch.index, batch.line, problem);
+      return null;
+    }
+    return Labels.of(labels);
+  }
+
+  /**
+   * The labels of the series of {@code items} items sharing {@code own} labels: their batch's,
+   * with {@code own} merged over them; null (and the items rejected) when those are not valid.
+   */
+  private Labels seriesLabels(
+      Staging.Batch batch, Map<String, String> own, IngestOutcome out, int items) {
+    if (batch.resolved == null) {
+      return null; // the batch was refused and counted whole
+    }
+    if (own == null || own.isEmpty()) {
+      return batch.resolved;
+    }
+    if (cachedBatch != batch) {
+      ownLabelsCache.clear();
+      cachedBatch = batch;
+    }
+    Labels cached = ownLabelsCache.get(own);
+    if (cached != null) {
+      return cached;
+    }
+    Map<String, String> labels = new HashMap<>(batch.resolved.asMap());
+    String problem = addLabels(labels, own, batch.service);
+    if (problem == null) {
+      problem = checkLabels(labels);
+    }
+    if (problem != null) {
+      out.reject(RejectReason.LABELS, items, batch.index, batch.line, problem);
+      return null;
+    }
+    Labels merged = Labels.of(labels);
+    ownLabelsCache.put(own, merged);
+    return merged;
+  }
+
+  private String addLabels(Map<String, String> into, Map<String, String> labels, String service) {
+    if (labels == null) {
+      return null;
+    }
+    for (var e : labels.entrySet()) {
+      if (e.getKey().equals("service") && !e.getValue().equals(service)) {
+        return "labels may not change 'service' (set the batch's service instead)";
+      }
+      into.put(e.getKey(), e.getValue());
+    }
+    return null;
+  }
+
+  private String checkLabels(Map<String, String> labels) {
+    if (labels.size() > limits.maxLabels()) {
+      return "too many labels: " + labels.size() + " (max_labels is " + limits.maxLabels() + ")";
+    }
+    for (var e : labels.entrySet()) {
+      if (e.getKey().isEmpty()) {
+        return "label names must not be empty";
+      }
+      if (e.getKey().length() > limits.maxLabelValueLength() || e.getValue().length() > limits.maxLabelValueLength()) {
+        return "label '" + abbreviate(e.getKey()) + "' is longer than max_label_value_length (" + limits.maxLabelValueLength() + ")";
+      }
+    }
+    return null;
+  }
+
+  private static void refuseNewSeries(IngestOutcome out, Staging.Batch batch, int items, Labels labels) {
+    out.reject(RejectReason.CARDINALITY, items, batch.index, batch.line, "series limit reached: new series " + labels + " refused");
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+  }
+
+  private static int line(JsonParser p) {
+    return p.currentTokenLocation().getLineNr();
+  }
+
+  private static MalformedBodyException malformed(String message, JsonLocation at) {
+    String where =
+        at == null
+            ? ""
+            : " at line " + at.getLineNr() + ", column " + at.getColumnNr() + " (byte " + at.getByteOffset() + ")";
+    return new MalformedBodyException("the body is not valid JSON" + where + ": " + message);
+  }
+}
