@@ -1,0 +1,41 @@
+package io.rollguard.api;
+
+import io.vertx.core.file.FileSystem;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.file.Path;
+
+/**
+ * {@code GET /healthz} (the process answers) and {@code GET /readyz} (it can do its work: the data
+ * directory is writable). The readiness probe writes and deletes a file through Vert.x's
+ * asynchronous file system, never on the event loop.
+ */
+public final class HealthHandlers {
+
+  private final Path dataDir;
+
+  public HealthHandlers(Path dataDir) {
+    this.dataDir = dataDir;
+  }
+
+  public void live(RoutingContext ctx) {
+    Json.ok(ctx, new JsonObject().put("status", "ok"));
+  }
+
+  public void ready(RoutingContext ctx) {
+    FileSystem fs = ctx.vertx().fileSystem();
+    String probe = dataDir.resolve(".readyz-probe").toString();
+    fs.mkdirs(dataDir.toString())
+        .compose(v -> fs.writeFile(probe, io.vertx.core.buffer.Buffer.buffer("ok")))
+        .compose(v -> fs.delete(probe))
+        .onSuccess(v -> Json.ok(ctx, new JsonObject().put("status", "ready").put("checks", new JsonObject().put("data_dir", "ok"))))
+        .onFailure(
+            e ->
+                Json.send(
+                    ctx,
+                    503,
+                    new JsonObject()
+                        .put("status", "not ready")
+                        .put("checks", new JsonObject().put("data_dir", "not writable: " + e.getMessage()))));
+  }
+}

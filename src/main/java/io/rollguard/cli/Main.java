@@ -1,0 +1,30 @@
+package io.rollguard.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code rollguard <command>}: the entry point of the runnable jar. */
+@Command(
+    name = "rollguard",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Evaluates SLO, rollback and rollout rules over pushed metrics, in seconds.",
+    subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+
+  public static void main(String[] args) {
+    System.setProperty(
+        "java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s - %5$s%6$s%n");
+    // serve returns only once a shutdown has begun; exiting then just waits for the hooks.
+    System.exit(new CommandLine(new Main()).execute(args));
+  }
+
+  /** The version from the jar's manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"rollguard " + (v == null ? "(development build)" : v)};
+    }
+  }
+}

@@ -1,0 +1,127 @@
+package io.rollguard.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.rollguard.ingest.IngestOutcome;
+import io.rollguard.ingest.RejectReason;
+import io.rollguard.window.SeriesKind;
+import io.rollguard.window.SeriesRegistry;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * The meters Rollguard keeps about itself. Meters are created once here and updated per request,
+ * never per sample. Thread-safe (Micrometer meters are).
+ */
+public final class RollguardMetrics implements AutoCloseable {
+
+  private final PrometheusMeterRegistry registry;
+  private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+  private final Counter acceptedRequests;
+  private final Counter acceptedGauges;
+  private final Counter acceptedChecks;
+  private final Counter acceptedHistograms;
+  private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
+  private final Counter throttled;
+  private final Counter evicted;
+  private final Timer ingestLatency;
+
+  public RollguardMetrics() {
+    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    gcMetrics.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    acceptedRequests = samples("requests");
+    acceptedGauges = samples("gauges");
+    acceptedChecks = samples("checks");
+    acceptedHistograms = samples("histograms");
+    for (RejectReason reason : RejectReason.values()) {
+      rejected.put(
+          reason,
+          Counter.builder("rollguard.ingest.rejected")
+              .description("Ingested items refused, by reason")
+              .tag("reason", reason.metricName())
+              .register(registry));
+    }
+    throttled =
+        Counter.builder("rollguard.ingest.throttled")
+            .description("Ingest requests answered 429 because too many were in flight")
+            .register(registry);
+    evicted =
+        Counter.builder("rollguard.series.evicted")
+            .description("Series dropped after holding no data for the longest window")
+            .register(registry);
+    ingestLatency =
+        Timer.builder("rollguard.ingest.request")
+            .description("Time to read, parse and record one ingest request")
+            .publishPercentiles(0.5, 0.99)
+            .distributionStatisticExpiry(Duration.ofMinutes(1))
+            .register(registry);
+  }
+
+  private Counter samples(String kind) {
+    return Counter.builder("rollguard.ingest.samples")
+        .description("Ingested items accepted, by kind (a histogram item counts once)")
+        .tag("kind", kind)
+        .register(registry);
+  }
+
+  /** The registry Vert.x's own meters go to as well. */
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** Gauges of how many series of each kind are live. */
+  public void watchSeries(SeriesRegistry series) {
+    for (SeriesKind kind : SeriesKind.values()) {
+      Gauge.builder("rollguard.series.active", series, s -> s.size(kind))
+          .description("Live series, by kind")
+          .tag("kind", kind.wireName())
+          .register(registry);
+    }
+  }
+
+  public void recordIngest(IngestOutcome outcome, long elapsedNanos) {
+    acceptedRequests.increment(outcome.acceptedRequests());
+    acceptedGauges.increment(outcome.acceptedGauges());
+    acceptedChecks.increment(outcome.acceptedChecks());
+    acceptedHistograms.increment(outcome.acceptedHistograms());
+    for (var e : outcome.rejectedByReason().entrySet()) {
+      rejected.get(e.getKey()).increment(e.getValue());
+    }
+    ingestLatency.record(Duration.ofNanos(elapsedNanos));
+  }
+
+  public void recordThrottled() {
+    throttled.increment();
+  }
+
+  public void recordEvicted(int series) {
+    evicted.increment(series);
+  }
+
+  /** The Prometheus text exposition. CPU work proportional to the meters: call it off the event loop. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  @Override
+  public void close() {
+    gcMetrics.close();
+    registry.close();
+  }
+}

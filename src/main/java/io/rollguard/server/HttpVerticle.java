@@ -1,0 +1,105 @@
+package io.rollguard.server;
+
+import io.rollguard.api.HealthHandlers;
+import io.rollguard.api.QueryHandler;
+import io.rollguard.api.SeriesHandler;
+import io.rollguard.ingest.IngestHandler;
+import io.rollguard.ingest.Ingestor;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One HTTP server instance on one event loop, with its own {@link Ingestor}. The server deploys one
+ * per event loop, all sharing the listening port, so ingest parsing uses every core.
+ */
+final class HttpVerticle extends VerticleBase {
+
+  private static final Logger LOG = Logger.getLogger(HttpVerticle.class.getName());
+
+  private final Shared shared;
+  private final int port;
+  private HttpServer server;
+
+  HttpVerticle(Shared shared, int port) {
+    this.shared = shared;
+    this.port = port;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    Ingestor ingestor = new Ingestor(shared.series(), shared.ingestLimits(), shared.clock());
+    router
+        .post("/api/v1/ingest")
+        .handler(
+            new IngestHandler(
+                ingestor,
+                shared.auth(),
+                shared.ingestLimits().maxBodyBytes(),
+                shared.config().limits().maxInflightRequests(),
+                shared.inflight(),
+                shared.metrics(),
+                shared.clock()));
+    router.get("/api/v1/query").handler(new QueryHandler(shared.series(), shared.clock()));
+    router.get("/api/v1/series").handler(new SeriesHandler(shared.series()));
+    HealthHandlers health = new HealthHandlers(shared.config().dataDir());
+    router.get("/healthz").handler(health::live);
+    router.get("/readyz").handler(health::ready);
+    router
+        .get("/metrics")
+        .handler(
+            ctx ->
+                vertx
+                    .executeBlocking(shared.metrics()::scrape, false)
+                    .onSuccess(
+                        text ->
+                            ctx.response()
+                                .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+                                .end(text))
+                    .onFailure(ctx::fail));
+    router.route().last().handler(ctx -> answer(ctx.response(), 404, "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
+    router.errorHandler(405, ctx -> answer(ctx.response(), 405, "method not allowed"));
+    router.errorHandler(
+        500,
+        ctx -> {
+          LOG.log(Level.WARNING, "request failed: " + ctx.request().path(), ctx.failure());
+          answer(ctx.response(), 500, "internal error");
+        });
+
+    HttpServerOptions options =
+        new HttpServerOptions()
+            .setHost(shared.config().server().host())
+            .setPort(port)
+            .setDecompressionSupported(true);
+    var tls = shared.config().server().tls();
+    if (tls.enabled()) {
+      options
+          .setSsl(true)
+          .setKeyCertOptions(
+              new io.vertx.core.net.PemKeyCertOptions()
+                  .setCertPath(tls.cert().toString())
+                  .setKeyPath(tls.key().toString()));
+    }
+    return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
+  }
+
+  int actualPort() {
+    return server.actualPort();
+  }
+
+  private static void answer(io.vertx.core.http.HttpServerResponse response, int status, String message) {
+    if (!response.ended()) {
+      response
+          .setStatusCode(status)
+          .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+          .end(new JsonObject().put("error", message).toBuffer());
+    }
+  }
+}

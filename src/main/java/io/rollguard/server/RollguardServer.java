@@ -1,0 +1,136 @@
+package io.rollguard.server;
+
+import io.rollguard.clock.Clock;
+import io.rollguard.config.RollguardConfig;
+import io.rollguard.ingest.IngestAuth;
+import io.rollguard.ingest.IngestLimits;
+import io.rollguard.metrics.RollguardMetrics;
+import io.rollguard.window.SeriesRegistry;
+import io.rollguard.window.WindowSettings;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+
+/**
+ * A running Rollguard: Vert.x with one HTTP verticle per event loop, the series registry, metrics,
+ * and the periodic eviction of idle series. Start with {@link #start}, stop with {@link #close}.
+ */
+public final class RollguardServer {
+
+  private static final Logger LOG = Logger.getLogger(RollguardServer.class.getName());
+  private static final long EVICTION_PERIOD_MILLIS = 10_000;
+
+  private final Vertx vertx;
+  private final RollguardMetrics metrics;
+  private final SeriesRegistry series;
+  private final int port;
+
+  private RollguardServer(Vertx vertx, RollguardMetrics metrics, SeriesRegistry series, int port) {
+    this.vertx = vertx;
+    this.metrics = metrics;
+    this.series = series;
+    this.port = port;
+  }
+
+  /** Builds and starts a server; the future fails if the port cannot be bound. */
+  public static Future<RollguardServer> start(RollguardConfig config, Clock clock) {
+    RollguardMetrics metrics = new RollguardMetrics();
+    int eventLoops = Math.max(2, Runtime.getRuntime().availableProcessors());
+    Vertx vertx =
+        Vertx.builder()
+            .with(
+                new VertxOptions()
+                    .setEventLoopPoolSize(eventLoops)
+                    .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+            .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
+            .build();
+
+    RollguardConfig.Limits limits = config.limits();
+    WindowSettings windows = WindowSettings.of(limits.maxWindow(), limits.maxFutureSkew());
+    SeriesRegistry series = new SeriesRegistry(windows, limits.maxSeries(), limits.maxSeriesPerService());
+    metrics.watchSeries(series);
+    IngestLimits ingestLimits =
+        new IngestLimits(
+            limits.maxBodyBytes(),
+            limits.maxLabels(),
+            limits.maxLabelValueLength(),
+            limits.maxFutureSkew().toMillis(),
+            limits.maxWindow().toMillis(),
+            IngestLimits.DEFAULT_MAX_HISTOGRAM_BYTES);
+    IngestAuth auth =
+        new IngestAuth(
+            config.auth().ingestTokens().stream()
+                .map(t -> new IngestAuth.Token(t.token(), t.services()))
+                .toList());
+    Shared shared = new Shared(config, clock, series, ingestLimits, auth, new AtomicInteger(), metrics);
+
+    // Vert.x shares one listening socket among verticles asking for the same host and port, but
+    // port 0 would give each its own free port: pick one first, and let all of them ask for it.
+    int port;
+    try {
+      port = config.server().port() == 0 ? freePort(config.server().host()) : config.server().port();
+    } catch (IOException e) {
+      vertx.close();
+      return Future.failedFuture(e);
+    }
+    HttpVerticle first = new HttpVerticle(shared, port);
+    return vertx
+        .fileSystem()
+        .mkdirs(config.dataDir().toString())
+        .compose(v -> vertx.deployVerticle(first))
+        .compose(
+            id ->
+                vertx.deployVerticle(
+                    () -> new HttpVerticle(shared, port),
+                    new DeploymentOptions().setInstances(eventLoops - 1)))
+        .map(
+            id -> {
+              vertx.setPeriodic(
+                  EVICTION_PERIOD_MILLIS,
+                  t ->
+                      vertx
+                          .executeBlocking(() -> series.evictIdle(clock.wallTimeMillis()), false)
+                          .onSuccess(metrics::recordEvicted));
+              LOG.info(() -> "listening on port " + first.actualPort() + " with " + eventLoops + " event loops");
+              return new RollguardServer(vertx, metrics, series, first.actualPort());
+            })
+        .recover(
+            e -> {
+              // Not chained on close(): a closed Vert.x runs no more callbacks.
+              vertx.close();
+              return Future.failedFuture(e);
+            });
+  }
+
+  /**
+   * A port free right now. Another process could take it before the verticles bind it; port 0 is
+   * for tests and the demo, where that window of a few microseconds is acceptable.
+   */
+  private static int freePort(String host) throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** The port the HTTP server listens on. */
+  public int port() {
+    return port;
+  }
+
+  /** The live series (for tests and embedding). */
+  public SeriesRegistry series() {
+    return series;
+  }
+
+  public Future<Void> close() {
+    return vertx.close().andThen(v -> metrics.close());
+  }
+}

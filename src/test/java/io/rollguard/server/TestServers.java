@@ -1,0 +1,23 @@
+package io.rollguard.server;
+
+import io.rollguard.clock.ManualClock;
+import io.rollguard.config.ConfigLoader;
+import io.rollguard.config.RollguardConfig;
+import java.nio.file.Path;
+
+/** Builds servers for tests: port 0, a temporary data dir, and a config given as YAML. */
+final class TestServers {
+
+  static final long NOW = 1_763_900_000_000L;
+
+  private TestServers() {}
+
+  static RollguardConfig config(Path dataDir, String extraYaml) throws ConfigLoader.InvalidConfigException {
+    String yaml = "server: {host: 127.0.0.1, port: 0}\ndata_dir: " + dataDir + "\n" + extraYaml;
+    return ConfigLoader.parse("test.yaml", yaml, dataDir, name -> null);
+  }
+
+  static ManualClock clock() {
+    return new ManualClock(NOW);
+  }
+}
