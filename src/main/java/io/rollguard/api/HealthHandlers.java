@@ -28,7 +28,13 @@ public final class HealthHandlers {
     fs.mkdirs(dataDir.toString())
         .compose(v -> fs.writeFile(probe, io.vertx.core.buffer.Buffer.buffer("ok")))
         .compose(v -> fs.delete(probe))
-        .onSuccess(v -> Json.ok(ctx, new JsonObject().put("status", "ready").put("checks", new JsonObject().put("data_dir", "ok"))))
+        .onSuccess(
+            v ->
+                Json.ok(
+                    ctx,
+                    new JsonObject()
+                        .put("status", "ready")
+                        .put("checks", new JsonObject().put("data_dir", "ok"))))
         .onFailure(
             e ->
                 Json.send(
@@ -36,6 +42,8 @@ public final class HealthHandlers {
                     503,
                     new JsonObject()
                         .put("status", "not ready")
-                        .put("checks", new JsonObject().put("data_dir", "not writable: " + e.getMessage()))));
+                        .put(
+                            "checks",
+                            new JsonObject().put("data_dir", "not writable: " + e.getMessage()))));
   }
 }

@@ -47,7 +47,10 @@ public final class QueryHandler implements Handler<RoutingContext> {
       window = w == null ? DEFAULT_WINDOW : Durations.parse(w);
       long max = registry.settings().maxWindowMillis();
       if (window.toMillis() <= 0 || window.toMillis() > max) {
-        throw new IllegalArgumentException("window must be between 1s and max_window (" + Durations.format(Duration.ofMillis(max)) + ")");
+        throw new IllegalArgumentException(
+            "window must be between 1s and max_window ("
+                + Durations.format(Duration.ofMillis(max))
+                + ")");
       }
       selector = Selector.parse(matchers(ctx, RESERVED));
     } catch (IllegalArgumentException e) {
@@ -55,7 +58,13 @@ public final class QueryHandler implements Handler<RoutingContext> {
       return;
     }
     String byParam = ctx.request().getParam("by");
-    List<String> by = byParam == null || byParam.isBlank() ? List.of() : Arrays.stream(byParam.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    List<String> by =
+        byParam == null || byParam.isBlank()
+            ? List.of()
+            : Arrays.stream(byParam.split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toList();
     long now = clock.wallTimeMillis();
     ctx.vertx()
         .executeBlocking(() -> query(selector, by, now, window), false)
@@ -72,7 +81,8 @@ public final class QueryHandler implements Handler<RoutingContext> {
         continue;
       }
       Labels group = series.labels().project(by);
-      series.addTo(groups.computeIfAbsent(group, g -> new RequestAccumulator()), nowMillis, windowMillis);
+      series.addTo(
+          groups.computeIfAbsent(group, g -> new RequestAccumulator()), nowMillis, windowMillis);
       seriesCount.merge(group, 1, Integer::sum);
     }
     if (groups.isEmpty() && by.isEmpty()) {

@@ -103,11 +103,13 @@ public final class SeriesHandler implements Handler<RoutingContext> {
     return new JsonObject().put("total", total).put("truncated", total > limit).put("series", out);
   }
 
-  private static JsonObject entry(SeriesKind kind, String name, Labels labels, long lastSeenMillis) {
+  private static JsonObject entry(
+      SeriesKind kind, String name, Labels labels, long lastSeenMillis) {
     JsonObject o = new JsonObject().put("kind", kind.wireName());
     if (name != null) {
       o.put("name", name);
     }
-    return o.put("labels", new JsonObject(Map.copyOf(labels.asMap()))).put("last_seen", lastSeenMillis);
+    return o.put("labels", new JsonObject(Map.copyOf(labels.asMap())))
+        .put("last_seen", lastSeenMillis);
   }
 }

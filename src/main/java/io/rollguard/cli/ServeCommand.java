@@ -22,17 +22,24 @@ import picocli.CommandLine.Option;
     description = "Run the server (embedded defaults: port 8080, rules/, data/).")
 final class ServeCommand implements Callable<Integer> {
 
-  @Option(names = "--config", paramLabel = "FILE", description = "rollguard.yaml to read (default: none, embedded defaults)")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "rollguard.yaml to read (default: none, embedded defaults)")
   Path config;
 
-  @Option(names = "--rules", paramLabel = "PATH", description = "rule files or directories (overrides the config's 'rules')")
+  @Option(
+      names = "--rules",
+      paramLabel = "PATH",
+      description = "rule files or directories (overrides the config's 'rules')")
   List<Path> rules;
 
   @Override
   public Integer call() throws Exception {
     RollguardConfig settings;
     try {
-      settings = config == null ? RollguardConfig.defaults() : ConfigLoader.load(config, System::getenv);
+      settings =
+          config == null ? RollguardConfig.defaults() : ConfigLoader.load(config, System::getenv);
     } catch (ConfigLoader.InvalidConfigException e) {
       System.err.print(e.getMessage());
       System.err.println("rollguard: the configuration has errors; not starting");
@@ -52,20 +59,36 @@ final class ServeCommand implements Callable<Integer> {
     }
     RollguardServer server;
     try {
-      server = RollguardServer.start(settings, Clock.system()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      server =
+          RollguardServer.start(settings, Clock.system())
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(60, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       System.err.println("rollguard: cannot start: " + e.getCause().getMessage());
       return 1;
     }
     String scheme = settings.server().tls().enabled() ? "https" : "http";
-    System.out.println("rollguard listening on " + scheme + "://" + settings.server().host() + ":" + server.port());
+    System.out.println(
+        "rollguard listening on "
+            + scheme
+            + "://"
+            + settings.server().host()
+            + ":"
+            + server.port());
     System.out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
-                  server.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
+                  server
+                      .close()
+                      .toCompletionStage()
+                      .toCompletableFuture()
+                      .orTimeout(10, TimeUnit.SECONDS)
+                      .exceptionally(e -> null)
+                      .join();
                   stopped.countDown();
                 },
                 "rollguard-shutdown"));

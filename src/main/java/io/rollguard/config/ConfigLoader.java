@@ -29,7 +29,8 @@ public final class ConfigLoader {
     }
   }
 
-  private static final Set<String> RECEIVER_TYPES = Set.of("slack", "pagerduty", "webhook", "console");
+  private static final Set<String> RECEIVER_TYPES =
+      Set.of("slack", "pagerduty", "webhook", "console");
   private static final Set<String> SEVERITIES = Set.of("critical", "warning", "info");
 
   private ConfigLoader() {}
@@ -73,7 +74,11 @@ public final class ConfigLoader {
     server.finish();
 
     Duration evaluationInterval =
-        top.duration("evaluation_interval", defaults.evaluationInterval(), Duration.ofMillis(100), Duration.ofMinutes(5));
+        top.duration(
+            "evaluation_interval",
+            defaults.evaluationInterval(),
+            Duration.ofMillis(100),
+            Duration.ofMinutes(5));
     String dataDir = top.string("data_dir", defaults.dataDir().toString());
     List<String> rules = top.has("rules") ? top.strings("rules") : List.of("rules");
 
@@ -102,8 +107,10 @@ public final class ConfigLoader {
             (int) limits.integer("max_series_per_service", d.maxSeriesPerService(), 1, 10_000_000),
             (int) limits.integer("max_labels", d.maxLabels(), 1, 64),
             (int) limits.integer("max_label_value_length", d.maxLabelValueLength(), 1, 4_096),
-            limits.duration("max_future_skew", d.maxFutureSkew(), Duration.ZERO, Duration.ofHours(1)),
-            limits.duration("max_window", d.maxWindow(), Duration.ofMinutes(1), Duration.ofHours(24)),
+            limits.duration(
+                "max_future_skew", d.maxFutureSkew(), Duration.ZERO, Duration.ofHours(1)),
+            limits.duration(
+                "max_window", d.maxWindow(), Duration.ofMinutes(1), Duration.ofHours(24)),
             (int) limits.integer("max_inflight_requests", d.maxInflightRequests(), 1, 1_000_000));
     limits.finish();
 
@@ -113,12 +120,23 @@ public final class ConfigLoader {
       Fields r = Fields.of(e.getValue().value(), "receiver '" + e.getKey() + "'", problems, env);
       String type = r.requiredString("type");
       if (type != null && !RECEIVER_TYPES.contains(type)) {
-        problems.add(r.position(), "receiver '" + e.getKey() + "': unknown type '" + type + "' (expected one of: console, pagerduty, slack, webhook)");
+        problems.add(
+            r.position(),
+            "receiver '"
+                + e.getKey()
+                + "': unknown type '"
+                + type
+                + "' (expected one of: console, pagerduty, slack, webhook)");
       }
       receivers.put(
           e.getKey(),
           new RollguardConfig.Receiver(
-              e.getKey(), type, r.string("url", null), r.string("routing_key", null), r.string("secret", null), r.string("format", null)));
+              e.getKey(),
+              type,
+              r.string("url", null),
+              r.string("routing_key", null),
+              r.string("secret", null),
+              r.string("format", null)));
       r.finish();
     }
 
@@ -126,13 +144,17 @@ public final class ConfigLoader {
     Fields routeFields = top.mapping("routes");
     for (var e : routeFields.entries().entrySet()) {
       if (!SEVERITIES.contains(e.getKey())) {
-        problems.add(e.getValue().keyPosition(), "unknown severity '" + e.getKey() + "' in routes (expected critical, warning or info)");
+        problems.add(
+            e.getValue().keyPosition(),
+            "unknown severity '" + e.getKey() + "' in routes (expected critical, warning or info)");
         continue;
       }
       List<String> names = routeFields.strings(e.getKey());
       for (String name : names) {
         if (!receivers.containsKey(name)) {
-          problems.add(e.getValue().value().position(), "route '" + e.getKey() + "' names unknown receiver '" + name + "'");
+          problems.add(
+              e.getValue().value().position(),
+              "route '" + e.getKey() + "' names unknown receiver '" + name + "'");
         }
       }
       routes.put(e.getKey(), List.copyOf(names));

@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
 /**
  * Reads the fields of one YAML mapping with types, defaults and ranges. Every mistake is added to
  * {@link Problems} at the position of the offending node and a default is returned, so reading
- * carries on; {@link #finish()} then reports the keys nobody asked for as unknown. Not
- * thread-safe: used by one read.
+ * carries on; {@link #finish()} then reports the keys nobody asked for as unknown. Not thread-safe:
+ * used by one read.
  */
 public final class Fields {
 
@@ -44,7 +44,8 @@ public final class Fields {
     if (node instanceof YamlNode.Mapping m) {
       return new Fields(m, problems, env);
     }
-    if (node != null && !(node instanceof YamlNode.Scalar s && s.kind() == YamlNode.Scalar.Kind.NULL)) {
+    if (node != null
+        && !(node instanceof YamlNode.Scalar s && s.kind() == YamlNode.Scalar.Kind.NULL)) {
       problems.add(node.position(), what + " must be a mapping, got " + node.describe());
     }
     Position at = node == null ? new Position("?", 1, 1) : node.position();
@@ -100,7 +101,9 @@ public final class Fields {
       try {
         long v = Long.parseLong(s.text());
         if (v < min || v > max) {
-          problems.add(node.position(), "'" + key + "' must be between " + min + " and " + max + ", got " + v);
+          problems.add(
+              node.position(),
+              "'" + key + "' must be between " + min + " and " + max + ", got " + v);
           return defaultValue;
         }
         return v;
@@ -135,7 +138,14 @@ public final class Fields {
         if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
           problems.add(
               node.position(),
-              "'" + key + "' must be between " + Durations.format(min) + " and " + Durations.format(max) + ", got " + s.text());
+              "'"
+                  + key
+                  + "' must be between "
+                  + Durations.format(min)
+                  + " and "
+                  + Durations.format(max)
+                  + ", got "
+                  + s.text());
           return defaultValue;
         }
         return d;
@@ -144,7 +154,8 @@ public final class Fields {
         return defaultValue;
       }
     }
-    problems.add(node.position(), "'" + key + "' must be a duration such as 30s, got " + describe(node));
+    problems.add(
+        node.position(), "'" + key + "' must be a duration such as 30s, got " + describe(node));
     return defaultValue;
   }
 
@@ -173,11 +184,14 @@ public final class Fields {
         if (v >= min && v <= max) {
           return v;
         }
-        problems.add(node.position(), "'" + key + "' must be between " + min + " and " + max + " bytes, got " + s.text());
+        problems.add(
+            node.position(),
+            "'" + key + "' must be between " + min + " and " + max + " bytes, got " + s.text());
         return defaultValue;
       }
     }
-    problems.add(node.position(), "'" + key + "' must be a size such as 8MiB, got " + describe(node));
+    problems.add(
+        node.position(), "'" + key + "' must be a size such as 8MiB, got " + describe(node));
     return defaultValue;
   }
 
@@ -197,12 +211,14 @@ public final class Fields {
         if (item instanceof YamlNode.Scalar s && s.kind() != YamlNode.Scalar.Kind.NULL) {
           out.add(expand(s));
         } else {
-          problems.add(item.position(), "'" + key + "' items must be strings, got " + item.describe());
+          problems.add(
+              item.position(), "'" + key + "' items must be strings, got " + item.describe());
         }
       }
       return out;
     }
-    problems.add(node.position(), "'" + key + "' must be a list of strings, got " + node.describe());
+    problems.add(
+        node.position(), "'" + key + "' must be a list of strings, got " + node.describe());
     return out;
   }
 
@@ -218,10 +234,12 @@ public final class Fields {
       return out;
     }
     for (var e : m.entries().entrySet()) {
-      if (e.getValue().value() instanceof YamlNode.Scalar s && s.kind() != YamlNode.Scalar.Kind.NULL) {
+      if (e.getValue().value() instanceof YamlNode.Scalar s
+          && s.kind() != YamlNode.Scalar.Kind.NULL) {
         out.put(e.getKey(), expand(s));
       } else {
-        problems.add(e.getValue().value().position(), "'" + key + "." + e.getKey() + "' must be a string");
+        problems.add(
+            e.getValue().value().position(), "'" + key + "." + e.getKey() + "' must be a string");
       }
     }
     return out;

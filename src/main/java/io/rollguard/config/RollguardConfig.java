@@ -34,7 +34,11 @@ public record RollguardConfig(
   public record Auth(List<IngestToken> ingestTokens, String adminToken) {
     @Override
     public String toString() {
-      return "Auth[ingestTokens=" + ingestTokens + ", adminToken=" + (adminToken == null ? "none" : "***") + "]";
+      return "Auth[ingestTokens="
+          + ingestTokens
+          + ", adminToken="
+          + (adminToken == null ? "none" : "***")
+          + "]";
     }
   }
 
@@ -66,12 +70,19 @@ public record RollguardConfig(
       String name, String type, String url, String routingKey, String secret, String format) {
     @Override
     public String toString() {
-      return "Receiver[" + name + ", type=" + type + ", url=" + (url == null ? "none" : "***") + "]";
+      return "Receiver["
+          + name
+          + ", type="
+          + type
+          + ", url="
+          + (url == null ? "none" : "***")
+          + "]";
     }
   }
 
   public static final Limits DEFAULT_LIMITS =
-      new Limits(8L << 20, 100_000, 10_000, 16, 128, Duration.ofSeconds(10), Duration.ofHours(1), 256);
+      new Limits(
+          8L << 20, 100_000, 10_000, 16, 128, Duration.ofSeconds(10), Duration.ofHours(1), 256);
 
   public static RollguardConfig defaults() {
     return new RollguardConfig(

@@ -35,7 +35,10 @@ public final class YamlReader {
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
       problems.add(
-          new Position(file, at == null ? 1 : Math.max(1, at.getLineNr()), at == null ? 1 : Math.max(1, at.getColumnNr())),
+          new Position(
+              file,
+              at == null ? 1 : Math.max(1, at.getLineNr()),
+              at == null ? 1 : Math.max(1, at.getColumnNr())),
           "YAML syntax: " + e.getOriginalMessage());
       return null;
     } catch (IOException e) {

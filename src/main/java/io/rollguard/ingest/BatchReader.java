@@ -11,10 +11,10 @@ import java.util.Map;
 import org.HdrHistogram.Histogram;
 
 /**
- * Reads one batch object (SPEC 1.1, or a flat request on an NDJSON line) token by token into
- * {@link Staging}. It checks what an item says on its own: types, required fields, ranges and time
- * stamps. A bad item is counted in {@link IngestOutcome} with its path and skipped; its neighbours
- * are kept. Unknown fields are ignored, so clients may send more than this version reads.
+ * Reads one batch object (SPEC 1.1, or a flat request on an NDJSON line) token by token into {@link
+ * Staging}. It checks what an item says on its own: types, required fields, ranges and time stamps.
+ * A bad item is counted in {@link IngestOutcome} with its path and skipped; its neighbours are
+ * kept. Unknown fields are ignored, so clients may send more than this version reads.
  *
  * <p>Not thread-safe: owned by one {@link Ingestor}.
  */
@@ -31,8 +31,7 @@ final class BatchReader {
    *
    * @throws IOException when the JSON itself is broken; the caller rolls the batch back
    */
-  void read(
-      JsonParser p, int index, int line, long nowMillis, Staging staging, IngestOutcome out)
+  void read(JsonParser p, int index, int line, long nowMillis, Staging staging, IngestOutcome out)
       throws IOException {
     Staging.Batch batch = new Staging.Batch(index, line);
     staging.batches.add(batch);
@@ -55,7 +54,8 @@ final class BatchReader {
         case "requests" -> readArray(p, "requests", item, () -> readRequest(p, item, staging));
         case "gauges" -> readArray(p, "gauges", item, () -> readGauge(p, item, staging));
         case "checks" -> readArray(p, "checks", item, () -> readCheck(p, item, staging));
-        case "histograms" -> readArray(p, "histograms", item, () -> readHistogram(p, item, staging));
+        case "histograms" ->
+            readArray(p, "histograms", item, () -> readHistogram(p, item, staging));
         case "latency_ms", "ok", "status", "ts" -> {
           if (flat == null) {
             flat = new FlatRequest();
@@ -126,7 +126,9 @@ final class BatchReader {
       String field = p.currentName();
       JsonToken t = p.nextToken();
       switch (field) {
-        case "name" -> name = t == JsonToken.VALUE_STRING ? p.getText() : item.problem("name must be a string");
+        case "name" ->
+            name =
+                t == JsonToken.VALUE_STRING ? p.getText() : item.problem("name must be a string");
         case "value" -> {
           if (t.isNumeric()) {
             value = p.getDoubleValue();
@@ -162,7 +164,9 @@ final class BatchReader {
       String field = p.currentName();
       JsonToken t = p.nextToken();
       switch (field) {
-        case "name" -> name = t == JsonToken.VALUE_STRING ? p.getText() : item.problem("name must be a string");
+        case "name" ->
+            name =
+                t == JsonToken.VALUE_STRING ? p.getText() : item.problem("name must be a string");
         case "ok" -> {
           if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
             ok = t == JsonToken.VALUE_TRUE;
@@ -203,7 +207,8 @@ final class BatchReader {
           if (t == JsonToken.VALUE_STRING && p.getTextLength() <= limits.maxHistogramBytes() * 2) {
             hdr = p.getText();
           } else {
-            item.problem(t == JsonToken.VALUE_STRING ? "hdr is too large" : "hdr must be a base64 string");
+            item.problem(
+                t == JsonToken.VALUE_STRING ? "hdr is too large" : "hdr must be a base64 string");
             p.skipChildren();
           }
         }
@@ -240,11 +245,17 @@ final class BatchReader {
       return;
     }
     if (errors > decoded.getTotalCount()) {
-      item.problem("errors (" + errors + ") exceeds the histogram's count (" + decoded.getTotalCount() + ")");
+      item.problem(
+          "errors ("
+              + errors
+              + ") exceeds the histogram's count ("
+              + decoded.getTotalCount()
+              + ")");
       item.stageable(end);
       return;
     }
-    staging.histograms.add(new Staging.Histogram(item.batch, ownLabels, end, decoded, (int) errors));
+    staging.histograms.add(
+        new Staging.Histogram(item.batch, ownLabels, end, decoded, (int) errors));
     item.batch.otherItems++;
   }
 
@@ -263,7 +274,8 @@ final class BatchReader {
       try {
         return OffsetDateTime.parse(p.getText()).toInstant().toEpochMilli();
       } catch (DateTimeParseException e) {
-        item.problem("ts must be epoch milliseconds or an RFC 3339 time, got '" + p.getText() + "'");
+        item.problem(
+            "ts must be epoch milliseconds or an RFC 3339 time, got '" + p.getText() + "'");
         return 0;
       }
     }
@@ -397,7 +409,9 @@ final class BatchReader {
         return false;
       }
       if (tsMillis > nowMillis + limits.maxFutureSkewMillis()) {
-        reject(RejectReason.TOO_FAR_IN_FUTURE, "ts " + tsMillis + " is more than max_future_skew ahead");
+        reject(
+            RejectReason.TOO_FAR_IN_FUTURE,
+            "ts " + tsMillis + " is more than max_future_skew ahead");
         return false;
       }
       return true;

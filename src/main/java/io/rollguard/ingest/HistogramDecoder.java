@@ -101,14 +101,25 @@ final class HistogramDecoder {
       long highest = h.getLong(24);
       if (payloadBytes < 0 || payloadBytes > maxInflatedBytes) {
         throw new InvalidHistogramException(
-            "hdr declares " + payloadBytes + " bytes of counts; at most " + maxInflatedBytes + " are accepted");
+            "hdr declares "
+                + payloadBytes
+                + " bytes of counts; at most "
+                + maxInflatedBytes
+                + " are accepted");
       }
       if (digits < 0 || digits > 5) {
-        throw new InvalidHistogramException("hdr has " + digits + " significant digits; 0 to 5 are valid");
-      }
-      if (lowest < 1 || highest < 2 * lowest || highest > Latency.HIGHEST_TRACKABLE_MICROS * 1_000) {
         throw new InvalidHistogramException(
-            "hdr range " + lowest + ".." + highest + " µs is not usable (values must be microseconds, up to 1 h)");
+            "hdr has " + digits + " significant digits; 0 to 5 are valid");
+      }
+      if (lowest < 1
+          || highest < 2 * lowest
+          || highest > Latency.HIGHEST_TRACKABLE_MICROS * 1_000) {
+        throw new InvalidHistogramException(
+            "hdr range "
+                + lowest
+                + ".."
+                + highest
+                + " µs is not usable (values must be microseconds, up to 1 h)");
       }
       if (countsArrayLength(digits, lowest, highest) > MAX_COUNTS) {
         throw new InvalidHistogramException(

@@ -38,7 +38,8 @@ public final class IngestAuth {
     if (tokens.isEmpty()) {
       return service -> true;
     }
-    if (authorizationHeader == null || !authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
+    if (authorizationHeader == null
+        || !authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return null;
     }
     byte[] presented = authorizationHeader.substring(7).trim().getBytes(StandardCharsets.UTF_8);

@@ -64,7 +64,10 @@ public final class IngestHandler implements Handler<RoutingContext> {
       case "application/json" -> ndjson = false;
       case "application/x-ndjson", "application/ndjson", "application/jsonl" -> ndjson = true;
       default -> {
-        fail(ctx.response(), 415, "Content-Type must be application/json or application/x-ndjson, got '" + type + "'");
+        fail(
+            ctx.response(),
+            415,
+            "Content-Type must be application/json or application/x-ndjson, got '" + type + "'");
         return;
       }
     }
@@ -81,14 +84,19 @@ public final class IngestHandler implements Handler<RoutingContext> {
       return;
     }
     long started = clock.monotonicTimeNanos();
-    BodyReader reader = ndjson ? new NdjsonReader(request, services, started) : new JsonReader(request, services, started);
+    BodyReader reader =
+        ndjson
+            ? new NdjsonReader(request, services, started)
+            : new JsonReader(request, services, started);
     request.handler(reader::chunk);
     request.endHandler(v -> reader.end());
     request.exceptionHandler(e -> reader.abort());
     request.resume();
   }
 
-  /** Reads one request's body; exactly one of end, abort or a refusal releases its in-flight slot. */
+  /**
+   * Reads one request's body; exactly one of end, abort or a refusal releases its in-flight slot.
+   */
   private abstract class BodyReader {
     final HttpServerRequest request;
     final Predicate<String> services;
@@ -126,7 +134,8 @@ public final class IngestHandler implements Handler<RoutingContext> {
       metrics.recordIngest(outcome, clock.monotonicTimeNanos() - startedNanos);
       JsonArray errors = new JsonArray();
       for (IngestOutcome.ItemError e : outcome.errors()) {
-        errors.add(new JsonObject().put("index", e.index()).put("line", e.line()).put("error", e.error()));
+        errors.add(
+            new JsonObject().put("index", e.index()).put("line", e.line()).put("error", e.error()));
       }
       HttpServerResponse response = request.response();
       if (outcome.status() == 429) {
@@ -174,7 +183,9 @@ public final class IngestHandler implements Handler<RoutingContext> {
         return;
       }
       if (length + n > body.length) {
-        body = java.util.Arrays.copyOf(body, (int) Math.min(maxBodyBytes, Math.max(length + n, 2L * body.length)));
+        body =
+            java.util.Arrays.copyOf(
+                body, (int) Math.min(maxBodyBytes, Math.max(length + n, 2L * body.length)));
       }
       chunk.getBytes(body, length);
       length += n;
@@ -243,7 +254,9 @@ public final class IngestHandler implements Handler<RoutingContext> {
       return "";
     }
     int semicolon = contentType.indexOf(';');
-    return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
+    return (semicolon < 0 ? contentType : contentType.substring(0, semicolon))
+        .trim()
+        .toLowerCase(Locale.ROOT);
   }
 
   private static long parseLength(String header) {

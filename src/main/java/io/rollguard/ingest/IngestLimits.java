@@ -1,8 +1,8 @@
 package io.rollguard.ingest;
 
 /**
- * The limits ingest enforces per item and per body. {@code maxAgeMillis} is the longest window:
- * an older sample could never count. Immutable.
+ * The limits ingest enforces per item and per body. {@code maxAgeMillis} is the longest window: an
+ * older sample could never count. Immutable.
  */
 public record IngestLimits(
     long maxBodyBytes,

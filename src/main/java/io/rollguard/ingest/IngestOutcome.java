@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What became of the items of one ingest request: how many were accepted and rejected, why, and
- * the first {@link #MAX_ERRORS} errors with where they stand. Not thread-safe: owned by the request
+ * What became of the items of one ingest request: how many were accepted and rejected, why, and the
+ * first {@link #MAX_ERRORS} errors with where they stand. Not thread-safe: owned by the request
  * (which is handled on one event loop).
  */
 public final class IngestOutcome {

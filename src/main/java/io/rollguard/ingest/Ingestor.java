@@ -9,8 +9,8 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import io.rollguard.clock.Clock;
 import io.rollguard.window.CheckWindow;
 import io.rollguard.window.GaugeWindow;
-import io.rollguard.window.LatencyScratch;
 import io.rollguard.window.Labels;
+import io.rollguard.window.LatencyScratch;
 import io.rollguard.window.RequestWindow;
 import io.rollguard.window.SeriesRegistry;
 import java.io.IOException;
@@ -25,8 +25,8 @@ import java.util.function.Predicate;
  * was staged: resolves series labels, checks the token's services and the cardinality caps, and
  * records into windows, one window lock per run of samples of the same series.
  *
- * <p>Not thread-safe: one per event loop, whose requests it serves one handler call at a time.
- * What it shares (the registry) is thread-safe.
+ * <p>Not thread-safe: one per event loop, whose requests it serves one handler call at a time. What
+ * it shares (the registry) is thread-safe.
  */
 public final class Ingestor {
 
@@ -39,6 +39,7 @@ public final class Ingestor {
   private final BatchReader reader;
   private final Staging staging = new Staging();
   private final LatencyScratch scratch = new LatencyScratch();
+
   /** Merged labels by an item's own labels, for the batch {@link #cachedBatch} only. */
   private final Map<Map<String, String>, Labels> ownLabelsCache = new HashMap<>();
 
@@ -52,8 +53,8 @@ public final class Ingestor {
   }
 
   /**
-   * Ingests a whole JSON body: one batch object or an array of them. Nothing is recorded unless
-   * the whole body parses.
+   * Ingests a whole JSON body: one batch object or an array of them. Nothing is recorded unless the
+   * whole body parses.
    *
    * @param serviceAllowed which services the caller's token may write
    * @throws MalformedBodyException when the body is not JSON, saying where
@@ -79,7 +80,11 @@ public final class Ingestor {
           index++;
         }
       } else {
-        throw malformed(t == null ? "the body is empty" : "the body must be a JSON object or an array of objects", p.currentTokenLocation());
+        throw malformed(
+            t == null
+                ? "the body is empty"
+                : "the body must be a JSON object or an array of objects",
+            p.currentTokenLocation());
       }
       if (p.nextToken() != null) {
         throw malformed("unexpected content after the JSON value", p.currentTokenLocation());
@@ -102,8 +107,8 @@ public final class Ingestor {
 
   /**
    * An NDJSON body being read: complete lines are parsed and recorded as each chunk arrives, a
-   * partial last line waits for the next chunk. A line that does not parse is rejected alone.
-   * Not thread-safe: owned by one request.
+   * partial last line waits for the next chunk. A line that does not parse is rejected alone. Not
+   * thread-safe: owned by one request.
    */
   public final class NdjsonStream {
     private final Predicate<String> serviceAllowed;
@@ -180,7 +185,12 @@ public final class Ingestor {
               reader.read(p, line - 1, line, now, staging, out);
               inProgress = null;
             } else {
-              out.reject(RejectReason.INVALID, 1, line - 1, line, "line " + line + ": must be a JSON object");
+              out.reject(
+                  RejectReason.INVALID,
+                  1,
+                  line - 1,
+                  line,
+                  "line " + line + ": must be a JSON object");
               p.skipChildren();
             }
           }
@@ -192,7 +202,12 @@ public final class Ingestor {
           }
           int brokenLine = e.getLocation() == null ? 1 : Math.max(1, e.getLocation().getLineNr());
           int line = firstLine + brokenLine - 1;
-          out.reject(RejectReason.INVALID, 1, line - 1, line, "line " + line + ": not valid JSON: " + e.getOriginalMessage());
+          out.reject(
+              RejectReason.INVALID,
+              1,
+              line - 1,
+              line,
+              "line " + line + ": not valid JSON: " + e.getOriginalMessage());
           int seen = 0;
           while (pos < to && seen < brokenLine) {
             if (bytes[pos++] == '\n') {
@@ -248,7 +263,8 @@ public final class Ingestor {
         Labels labels = seriesLabels(h.batch(), h.ownLabels(), out, 1);
         if (labels != null) {
           RequestWindow w = registry.requests(labels);
-          while (w != null && !w.recordHistogram(h.endMillis(), h.micros(), h.errors(), now, scratch)) {
+          while (w != null
+              && !w.recordHistogram(h.endMillis(), h.micros(), h.errors(), now, scratch)) {
             w = registry.requests(labels);
           }
           if (w == null) {
@@ -297,11 +313,21 @@ public final class Ingestor {
       return null;
     }
     if (batch.service == null) {
-      out.reject(RejectReason.INVALID, items, batch.index, batch.line, "service is required (a non-empty string)");
+      out.reject(
+          RejectReason.INVALID,
+          items,
+          batch.index,
+          batch.line,
+          "service is required (a non-empty string)");
       return null;
     }
     if (!serviceAllowed.test(batch.service)) {
-      out.reject(RejectReason.FORBIDDEN, items, batch.index, batch.line, "this token may not write service '" + batch.service + "'");
+      out.reject(
+          RejectReason.FORBIDDEN,
+          items,
+          batch.index,
+          batch.line,
+          "this token may not write service '" + batch.service + "'");
       return null;
     }
     Map<String, String> labels = new HashMap<>();
@@ -318,8 +344,8 @@ public final class Ingestor {
   }
 
   /**
-   * The labels of the series of {@code items} items sharing {@code own} labels: their batch's,
-   * with {@code own} merged over them; null (and the items rejected) when those are not valid.
+   * The labels of the series of {@code items} items sharing {@code own} labels: their batch's, with
+   * {@code own} merged over them; null (and the items rejected) when those are not valid.
    */
   private Labels seriesLabels(
       Staging.Batch batch, Map<String, String> own, IngestOutcome out, int items) {
@@ -372,15 +398,26 @@ public final class Ingestor {
       if (e.getKey().isEmpty()) {
         return "label names must not be empty";
       }
-      if (e.getKey().length() > limits.maxLabelValueLength() || e.getValue().length() > limits.maxLabelValueLength()) {
-        return "label '" + abbreviate(e.getKey()) + "' is longer than max_label_value_length (" + limits.maxLabelValueLength() + ")";
+      if (e.getKey().length() > limits.maxLabelValueLength()
+          || e.getValue().length() > limits.maxLabelValueLength()) {
+        return "label '"
+            + abbreviate(e.getKey())
+            + "' is longer than max_label_value_length ("
+            + limits.maxLabelValueLength()
+            + ")";
       }
     }
     return null;
   }
 
-  private static void refuseNewSeries(IngestOutcome out, Staging.Batch batch, int items, Labels labels) {
-    out.reject(RejectReason.CARDINALITY, items, batch.index, batch.line, "series limit reached: new series " + labels + " refused");
+  private static void refuseNewSeries(
+      IngestOutcome out, Staging.Batch batch, int items, Labels labels) {
+    out.reject(
+        RejectReason.CARDINALITY,
+        items,
+        batch.index,
+        batch.line,
+        "series limit reached: new series " + labels + " refused");
   }
 
   private static String abbreviate(String s) {
@@ -395,7 +432,13 @@ public final class Ingestor {
     String where =
         at == null
             ? ""
-            : " at line " + at.getLineNr() + ", column " + at.getColumnNr() + " (byte " + at.getByteOffset() + ")";
+            : " at line "
+                + at.getLineNr()
+                + ", column "
+                + at.getColumnNr()
+                + " (byte "
+                + at.getByteOffset()
+                + ")";
     return new MalformedBodyException("the body is not valid JSON" + where + ": " + message);
   }
 }

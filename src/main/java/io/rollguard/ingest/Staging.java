@@ -10,9 +10,9 @@ import org.HdrHistogram.AbstractHistogram;
 
 /**
  * Items read from a body but not yet recorded. Requests are columns ({@link RequestSamples} plus
- * each one's series labels); gauges, checks and histograms, which come by the dozen rather than
- * the thousand, are small objects. Not thread-safe: owned by one {@link Ingestor}, cleared after
- * every commit.
+ * each one's series labels); gauges, checks and histograms, which come by the dozen rather than the
+ * thousand, are small objects. Not thread-safe: owned by one {@link Ingestor}, cleared after every
+ * commit.
  */
 final class Staging {
 
@@ -24,8 +24,10 @@ final class Staging {
     Map<String, String> labels;
     int requestFrom;
     int requestTo;
+
     /** Items of other kinds staged for this batch, so a rejected batch counts them all. */
     int otherItems;
+
     /** Set at commit: the batch's series labels, or null when the whole batch was refused. */
     Labels resolved;
 
@@ -35,15 +37,22 @@ final class Staging {
     }
   }
 
-  record Gauge(Batch batch, Map<String, String> ownLabels, String name, long tsMillis, double value) {}
+  record Gauge(
+      Batch batch, Map<String, String> ownLabels, String name, long tsMillis, double value) {}
 
-  record Check(Batch batch, Map<String, String> ownLabels, String name, long tsMillis, boolean ok) {}
+  record Check(
+      Batch batch, Map<String, String> ownLabels, String name, long tsMillis, boolean ok) {}
 
   record Histogram(
-      Batch batch, Map<String, String> ownLabels, long endMillis, AbstractHistogram micros, int errors) {}
+      Batch batch,
+      Map<String, String> ownLabels,
+      long endMillis,
+      AbstractHistogram micros,
+      int errors) {}
 
   final List<Batch> batches = new ArrayList<>();
   final RequestSamples requests = new RequestSamples();
+
   /** Per request: its own labels (null: the batch's). */
   Object[] requestOwnLabels = new Object[256];
 
@@ -69,7 +78,8 @@ final class Staging {
   record Mark(int batches, int requests, int gauges, int checks, int histograms) {}
 
   Mark mark() {
-    return new Mark(batches.size(), requests.size(), gauges.size(), checks.size(), histograms.size());
+    return new Mark(
+        batches.size(), requests.size(), gauges.size(), checks.size(), histograms.size());
   }
 
   void rollBack(Mark mark) {

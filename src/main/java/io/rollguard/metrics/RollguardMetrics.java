@@ -114,7 +114,10 @@ public final class RollguardMetrics implements AutoCloseable {
     evicted.increment(series);
   }
 
-  /** The Prometheus text exposition. CPU work proportional to the meters: call it off the event loop. */
+  /**
+   * The Prometheus text exposition. CPU work proportional to the meters: call it off the event
+   * loop.
+   */
   public String scrape() {
     return registry.scrape();
   }

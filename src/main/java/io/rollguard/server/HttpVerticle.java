@@ -61,10 +61,20 @@ final class HttpVerticle extends VerticleBase {
                     .onSuccess(
                         text ->
                             ctx.response()
-                                .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+                                .putHeader(
+                                    HttpHeaders.CONTENT_TYPE,
+                                    "text/plain; version=0.0.4; charset=utf-8")
                                 .end(text))
                     .onFailure(ctx::fail));
-    router.route().last().handler(ctx -> answer(ctx.response(), 404, "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
+    router
+        .route()
+        .last()
+        .handler(
+            ctx ->
+                answer(
+                    ctx.response(),
+                    404,
+                    "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
     router.errorHandler(405, ctx -> answer(ctx.response(), 405, "method not allowed"));
     router.errorHandler(
         500,
@@ -87,14 +97,19 @@ final class HttpVerticle extends VerticleBase {
                   .setCertPath(tls.cert().toString())
                   .setKeyPath(tls.key().toString()));
     }
-    return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
+    return vertx
+        .createHttpServer(options)
+        .requestHandler(router)
+        .listen()
+        .onSuccess(s -> server = s);
   }
 
   int actualPort() {
     return server.actualPort();
   }
 
-  private static void answer(io.vertx.core.http.HttpServerResponse response, int status, String message) {
+  private static void answer(
+      io.vertx.core.http.HttpServerResponse response, int status, String message) {
     if (!response.ended()) {
       response
           .setStatusCode(status)

@@ -55,7 +55,8 @@ public final class RollguardServer {
 
     RollguardConfig.Limits limits = config.limits();
     WindowSettings windows = WindowSettings.of(limits.maxWindow(), limits.maxFutureSkew());
-    SeriesRegistry series = new SeriesRegistry(windows, limits.maxSeries(), limits.maxSeriesPerService());
+    SeriesRegistry series =
+        new SeriesRegistry(windows, limits.maxSeries(), limits.maxSeriesPerService());
     metrics.watchSeries(series);
     IngestLimits ingestLimits =
         new IngestLimits(
@@ -70,13 +71,15 @@ public final class RollguardServer {
             config.auth().ingestTokens().stream()
                 .map(t -> new IngestAuth.Token(t.token(), t.services()))
                 .toList());
-    Shared shared = new Shared(config, clock, series, ingestLimits, auth, new AtomicInteger(), metrics);
+    Shared shared =
+        new Shared(config, clock, series, ingestLimits, auth, new AtomicInteger(), metrics);
 
     // Vert.x shares one listening socket among verticles asking for the same host and port, but
     // port 0 would give each its own free port: pick one first, and let all of them ask for it.
     int port;
     try {
-      port = config.server().port() == 0 ? freePort(config.server().host()) : config.server().port();
+      port =
+          config.server().port() == 0 ? freePort(config.server().host()) : config.server().port();
     } catch (IOException e) {
       vertx.close();
       return Future.failedFuture(e);
@@ -99,7 +102,13 @@ public final class RollguardServer {
                       vertx
                           .executeBlocking(() -> series.evictIdle(clock.wallTimeMillis()), false)
                           .onSuccess(metrics::recordEvicted));
-              LOG.info(() -> "listening on port " + first.actualPort() + " with " + eventLoops + " event loops");
+              LOG.info(
+                  () ->
+                      "listening on port "
+                          + first.actualPort()
+                          + " with "
+                          + eventLoops
+                          + " event loops");
               return new RollguardServer(vertx, metrics, series, first.actualPort());
             })
         .recover(

@@ -1,8 +1,8 @@
 package io.rollguard.window;
 
 /**
- * Combines gauge slots (of one series or many) into last/min/max/avg. Not thread-safe: owned by
- * the reader that created it.
+ * Combines gauge slots (of one series or many) into last/min/max/avg. Not thread-safe: owned by the
+ * reader that created it.
  */
 public final class GaugeAccumulator {
 

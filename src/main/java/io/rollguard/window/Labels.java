@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * An immutable, sorted set of label name/value pairs that identifies a series ({@code service} is
- * a label like any other). Equality and hash are by content; instances are safe to share between
+ * An immutable, sorted set of label name/value pairs that identifies a series ({@code service} is a
+ * label like any other). Equality and hash are by content; instances are safe to share between
  * threads and to use as map keys.
  */
 public final class Labels {

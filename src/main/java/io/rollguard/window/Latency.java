@@ -6,11 +6,11 @@ import org.HdrHistogram.Histogram;
 /**
  * The latency scale every window shares: microseconds from 1 µs to 1 h, two significant digits.
  *
- * <p>Two digits make each bucket at most 1/128 of its value wide; windows report a bucket's
- * median, so a reported quantile is within {@link #QUANTILE_RELATIVE_ERROR} (1/256, about 0.39%)
- * of the exact quantile of the same samples, inside the SPEC's 1%. Values below 256 µs are kept to
- * the microsecond. A dense histogram at this scale holds 3,328 counters (27 KB as longs), which is
- * why slices keep only their non-empty buckets ({@link LatencySlice}) and only readers and scratch
+ * <p>Two digits make each bucket at most 1/128 of its value wide; windows report a bucket's median,
+ * so a reported quantile is within {@link #QUANTILE_RELATIVE_ERROR} (1/256, about 0.39%) of the
+ * exact quantile of the same samples, inside the SPEC's 1%. Values below 256 µs are kept to the
+ * microsecond. A dense histogram at this scale holds 3,328 counters (27 KB as longs), which is why
+ * slices keep only their non-empty buckets ({@link LatencySlice}) and only readers and scratch
  * space use dense histograms.
  *
  * <p>A bucket is identified by its lowest equivalent value, which fits an unsigned int at this

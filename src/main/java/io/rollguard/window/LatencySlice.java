@@ -5,8 +5,8 @@ import org.HdrHistogram.AbstractHistogram;
 
 /**
  * The latency distribution of one time slice of one series, as sorted (bucket key, count) pairs.
- * Its size follows the number of distinct buckets seen in the slice, not the scale's range: a
- * quiet slice costs a few dozen bytes where a dense histogram would cost 27 KB.
+ * Its size follows the number of distinct buckets seen in the slice, not the scale's range: a quiet
+ * slice costs a few dozen bytes where a dense histogram would cost 27 KB.
  *
  * <p>Keys are {@link Latency#keyOf} values compared as unsigned ints. Not thread-safe: owned by a
  * window and used under its monitor.
@@ -47,8 +47,8 @@ final class LatencySlice {
   }
 
   /**
-   * Adds {@code n} (key, count) pairs given in ascending unsigned key order, in one merge pass.
-   * The arguments are not modified.
+   * Adds {@code n} (key, count) pairs given in ascending unsigned key order, in one merge pass. The
+   * arguments are not modified.
    */
   void addSorted(int[] keys, int[] counts, int n) {
     int fresh = 0;

@@ -2,8 +2,8 @@ package io.rollguard.window;
 
 /**
  * Request observations of one series at one slice resolution: per slot a request count, an error
- * count and a {@link LatencySlice}. Not thread-safe: owned by a {@link RequestWindow} and used under
- * its monitor.
+ * count and a {@link LatencySlice}. Not thread-safe: owned by a {@link RequestWindow} and used
+ * under its monitor.
  */
 final class RequestTier {
 

@@ -4,9 +4,9 @@ import org.HdrHistogram.AbstractHistogram;
 
 /**
  * The trailing window of request observations of one series: counts, errors and latency
- * distribution per time slice, in a fine tier (1 s slices) and, when windows may be longer than
- * the fine tier holds, a coarse tier (1 min slices). A sample lands in the slice of its own time
- * stamp, so late samples still count where they belong.
+ * distribution per time slice, in a fine tier (1 s slices) and, when windows may be longer than the
+ * fine tier holds, a coarse tier (1 min slices). A sample lands in the slice of its own time stamp,
+ * so late samples still count where they belong.
  *
  * <p><b>Concurrency.</b> Thread-safe: every method holds this object's monitor. Writers are the
  * ingest threads (one lock per run of samples, not per sample); readers copy what they need into
@@ -44,9 +44,9 @@ public final class RequestWindow {
   }
 
   /**
-   * Records {@code samples[from, to)}. Returns false, recording nothing, when the window was evicted
-   * (the caller looks the series up again). Samples older than the window holds are skipped; ingest
-   * rejects those before they get here.
+   * Records {@code samples[from, to)}. Returns false, recording nothing, when the window was
+   * evicted (the caller looks the series up again). Samples older than the window holds are
+   * skipped; ingest rejects those before they get here.
    */
   public synchronized boolean record(
       RequestSamples samples, int from, int to, long receivedAtMillis, LatencyScratch scratch) {

@@ -1,6 +1,9 @@
 package io.rollguard.window;
 
-/** What a series holds; part of its identity along with its labels (and name, for gauges and checks). */
+/**
+ * What a series holds; part of its identity along with its labels (and name, for gauges and
+ * checks).
+ */
 public enum SeriesKind {
   REQUESTS,
   GAUGE,

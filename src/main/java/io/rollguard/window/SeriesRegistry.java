@@ -47,8 +47,7 @@ public final class SeriesRegistry {
     if (window != null) {
       return window;
     }
-    return requests.computeIfAbsent(
-        labels, l -> admit(l) ? new RequestWindow(l, settings) : null);
+    return requests.computeIfAbsent(labels, l -> admit(l) ? new RequestWindow(l, settings) : null);
   }
 
   /** The gauge window named {@code name} under {@code labels}; null when a cap refuses it. */
@@ -98,7 +97,10 @@ public final class SeriesRegistry {
     };
   }
 
-  /** Evicts series with no data received after {@code nowMillis} minus the retention; returns how many. */
+  /**
+   * Evicts series with no data received after {@code nowMillis} minus the retention; returns how
+   * many.
+   */
   public int evictIdle(long nowMillis) {
     long cutoff = nowMillis - settings.maxWindowMillis() - settings.maxFutureSkewMillis();
     int evicted = 0;
@@ -127,8 +129,7 @@ public final class SeriesRegistry {
     if (!tryIncrement(total, maxSeries)) {
       return false;
     }
-    AtomicInteger service =
-        perService.computeIfAbsent(serviceOf(labels), s -> new AtomicInteger());
+    AtomicInteger service = perService.computeIfAbsent(serviceOf(labels), s -> new AtomicInteger());
     if (!tryIncrement(service, maxSeriesPerService)) {
       total.decrementAndGet();
       return false;

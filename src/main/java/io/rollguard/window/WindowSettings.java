@@ -4,9 +4,9 @@ import java.time.Duration;
 
 /**
  * How much history windows keep and at what resolution. Windows up to {@code fineSpan} (15 min at
- * most) are answered from 1 s slices; longer ones, up to {@code maxWindow}, from coarse slices
- * (1 min). The rings also hold {@code maxFutureSkew} of slices ahead of now, so clock skew of a
- * client never eats into the window behind. Immutable.
+ * most) are answered from 1 s slices; longer ones, up to {@code maxWindow}, from coarse slices (1
+ * min). The rings also hold {@code maxFutureSkew} of slices ahead of now, so clock skew of a client
+ * never eats into the window behind. Immutable.
  */
 public record WindowSettings(
     long sliceMillis, long coarseSliceMillis, long maxWindowMillis, long maxFutureSkewMillis) {

@@ -23,7 +23,8 @@ class IngestorTest {
 
   private final ManualClock clock = new ManualClock(NOW);
   private final SeriesRegistry registry = new SeriesRegistry(WindowSettings.defaults(), 1_000, 100);
-  private final IngestLimits limits = new IngestLimits(1 << 20, 16, 128, 10_000, 3_600_000, 1 << 20);
+  private final IngestLimits limits =
+      new IngestLimits(1 << 20, 16, 128, 10_000, 3_600_000, 1 << 20);
   private final Ingestor ingestor = new Ingestor(registry, limits, clock);
 
   private IngestOutcome json(String body) throws MalformedBodyException {
@@ -60,12 +61,20 @@ class IngestorTest {
     RequestStats canary = requests("service", "checkout", "stage", "canary");
     assertThat(canary.count()).isEqualTo(2);
     assertThat(canary.errors()).isEqualTo(1); // status 503 is an error
-    assertThat(requests("service", "checkout", "stage", "canary", "endpoint", "/pay").count()).isEqualTo(1);
+    assertThat(requests("service", "checkout", "stage", "canary", "endpoint", "/pay").count())
+        .isEqualTo(1);
 
     GaugeAccumulator gauge = new GaugeAccumulator();
-    registry.gauge("test_pass_rate", Labels.of("service", "checkout", "stage", "canary")).addTo(gauge, NOW, 60_000);
+    registry
+        .gauge("test_pass_rate", Labels.of("service", "checkout", "stage", "canary"))
+        .addTo(gauge, NOW, 60_000);
     assertThat(gauge.stats().last()).isEqualTo(0.972);
-    assertThat(registry.check("db", Labels.of("service", "checkout", "stage", "canary")).stats(NOW, 60_000).failures()).isEqualTo(1);
+    assertThat(
+            registry
+                .check("db", Labels.of("service", "checkout", "stage", "canary"))
+                .stats(NOW, 60_000)
+                .failures())
+        .isEqualTo(1);
   }
 
   @Test
@@ -93,7 +102,8 @@ class IngestorTest {
     assertThat(out.errors())
         .extracting(IngestOutcome.ItemError::index, IngestOutcome.ItemError::error)
         .contains(
-            org.assertj.core.groups.Tuple.tuple(0, "requests[1]: latency_ms must be a finite number >= 0"),
+            org.assertj.core.groups.Tuple.tuple(
+                0, "requests[1]: latency_ms must be a finite number >= 0"),
             org.assertj.core.groups.Tuple.tuple(0, "requests[2]: latency_ms must be a number"),
             org.assertj.core.groups.Tuple.tuple(0, "requests[3]: latency_ms is required"),
             org.assertj.core.groups.Tuple.tuple(1, "service is required (a non-empty string)"),
@@ -110,7 +120,8 @@ class IngestorTest {
 
   @Test
   void aBodyThatIsNotJsonSaysWhereAndRecordsNothing() {
-    assertThatThrownBy(() -> json("{\"service\": \"a\", \"requests\": [{\"latency_ms\": 1}\n  {oops"))
+    assertThatThrownBy(
+            () -> json("{\"service\": \"a\", \"requests\": [{\"latency_ms\": 1}\n  {oops"))
         .isInstanceOf(MalformedBodyException.class)
         .hasMessageContaining("line 2, column 3");
     assertThat(registry.size()).isZero();
@@ -135,10 +146,13 @@ class IngestorTest {
     IngestOutcome out = stream.finish();
     assertThat(out.accepted()).isEqualTo(5);
     assertThat(out.rejected()).isEqualTo(1);
-    assertThat(out.errors()).singleElement().satisfies(e -> {
-      assertThat(e.line()).isEqualTo(3);
-      assertThat(e.error()).startsWith("line 3: not valid JSON");
-    });
+    assertThat(out.errors())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.line()).isEqualTo(3);
+              assertThat(e.error()).startsWith("line 3: not valid JSON");
+            });
     assertThat(requests("service", "s").count()).isEqualTo(5);
     assertThat(requests("service", "s").errors()).isEqualTo(1);
   }
@@ -146,7 +160,9 @@ class IngestorTest {
   @Test
   void ndjsonRecordsEachChunkAsItArrives() throws Exception {
     Ingestor.NdjsonStream stream = ingestor.ndjson(service -> true);
-    byte[] first = "{\"service\":\"s\",\"latency_ms\":1}\n{\"service\":\"s\",".getBytes(StandardCharsets.UTF_8);
+    byte[] first =
+        "{\"service\":\"s\",\"latency_ms\":1}\n{\"service\":\"s\","
+            .getBytes(StandardCharsets.UTF_8);
     stream.accept(first, first.length);
     // The first complete line is already in the window before the body ends.
     assertThat(requests("service", "s").count()).isEqualTo(1);
@@ -157,15 +173,21 @@ class IngestorTest {
 
   @Test
   void anOverlongNdjsonLineStopsTheStream() {
-    Ingestor small = new Ingestor(registry, new IngestLimits(64, 16, 128, 10_000, 3_600_000, 1 << 20), clock);
+    Ingestor small =
+        new Ingestor(registry, new IngestLimits(64, 16, 128, 10_000, 3_600_000, 1 << 20), clock);
     Ingestor.NdjsonStream stream = small.ndjson(service -> true);
-    byte[] line = ("{\"service\":\"s\",\"latency_ms\":1,\"pad\":\"" + "x".repeat(100)).getBytes(StandardCharsets.UTF_8);
-    assertThatThrownBy(() -> stream.accept(line, line.length)).isInstanceOf(LineTooLongException.class);
+    byte[] line =
+        ("{\"service\":\"s\",\"latency_ms\":1,\"pad\":\"" + "x".repeat(100))
+            .getBytes(StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> stream.accept(line, line.length))
+        .isInstanceOf(LineTooLongException.class);
   }
 
   @Test
   void aTokenForOtherServicesIsForbidden() throws Exception {
-    byte[] body = "[{\"service\":\"a\",\"latency_ms\":1},{\"service\":\"b\",\"latency_ms\":1}]".getBytes(StandardCharsets.UTF_8);
+    byte[] body =
+        "[{\"service\":\"a\",\"latency_ms\":1},{\"service\":\"b\",\"latency_ms\":1}]"
+            .getBytes(StandardCharsets.UTF_8);
     IngestOutcome mixed = ingestor.ingestJson(body, body.length, "a"::equals);
     assertThat(mixed.accepted()).isEqualTo(1);
     assertThat(mixed.rejected(RejectReason.FORBIDDEN)).isEqualTo(1);
@@ -176,14 +198,17 @@ class IngestorTest {
 
   @Test
   void itemLabelsMayNotChangeTheService() throws Exception {
-    IngestOutcome out = json("{\"service\":\"a\",\"requests\":[{\"latency_ms\":1,\"labels\":{\"service\":\"b\"}}]}");
+    IngestOutcome out =
+        json(
+            "{\"service\":\"a\",\"requests\":[{\"latency_ms\":1,\"labels\":{\"service\":\"b\"}}]}");
     assertThat(out.rejected(RejectReason.LABELS)).isEqualTo(1);
     assertThat(registry.size()).isZero();
   }
 
   @Test
   void labelLimitsAreEnforced() throws Exception {
-    Ingestor strict = new Ingestor(registry, new IngestLimits(1 << 20, 2, 8, 10_000, 3_600_000, 1 << 20), clock);
+    Ingestor strict =
+        new Ingestor(registry, new IngestLimits(1 << 20, 2, 8, 10_000, 3_600_000, 1 << 20), clock);
     byte[] body =
         "[{\"service\":\"a\",\"labels\":{\"x\":\"1\",\"y\":\"2\"},\"latency_ms\":1},{\"service\":\"a\",\"labels\":{\"x\":\"123456789\"},\"latency_ms\":1},{\"service\":\"a\",\"labels\":{\"x\":\"1\"},\"latency_ms\":1}]"
             .getBytes(StandardCharsets.UTF_8);
@@ -196,9 +221,13 @@ class IngestorTest {
   void theCardinalityCapRefusesNewSeriesButNotExistingOnes() throws Exception {
     SeriesRegistry capped = new SeriesRegistry(WindowSettings.defaults(), 1_000, 1);
     Ingestor ingest = new Ingestor(capped, limits, clock);
-    byte[] first = "{\"service\":\"a\",\"labels\":{\"pod\":\"1\"},\"latency_ms\":1}".getBytes(StandardCharsets.UTF_8);
+    byte[] first =
+        "{\"service\":\"a\",\"labels\":{\"pod\":\"1\"},\"latency_ms\":1}"
+            .getBytes(StandardCharsets.UTF_8);
     assertThat(ingest.ingestJson(first, first.length, s -> true).accepted()).isEqualTo(1);
-    byte[] second = "{\"service\":\"a\",\"labels\":{\"pod\":\"2\"},\"latency_ms\":1}".getBytes(StandardCharsets.UTF_8);
+    byte[] second =
+        "{\"service\":\"a\",\"labels\":{\"pod\":\"2\"},\"latency_ms\":1}"
+            .getBytes(StandardCharsets.UTF_8);
     IngestOutcome refused = ingest.ingestJson(second, second.length, s -> true);
     assertThat(refused.rejected(RejectReason.CARDINALITY)).isEqualTo(1);
     assertThat(refused.status()).isEqualTo(429);
@@ -213,10 +242,13 @@ class IngestorTest {
     }
     ByteBuffer buffer = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
     int length = h.encodeIntoCompressedByteBuffer(buffer);
-    String hdr = Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(buffer.array(), length));
+    String hdr =
+        Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(buffer.array(), length));
     assertThat(hdr).startsWith("HISTF");
     IngestOutcome out =
-        json("{\"service\":\"h\",\"histograms\":[{\"start\":%d,\"end\":%d,\"hdr\":\"%s\",\"errors\":12}]}".formatted(NOW - 10_000, NOW, hdr));
+        json(
+            "{\"service\":\"h\",\"histograms\":[{\"start\":%d,\"end\":%d,\"hdr\":\"%s\",\"errors\":12}]}"
+                .formatted(NOW - 10_000, NOW, hdr));
     assertThat(out.acceptedHistograms()).isEqualTo(1);
     RequestStats stats = requests("service", "h");
     assertThat(stats.count()).isEqualTo(1_000);
@@ -226,8 +258,12 @@ class IngestorTest {
 
   @Test
   void aHistogramThatIsNotHdrIsRejectedWithAReason() throws Exception {
-    String bomb = Base64.getEncoder().encodeToString("not a histogram".getBytes(StandardCharsets.UTF_8));
-    IngestOutcome out = json("{\"service\":\"h\",\"histograms\":[{\"end\":%d,\"hdr\":\"%s\"}]}".formatted(NOW, bomb));
+    String bomb =
+        Base64.getEncoder().encodeToString("not a histogram".getBytes(StandardCharsets.UTF_8));
+    IngestOutcome out =
+        json(
+            "{\"service\":\"h\",\"histograms\":[{\"end\":%d,\"hdr\":\"%s\"}]}"
+                .formatted(NOW, bomb));
     assertThat(out.rejected(RejectReason.INVALID)).isEqualTo(1);
     assertThat(out.errors().get(0).error()).contains("HISTF");
   }
@@ -235,7 +271,8 @@ class IngestorTest {
   @Test
   void rfc3339TimeStampsAreAccepted() throws Exception {
     String ts = java.time.Instant.ofEpochMilli(NOW - 5_000).toString();
-    IngestOutcome out = json("{\"service\":\"t\",\"requests\":[{\"ts\":\"%s\",\"latency_ms\":1}]}".formatted(ts));
+    IngestOutcome out =
+        json("{\"service\":\"t\",\"requests\":[{\"ts\":\"%s\",\"latency_ms\":1}]}".formatted(ts));
     assertThat(out.accepted()).isEqualTo(1);
   }
 }

@@ -43,7 +43,10 @@ class IngestHttpTest {
         .map(
             s -> {
               server = s;
-              client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(s.port()));
+              client =
+                  WebClient.create(
+                      vertx,
+                      new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(s.port()));
               return null;
             });
   }
@@ -65,7 +68,8 @@ class IngestHttpTest {
   }
 
   @Test
-  void aMixedBatchIsAcceptedItemByItemAndCanBeQueried(Vertx vertx, VertxTestContext ctx) throws Exception {
+  void aMixedBatchIsAcceptedItemByItemAndCanBeQueried(Vertx vertx, VertxTestContext ctx)
+      throws Exception {
     String body =
         """
         {"service": "checkout", "labels": {"stage": "canary"},
@@ -93,7 +97,8 @@ class IngestHttpTest {
                     ctx.verify(
                         () -> {
                           assertThat(r.statusCode()).isEqualTo(200);
-                          JsonObject result = r.bodyAsJsonObject().getJsonArray("results").getJsonObject(0);
+                          JsonObject result =
+                              r.bodyAsJsonObject().getJsonArray("results").getJsonObject(0);
                           assertThat(result.getLong("count")).isEqualTo(3);
                           assertThat(result.getLong("errors")).isEqualTo(1);
                           assertThat(result.getDouble("p50")).isBetween(199.0, 201.0);
@@ -103,7 +108,8 @@ class IngestHttpTest {
   }
 
   @Test
-  void queriesGroupByALabelAndSayWhenThereIsNoData(Vertx vertx, VertxTestContext ctx) throws Exception {
+  void queriesGroupByALabelAndSayWhenThereIsNoData(Vertx vertx, VertxTestContext ctx)
+      throws Exception {
     String body =
         "[{\"service\":\"s\",\"labels\":{\"stage\":\"canary\"},\"latency_ms\":10},"
             + "{\"service\":\"s\",\"labels\":{\"stage\":\"stable\"},\"latency_ms\":20},"
@@ -119,7 +125,8 @@ class IngestHttpTest {
                     assertThat(results).hasSize(2);
                     for (int i = 0; i < 2; i++) {
                       JsonObject g = results.getJsonObject(i);
-                      long expected = "canary".equals(g.getJsonObject("labels").getString("stage")) ? 1 : 2;
+                      long expected =
+                          "canary".equals(g.getJsonObject("labels").getString("stage")) ? 1 : 2;
                       assertThat(g.getLong("count")).isEqualTo(expected);
                     }
                   });
@@ -130,7 +137,8 @@ class IngestHttpTest {
                 r ->
                     ctx.verify(
                         () -> {
-                          JsonObject empty = r.bodyAsJsonObject().getJsonArray("results").getJsonObject(0);
+                          JsonObject empty =
+                              r.bodyAsJsonObject().getJsonArray("results").getJsonObject(0);
                           assertThat(empty.getLong("count")).isZero();
                           assertThat(empty.getValue("p95")).isNull();
                           assertThat(empty.getValue("error_rate")).isNull();
@@ -139,7 +147,8 @@ class IngestHttpTest {
   }
 
   @Test
-  void badRequestsGetTheRightStatusAndAJsonError(Vertx vertx, VertxTestContext ctx) throws Exception {
+  void badRequestsGetTheRightStatusAndAJsonError(Vertx vertx, VertxTestContext ctx)
+      throws Exception {
     start(vertx, "limits: {max_body_bytes: 1KiB}")
         .compose(v -> post("application/json", "{\"service\": \"a\", \"requests\": [ {"))
         .compose(
@@ -159,7 +168,8 @@ class IngestHttpTest {
         .compose(
             r -> {
               ctx.verify(() -> assertThat(r.statusCode()).isEqualTo(415));
-              return post("application/json", "{\"service\":\"a\",\"pad\":\"" + "x".repeat(2_000) + "\"}");
+              return post(
+                  "application/json", "{\"service\":\"a\",\"pad\":\"" + "x".repeat(2_000) + "\"}");
             })
         .compose(
             r -> {
@@ -177,7 +187,8 @@ class IngestHttpTest {
                     ctx.verify(
                         () -> {
                           assertThat(r.statusCode()).isEqualTo(400);
-                          assertThat(r.bodyAsJsonObject().getString("error")).contains("regular expression");
+                          assertThat(r.bodyAsJsonObject().getString("error"))
+                              .contains("regular expression");
                           ctx.completeNow();
                         })));
   }
@@ -186,7 +197,14 @@ class IngestHttpTest {
   void aChunkedBodyOverTheLimitIsCutOffWith413(Vertx vertx, VertxTestContext ctx) throws Exception {
     HttpClient http = vertx.createHttpClient(new HttpClientOptions());
     start(vertx, "limits: {max_body_bytes: 1KiB}")
-        .compose(v -> http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(server.port()).setURI("/api/v1/ingest")))
+        .compose(
+            v ->
+                http.request(
+                    new RequestOptions()
+                        .setMethod(HttpMethod.POST)
+                        .setHost("127.0.0.1")
+                        .setPort(server.port())
+                        .setURI("/api/v1/ingest")))
         .compose(
             req -> {
               req.putHeader("Content-Type", "application/json").setChunked(true);
@@ -221,7 +239,9 @@ class IngestHttpTest {
                           JsonObject json = r.bodyAsJsonObject();
                           assertThat(json.getLong("accepted")).isEqualTo(2);
                           assertThat(json.getLong("rejected")).isEqualTo(1);
-                          assertThat(json.getJsonArray("errors").getJsonObject(0).getInteger("line")).isEqualTo(2);
+                          assertThat(
+                                  json.getJsonArray("errors").getJsonObject(0).getInteger("line"))
+                              .isEqualTo(2);
                           ctx.completeNow();
                         })));
   }
@@ -230,7 +250,9 @@ class IngestHttpTest {
   void gzipBodiesAreInflated(Vertx vertx, VertxTestContext ctx) throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
-      gz.write("{\"service\":\"z\",\"requests\":[{\"latency_ms\":1},{\"latency_ms\":2}]}".getBytes(StandardCharsets.UTF_8));
+      gz.write(
+          "{\"service\":\"z\",\"requests\":[{\"latency_ms\":1},{\"latency_ms\":2}]}"
+              .getBytes(StandardCharsets.UTF_8));
     }
     start(vertx, "")
         .compose(
@@ -252,8 +274,10 @@ class IngestHttpTest {
   }
 
   @Test
-  void tokensAreRequiredAndMayBeBoundToServices(Vertx vertx, VertxTestContext ctx) throws Exception {
-    String yaml = "auth:\n  ingest_tokens:\n    - {token: all-services}\n    - {token: checkout-only, services: [checkout]}\n";
+  void tokensAreRequiredAndMayBeBoundToServices(Vertx vertx, VertxTestContext ctx)
+      throws Exception {
+    String yaml =
+        "auth:\n  ingest_tokens:\n    - {token: all-services}\n    - {token: checkout-only, services: [checkout]}\n";
     String checkout = "{\"service\":\"checkout\",\"latency_ms\":1}";
     String search = "{\"service\":\"search\",\"latency_ms\":1}";
     start(vertx, yaml)
@@ -261,22 +285,38 @@ class IngestHttpTest {
         .compose(
             r -> {
               ctx.verify(() -> assertThat(r.statusCode()).isEqualTo(401));
-              return client.post("/api/v1/ingest").putHeader("Content-Type", "application/json").putHeader("Authorization", "Bearer wrong").sendBuffer(Buffer.buffer(checkout));
+              return client
+                  .post("/api/v1/ingest")
+                  .putHeader("Content-Type", "application/json")
+                  .putHeader("Authorization", "Bearer wrong")
+                  .sendBuffer(Buffer.buffer(checkout));
             })
         .compose(
             r -> {
               ctx.verify(() -> assertThat(r.statusCode()).isEqualTo(401));
-              return client.post("/api/v1/ingest").putHeader("Content-Type", "application/json").putHeader("Authorization", "Bearer checkout-only").sendBuffer(Buffer.buffer(search));
+              return client
+                  .post("/api/v1/ingest")
+                  .putHeader("Content-Type", "application/json")
+                  .putHeader("Authorization", "Bearer checkout-only")
+                  .sendBuffer(Buffer.buffer(search));
             })
         .compose(
             r -> {
               ctx.verify(() -> assertThat(r.statusCode()).isEqualTo(403));
-              return client.post("/api/v1/ingest").putHeader("Content-Type", "application/json").putHeader("Authorization", "Bearer checkout-only").sendBuffer(Buffer.buffer(checkout));
+              return client
+                  .post("/api/v1/ingest")
+                  .putHeader("Content-Type", "application/json")
+                  .putHeader("Authorization", "Bearer checkout-only")
+                  .sendBuffer(Buffer.buffer(checkout));
             })
         .compose(
             r -> {
               ctx.verify(() -> assertThat(r.statusCode()).isEqualTo(200));
-              return client.post("/api/v1/ingest").putHeader("Content-Type", "application/json").putHeader("Authorization", "Bearer all-services").sendBuffer(Buffer.buffer(search));
+              return client
+                  .post("/api/v1/ingest")
+                  .putHeader("Content-Type", "application/json")
+                  .putHeader("Authorization", "Bearer all-services")
+                  .sendBuffer(Buffer.buffer(search));
             })
         .onComplete(
             ctx.succeeding(
@@ -289,13 +329,20 @@ class IngestHttpTest {
   }
 
   @Test
-  void theCardinalityCapAnswers429ForNewSeriesOnly(Vertx vertx, VertxTestContext ctx) throws Exception {
+  void theCardinalityCapAnswers429ForNewSeriesOnly(Vertx vertx, VertxTestContext ctx)
+      throws Exception {
     start(vertx, "limits: {max_series_per_service: 1}")
-        .compose(v -> post("application/json", "{\"service\":\"c\",\"labels\":{\"pod\":\"1\"},\"latency_ms\":1}"))
+        .compose(
+            v ->
+                post(
+                    "application/json",
+                    "{\"service\":\"c\",\"labels\":{\"pod\":\"1\"},\"latency_ms\":1}"))
         .compose(
             r -> {
               ctx.verify(() -> assertThat(r.statusCode()).isEqualTo(200));
-              return post("application/json", "{\"service\":\"c\",\"labels\":{\"pod\":\"2\"},\"latency_ms\":1}");
+              return post(
+                  "application/json",
+                  "{\"service\":\"c\",\"labels\":{\"pod\":\"2\"},\"latency_ms\":1}");
             })
         .compose(
             r -> {
@@ -304,7 +351,9 @@ class IngestHttpTest {
                     assertThat(r.statusCode()).isEqualTo(429);
                     assertThat(r.getHeader("Retry-After")).isEqualTo("1");
                   });
-              return post("application/json", "{\"service\":\"c\",\"labels\":{\"pod\":\"1\"},\"latency_ms\":2}");
+              return post(
+                  "application/json",
+                  "{\"service\":\"c\",\"labels\":{\"pod\":\"1\"},\"latency_ms\":2}");
             })
         .compose(
             r -> {
@@ -317,7 +366,8 @@ class IngestHttpTest {
                     ctx.verify(
                         () -> {
                           assertThat(r.bodyAsString())
-                              .contains("rollguard_ingest_rejected_total{reason=\"cardinality\"} 1.0")
+                              .contains(
+                                  "rollguard_ingest_rejected_total{reason=\"cardinality\"} 1.0")
                               .contains("rollguard_ingest_samples_total{kind=\"requests\"} 2.0")
                               .contains("rollguard_series_active{kind=\"requests\"} 1.0");
                           ctx.completeNow();
@@ -328,7 +378,14 @@ class IngestHttpTest {
   void tooManyRequestsInFlightAreShedWith429(Vertx vertx, VertxTestContext ctx) throws Exception {
     HttpClient http = vertx.createHttpClient(new HttpClientOptions());
     start(vertx, "limits: {max_inflight_requests: 1}")
-        .compose(v -> http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(server.port()).setURI("/api/v1/ingest")))
+        .compose(
+            v ->
+                http.request(
+                    new RequestOptions()
+                        .setMethod(HttpMethod.POST)
+                        .setHost("127.0.0.1")
+                        .setPort(server.port())
+                        .setURI("/api/v1/ingest")))
         .onComplete(
             ctx.succeeding(
                 slow -> {
@@ -340,17 +397,24 @@ class IngestHttpTest {
                       .onComplete(
                           ctx.succeeding(
                               shed -> {
-                                ctx.verify(() -> assertThat(shed.getHeader("Retry-After")).isEqualTo("1"));
+                                ctx.verify(
+                                    () -> assertThat(shed.getHeader("Retry-After")).isEqualTo("1"));
                                 slow.end();
-                                slow.response().onComplete(ctx.succeeding(done -> ctx.verify(() -> {
-                                  assertThat(done.statusCode()).isEqualTo(200);
-                                  ctx.completeNow();
-                                })));
+                                slow.response()
+                                    .onComplete(
+                                        ctx.succeeding(
+                                            done ->
+                                                ctx.verify(
+                                                    () -> {
+                                                      assertThat(done.statusCode()).isEqualTo(200);
+                                                      ctx.completeNow();
+                                                    })));
                               }));
                 }));
   }
 
-  private Future<HttpResponse<Buffer>> retryUntilShed(Vertx vertx, VertxTestContext ctx, int attemptsLeft) {
+  private Future<HttpResponse<Buffer>> retryUntilShed(
+      Vertx vertx, VertxTestContext ctx, int attemptsLeft) {
     return post("application/json", "{\"service\":\"fast\",\"latency_ms\":1}")
         .compose(
             r -> {
@@ -365,7 +429,11 @@ class IngestHttpTest {
   @Test
   void theSeriesListAndHealthEndpointsAnswer(Vertx vertx, VertxTestContext ctx) throws Exception {
     start(vertx, "")
-        .compose(v -> post("application/json", "{\"service\":\"s\",\"latency_ms\":1,\"gauges\":[{\"name\":\"g\",\"value\":1}],\"checks\":[{\"name\":\"db\",\"ok\":true}]}"))
+        .compose(
+            v ->
+                post(
+                    "application/json",
+                    "{\"service\":\"s\",\"latency_ms\":1,\"gauges\":[{\"name\":\"g\",\"value\":1}],\"checks\":[{\"name\":\"db\",\"ok\":true}]}"))
         .compose(r -> client.get("/api/v1/series?service=s").send())
         .compose(
             r -> {
@@ -373,7 +441,8 @@ class IngestHttpTest {
                   () -> {
                     JsonObject json = r.bodyAsJsonObject();
                     assertThat(json.getInteger("total")).isEqualTo(3);
-                    assertThat(json.getJsonArray("series").getJsonObject(0).getLong("last_seen")).isEqualTo(TestServers.NOW);
+                    assertThat(json.getJsonArray("series").getJsonObject(0).getLong("last_seen"))
+                        .isEqualTo(TestServers.NOW);
                   });
               return client.get("/api/v1/series?kind=gauge").send();
             })

@@ -12,7 +12,8 @@ final class TestServers {
 
   private TestServers() {}
 
-  static RollguardConfig config(Path dataDir, String extraYaml) throws ConfigLoader.InvalidConfigException {
+  static RollguardConfig config(Path dataDir, String extraYaml)
+      throws ConfigLoader.InvalidConfigException {
     String yaml = "server: {host: 127.0.0.1, port: 0}\ndata_dir: " + dataDir + "\n" + extraYaml;
     return ConfigLoader.parse("test.yaml", yaml, dataDir, name -> null);
   }

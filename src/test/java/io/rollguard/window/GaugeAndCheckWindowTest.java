@@ -25,7 +25,8 @@ class GaugeAndCheckWindowTest {
     assertThat(stats.lastTsMillis()).isEqualTo(T0 + 20_000);
     assertThat(stats.min()).isEqualTo(0.90);
     assertThat(stats.max()).isEqualTo(0.99);
-    assertThat(stats.avg()).isCloseTo((0.99 + 0.95 + 0.90) / 3, org.assertj.core.api.Assertions.within(1e-12));
+    assertThat(stats.avg())
+        .isCloseTo((0.99 + 0.95 + 0.90) / 3, org.assertj.core.api.Assertions.within(1e-12));
     assertThat(stats.points()).isEqualTo(3);
 
     // t0+75s: only the t0+20s point is inside the last minute.

@@ -17,7 +17,8 @@ class RequestWindowTest {
   private final WindowSettings settings = WindowSettings.defaults();
   private final LatencyScratch scratch = new LatencyScratch();
   private final RequestSamples samples = new RequestSamples();
-  private final RequestWindow window = new RequestWindow(Labels.of("service", "checkout"), settings);
+  private final RequestWindow window =
+      new RequestWindow(Labels.of("service", "checkout"), settings);
 
   private void record(long tsMillis, double latencyMillis, boolean error) {
     samples.clear();

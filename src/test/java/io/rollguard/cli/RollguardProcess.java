@@ -1,0 +1,102 @@
+package io.rollguard.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The real jar ({@code target/rollguard.jar}) run as a child process, for end-to-end tests. */
+final class RollguardProcess implements AutoCloseable {
+
+  private static final Pattern LISTENING =
+      Pattern.compile("rollguard listening on https?://[^:]+:(\\d+)");
+
+  private final Process process;
+  private final CompletableFuture<Integer> port = new CompletableFuture<>();
+  private final StringBuilder stderr = new StringBuilder();
+
+  private RollguardProcess(Process process) {
+    this.process = process;
+    Thread out = new Thread(() -> readStdout(process), "rollguard-stdout");
+    out.setDaemon(true);
+    out.start();
+    Thread err = new Thread(this::readStderr, "rollguard-stderr");
+    err.setDaemon(true);
+    err.start();
+  }
+
+  static RollguardProcess start(Path workDir, String... args) throws IOException {
+    String jar = System.getProperty("rollguard.jar", "target/rollguard.jar");
+    List<String> command =
+        new ArrayList<>(List.of(javaBinary(), "-jar", Path.of(jar).toAbsolutePath().toString()));
+    command.addAll(List.of(args));
+    return new RollguardProcess(new ProcessBuilder(command).directory(workDir.toFile()).start());
+  }
+
+  /** The port the server printed, waiting up to {@code seconds} for it. */
+  int port(int seconds) throws Exception {
+    return port.get(seconds, TimeUnit.SECONDS);
+  }
+
+  int waitForExit(int seconds) throws InterruptedException {
+    if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("rollguard did not exit within " + seconds + " s");
+    }
+    return process.exitValue();
+  }
+
+  synchronized String stderr() {
+    return stderr.toString();
+  }
+
+  /** Stops the server the way an orchestrator does (SIGTERM) and waits for it. */
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(20, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+    }
+  }
+
+  private void readStdout(Process p) {
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line = r.readLine(); line != null; line = r.readLine()) {
+        Matcher m = LISTENING.matcher(line);
+        if (m.find()) {
+          port.complete(Integer.parseInt(m.group(1)));
+        }
+      }
+    } catch (IOException e) {
+      port.completeExceptionally(e);
+    }
+    port.completeExceptionally(
+        new IllegalStateException("rollguard exited before listening: " + stderr()));
+  }
+
+  private void readStderr() {
+    try (BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+      for (String line = r.readLine(); line != null; line = r.readLine()) {
+        synchronized (this) {
+          stderr.append(line).append('\n');
+        }
+      }
+    } catch (IOException e) {
+      // the process is gone; what was read stays
+    }
+  }
+
+  private static String javaBinary() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+}

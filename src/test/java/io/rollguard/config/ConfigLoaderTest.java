@@ -1,0 +1,129 @@
+package io.rollguard.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+
+  private static RollguardConfig parse(String yaml, Map<String, String> env)
+      throws ConfigLoader.InvalidConfigException {
+    return ConfigLoader.parse("rollguard.yaml", yaml, Path.of("/etc/rollguard"), env::get);
+  }
+
+  @Test
+  void anEmptyFileMeansTheDefaults() throws Exception {
+    RollguardConfig config = parse("", Map.of());
+    assertThat(config.server().port()).isEqualTo(8080);
+    assertThat(config.limits().maxBodyBytes()).isEqualTo(8L << 20);
+    assertThat(config.limits().maxWindow()).isEqualTo(Duration.ofHours(1));
+    assertThat(config.auth().ingestTokens()).isEmpty();
+  }
+
+  @Test
+  void everySettingIsReadAndPathsResolveAgainstTheFile() throws Exception {
+    RollguardConfig config =
+        parse(
+            """
+            server: {host: 127.0.0.1, port: 9000}
+            evaluation_interval: 500ms
+            data_dir: state
+            rules: [rules/, /abs/more.yaml]
+            auth:
+              ingest_tokens:
+                - {token: "${INGEST_TOKEN}", services: [checkout]}
+              admin_token: "${ADMIN}"
+            limits:
+              max_body_bytes: 2MiB
+              max_series: 5000
+              max_series_per_service: 500
+              max_labels: 8
+              max_label_value_length: 64
+              max_future_skew: 30s
+              max_window: 2h
+              max_inflight_requests: 64
+            receivers:
+              slack-deployments: {type: slack, url: "${SLACK_URL}"}
+            routes:
+              warning: [slack-deployments]
+            """,
+            Map.of("INGEST_TOKEN", "t0k", "ADMIN", "adm", "SLACK_URL", "https://hooks.example/x"));
+    assertThat(config.server().port()).isEqualTo(9000);
+    assertThat(config.evaluationInterval()).isEqualTo(Duration.ofMillis(500));
+    assertThat(config.dataDir()).isEqualTo(Path.of("/etc/rollguard/state"));
+    assertThat(config.rules())
+        .containsExactly(Path.of("/etc/rollguard/rules"), Path.of("/abs/more.yaml"));
+    assertThat(config.auth().ingestTokens())
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.token()).isEqualTo("t0k");
+              assertThat(t.allows("checkout")).isTrue();
+              assertThat(t.allows("search")).isFalse();
+            });
+    assertThat(config.limits().maxBodyBytes()).isEqualTo(2L << 20);
+    assertThat(config.limits().maxWindow()).isEqualTo(Duration.ofHours(2));
+    assertThat(config.limits().maxInflightRequests()).isEqualTo(64);
+    assertThat(config.receivers().get("slack-deployments").url())
+        .isEqualTo("https://hooks.example/x");
+    assertThat(config.routes().get("warning")).containsExactly("slack-deployments");
+  }
+
+  @Test
+  void everyProblemIsReportedWithFileLineAndColumn() {
+    String yaml =
+        """
+        server:
+          prot: 8080
+        limits:
+          max_series: lots
+          max_window: 5 minutes
+        evaluation_interval: 0s
+        routes:
+          critical: [nobody]
+        """;
+    assertThatThrownBy(() -> parse(yaml, Map.of()))
+        .isInstanceOf(ConfigLoader.InvalidConfigException.class)
+        .hasMessageContaining(
+            "rollguard.yaml:2:3: unknown key 'prot' (expected one of: host, port, tls)")
+        .hasMessageContaining(
+            "rollguard.yaml:4:15: 'max_series' must be a whole number, got 'lots'")
+        .hasMessageContaining("rollguard.yaml:5:15: 'max_window': bad duration '5 minutes'")
+        .hasMessageContaining(
+            "rollguard.yaml:6:22: 'evaluation_interval' must be between 100ms and 5m")
+        .hasMessageContaining(
+            "rollguard.yaml:8:13: route 'critical' names unknown receiver 'nobody'");
+  }
+
+  @Test
+  void aMissingEnvironmentVariableIsAnErrorAndSecretsStayOutOfToString() throws Exception {
+    assertThatThrownBy(() -> parse("auth: {admin_token: \"${NOPE}\"}", Map.of()))
+        .hasMessageContaining("rollguard.yaml:1:21: environment variable NOPE is not set");
+    RollguardConfig config =
+        parse(
+            "auth: {admin_token: \"${ADMIN}\", ingest_tokens: [{token: \"${T}\"}]}",
+            Map.of("ADMIN", "s3cret-admin", "T", "s3cret-ingest"));
+    assertThat(config.toString()).doesNotContain("s3cret");
+  }
+
+  @Test
+  void yamlSyntaxErrorsSayWhere() {
+    assertThatThrownBy(() -> parse("server: {host: [}", Map.of()))
+        .hasMessageStartingWith("rollguard.yaml:1:")
+        .hasMessageContaining("YAML syntax");
+  }
+
+  @Test
+  void durationsReadAndPrintBack() {
+    assertThat(Durations.parse("500ms")).isEqualTo(Duration.ofMillis(500));
+    assertThat(Durations.parse("1h30m")).isEqualTo(Duration.ofMinutes(90));
+    assertThat(Durations.parse("30d")).isEqualTo(Duration.ofDays(30));
+    assertThat(Durations.format(Duration.ofSeconds(90))).isEqualTo("1m30s");
+    assertThatThrownBy(() -> Durations.parse("5 m")).hasMessageContaining("bad duration");
+    assertThatThrownBy(() -> Durations.parse("m5")).hasMessageContaining("bad duration");
+  }
+}
