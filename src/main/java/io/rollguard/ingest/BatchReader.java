@@ -66,7 +66,7 @@ final class BatchReader {
       }
     }
     if (flat != null) {
-      item.path = "";
+      item.start(null, -1);
       flat.stage(item, staging);
     }
     batch.requestTo = staging.requests.size();
@@ -83,7 +83,7 @@ final class BatchReader {
       return;
     }
     if (p.currentToken() != JsonToken.START_ARRAY) {
-      item.path = name;
+      item.start(name, -1);
       item.reject(RejectReason.INVALID, "must be a list");
       p.skipChildren();
       return;
@@ -370,7 +370,13 @@ final class BatchReader {
     final Staging.Batch batch;
     final IngestOutcome out;
     final long nowMillis;
-    String path = "";
+
+    /**
+     * Where the current item stands: {@code array[index]}; the path text is built only for errors.
+     */
+    String array;
+
+    int index = -1;
     String problem;
 
     Item(Staging.Batch batch, IngestOutcome out, long nowMillis) {
@@ -379,8 +385,9 @@ final class BatchReader {
       this.nowMillis = nowMillis;
     }
 
-    void start(String array, int i) {
-      path = array + "[" + i + "]";
+    void start(String array, int index) {
+      this.array = array;
+      this.index = index;
       problem = null;
     }
 
@@ -393,7 +400,7 @@ final class BatchReader {
     }
 
     void reject(RejectReason reason, String message) {
-      String where = path.isEmpty() ? "" : path + ": ";
+      String where = array == null ? "" : index < 0 ? array + ": " : array + "[" + index + "]: ";
       out.reject(reason, 1, batch.index, batch.line, where + message);
     }
 

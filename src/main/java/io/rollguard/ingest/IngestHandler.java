@@ -87,7 +87,7 @@ public final class IngestHandler implements Handler<RoutingContext> {
     BodyReader reader =
         ndjson
             ? new NdjsonReader(request, services, started)
-            : new JsonReader(request, services, started);
+            : new JsonReader(request, services, started, length == null ? -1 : parseLength(length));
     request.handler(reader::chunk);
     request.endHandler(v -> reader.end());
     request.exceptionHandler(e -> reader.abort());
@@ -164,11 +164,17 @@ public final class IngestHandler implements Handler<RoutingContext> {
   }
 
   private final class JsonReader extends BodyReader {
-    private byte[] body = new byte[4_096];
+    private byte[] body;
     private int length;
 
-    JsonReader(HttpServerRequest request, Predicate<String> services, long startedNanos) {
+    /** {@code declaredLength}: the Content-Length (already checked against the limit), or -1. */
+    JsonReader(
+        HttpServerRequest request,
+        Predicate<String> services,
+        long startedNanos,
+        long declaredLength) {
       super(request, services, startedNanos);
+      this.body = new byte[declaredLength > 0 ? (int) declaredLength : 16_384];
     }
 
     @Override

@@ -31,6 +31,13 @@ public final class RequestSamples {
     return size;
   }
 
+  /**
+   * Stamps every sample with {@code tsMillis} (benchmarks replay one buffer second after second).
+   */
+  public void restamp(long tsMillis) {
+    Arrays.fill(this.tsMillis, 0, size, tsMillis);
+  }
+
   /** Drops every sample from {@code newSize} on. */
   public void truncate(int newSize) {
     if (newSize < 0 || newSize > size) {
