@@ -52,7 +52,7 @@ final class GaugeTier {
     ring.forEachSlot(
         nowMillis,
         ring.slicesIn(windowMillis),
-        slot ->
+        (slot, slice) ->
             into.add(
                 counts[slot], sums[slot], mins[slot], maxes[slot], lastTs[slot], lastValues[slot]));
   }

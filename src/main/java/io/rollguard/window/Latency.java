@@ -13,8 +13,8 @@ import org.HdrHistogram.Histogram;
  * slices keep only their non-empty buckets ({@link LatencySlice}) and only readers and scratch
  * space use dense histograms.
  *
- * <p>A bucket is identified by its lowest equivalent value, which fits an unsigned int at this
- * range: that int is the key slices store.
+ * <p>Slices name a bucket by its index in HdrHistogram's counts array ({@link #indexOf}); readers
+ * record {@link #valueOf} that index back into a real {@code Histogram}.
  */
 public final class Latency {
 
@@ -25,28 +25,19 @@ public final class Latency {
   /** Upper bound of |reported - exact| / exact for any quantile a window reports. */
   public static final double QUANTILE_RELATIVE_ERROR = 1.0 / 256;
 
-  /**
-   * Used only for its pure value-to-bucket arithmetic, which reads fields fixed at construction
-   * (auto-resize is off), so sharing it between threads is safe.
-   */
-  private static final Histogram SCALE = newHistogram();
+  /** Sub-buckets per bucket at two significant digits (HdrHistogram's {@code subBucketCount}). */
+  private static final int SUB_BUCKETS = 256;
 
-  /** How many buckets the scale has (3,328): the most distinct keys a slice can hold. */
-  static final int BUCKET_COUNT = countBuckets();
+  private static final int HALF = SUB_BUCKETS / 2;
+
+  /** How many buckets the scale has (3,328): the most distinct indexes a slice can hold. */
+  static final int BUCKET_COUNT = indexOf(HIGHEST_TRACKABLE_MICROS) + 1;
 
   private Latency() {}
 
   /** A dense histogram on this scale; owned by whoever creates it. */
   public static Histogram newHistogram() {
     return new Histogram(LOWEST_DISCERNIBLE_MICROS, HIGHEST_TRACKABLE_MICROS, SIGNIFICANT_DIGITS);
-  }
-
-  private static int countBuckets() {
-    int n = 0;
-    for (var ignored : SCALE.allValues()) {
-      n++;
-    }
-    return n;
   }
 
   /** Milliseconds (as on the wire) to microseconds, clamped to the trackable range. */
@@ -58,14 +49,28 @@ public final class Latency {
     return Math.max(0, Math.round(micros));
   }
 
-  /** The bucket key of a latency in microseconds. */
-  static int keyOf(long micros) {
-    return (int) SCALE.lowestEquivalentValue(Math.min(micros, HIGHEST_TRACKABLE_MICROS));
+  /**
+   * The bucket index of a latency in microseconds: the position of its counter in HdrHistogram's
+   * own counts array for this scale (values below 256 µs count one by one, each further power of
+   * two splits into 128 buckets). Indexes order like values; {@code LatencyTest} holds this to the
+   * library's {@code lowestEquivalentValue}.
+   */
+  static int indexOf(long micros) {
+    long v = Math.max(0, Math.min(micros, HIGHEST_TRACKABLE_MICROS));
+    if (v < SUB_BUCKETS) {
+      return (int) v;
+    }
+    int shift = 63 - Long.numberOfLeadingZeros(v) - 7;
+    return shift * HALF + (int) (v >>> shift);
   }
 
-  /** A value that lands in the bucket {@code key} names. */
-  static long valueOf(int key) {
-    return Integer.toUnsignedLong(key);
+  /** The lowest value in bucket {@code index}: any value of the bucket records into it. */
+  static long valueOf(int index) {
+    if (index < SUB_BUCKETS) {
+      return index;
+    }
+    int shift = (index >>> 7) - 1;
+    return (long) ((index & (HALF - 1)) + HALF) << shift;
   }
 
   /**

@@ -4,18 +4,19 @@ import java.util.Arrays;
 import org.HdrHistogram.AbstractHistogram;
 
 /**
- * The latency distribution of one time slice of one series, as sorted (bucket key, count) pairs.
- * Its size follows the number of distinct buckets seen in the slice, not the scale's range: a quiet
- * slice costs a few dozen bytes where a dense histogram would cost 27 KB.
+ * The latency distribution of one time slice, as (bucket index, count) pairs sorted by index. Its
+ * size follows the number of distinct buckets seen, not the scale's range: a quiet slice costs a
+ * few dozen bytes where a dense histogram would cost 27 KB.
  *
- * <p>Keys are {@link Latency#keyOf} values compared as unsigned ints. Not thread-safe: owned by a
- * window and used under its monitor.
+ * <p>Two forms: this mutable one for slices still being written, and a sealed one, {@link
+ * #encode()}d into a byte array of varint (index delta, count) pairs, about 2 to 3 bytes per
+ * distinct bucket. Not thread-safe: owned by a window and used under its monitor.
  */
 final class LatencySlice {
 
   private static final int[] NONE = new int[0];
 
-  /** key0, count0, key1, count1, ... ascending by unsigned key. */
+  /** index0, count0, index1, count1, ... ascending by index. */
   private int[] pairs = NONE;
 
   private int size;
@@ -26,49 +27,61 @@ final class LatencySlice {
 
   void clear() {
     size = 0;
-    if (pairs.length > 64) {
-      pairs = NONE; // give a burst's memory back; quiet slices keep their small arrays
+    if (pairs.length > 256) {
+      pairs = NONE; // give a burst's memory back
     }
   }
 
-  /** Adds {@code count} observations in the bucket {@code key}. */
-  void add(int key, int count) {
-    int i = indexOf(key);
-    if (i >= 0) {
-      pairs[2 * i + 1] += count;
-      return;
+  /** Adds {@code count} observations in bucket {@code index}. */
+  void add(int index, int count) {
+    int lo = 0;
+    int hi = size - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      int at = pairs[2 * mid];
+      if (at < index) {
+        lo = mid + 1;
+      } else if (at > index) {
+        hi = mid - 1;
+      } else {
+        pairs[2 * mid + 1] += count;
+        return;
+      }
     }
-    int at = -i - 1;
     ensureCapacity(size + 1);
-    System.arraycopy(pairs, 2 * at, pairs, 2 * at + 2, 2 * (size - at));
-    pairs[2 * at] = key;
-    pairs[2 * at + 1] = count;
+    System.arraycopy(pairs, 2 * lo, pairs, 2 * lo + 2, 2 * (size - lo));
+    pairs[2 * lo] = index;
+    pairs[2 * lo + 1] = count;
     size++;
   }
 
   /**
-   * Adds {@code n} (key, count) pairs given in ascending unsigned key order, in one merge pass. The
+   * Adds {@code n} (index, count) pairs given in ascending index order, in one merge pass. The
    * arguments are not modified.
    */
-  void addSorted(int[] keys, int[] counts, int n) {
+  void addSorted(int[] indexes, int[] counts, int n) {
+    if (n <= 8 || n * 16 < size) {
+      for (int i = 0; i < n; i++) {
+        add(indexes[i], counts[i]); // a few binary searches beat a pass over a large slice
+      }
+      return;
+    }
     int fresh = 0;
     for (int a = 0, b = 0; b < n; ) {
-      int cmp = a < size ? Integer.compareUnsigned(pairs[2 * a], keys[b]) : 1;
-      if (cmp < 0) {
+      if (a < size && pairs[2 * a] < indexes[b]) {
         a++;
       } else {
-        if (cmp > 0) {
-          fresh++;
-        }
-        if (cmp == 0) {
+        if (a < size && pairs[2 * a] == indexes[b]) {
           a++;
+        } else {
+          fresh++;
         }
         b++;
       }
     }
     if (fresh == 0) {
       for (int a = 0, b = 0; b < n; a++) {
-        if (pairs[2 * a] == keys[b]) {
+        if (pairs[2 * a] == indexes[b]) {
           pairs[2 * a + 1] += counts[b++];
         }
       }
@@ -80,17 +93,16 @@ final class LatencySlice {
     int a = size - 1;
     int b = n - 1;
     for (int w = merged - 1; w >= 0; w--) {
-      int cmp = a < 0 ? -1 : b < 0 ? 1 : Integer.compareUnsigned(pairs[2 * a], keys[b]);
-      if (cmp > 0) {
+      if (b < 0 || (a >= 0 && pairs[2 * a] > indexes[b])) {
         pairs[2 * w] = pairs[2 * a];
         pairs[2 * w + 1] = pairs[2 * a + 1];
         a--;
-      } else if (cmp < 0) {
-        pairs[2 * w] = keys[b];
+      } else if (a < 0 || pairs[2 * a] < indexes[b]) {
+        pairs[2 * w] = indexes[b];
         pairs[2 * w + 1] = counts[b];
         b--;
       } else {
-        pairs[2 * w] = keys[b];
+        pairs[2 * w] = indexes[b];
         pairs[2 * w + 1] = pairs[2 * a + 1] + counts[b];
         a--;
         b--;
@@ -106,26 +118,58 @@ final class LatencySlice {
     }
   }
 
-  /** Approximate heap bytes held, for memory accounting in benchmarks. */
-  long footprintBytes() {
-    return 24 + 16 + 4L * pairs.length;
+  /** The sealed form: varint (index delta, count) pairs; null when the slice is empty. */
+  byte[] encode() {
+    if (size == 0) {
+      return null;
+    }
+    byte[] out = new byte[size * 10];
+    int at = 0;
+    int previous = 0;
+    for (int i = 0; i < size; i++) {
+      at = writeVarint(out, at, pairs[2 * i] - previous);
+      at = writeVarint(out, at, pairs[2 * i + 1]);
+      previous = pairs[2 * i];
+    }
+    return Arrays.copyOf(out, at);
   }
 
-  private int indexOf(int key) {
-    int lo = 0;
-    int hi = size - 1;
-    while (lo <= hi) {
-      int mid = (lo + hi) >>> 1;
-      int cmp = Integer.compareUnsigned(pairs[2 * mid], key);
-      if (cmp < 0) {
-        lo = mid + 1;
-      } else if (cmp > 0) {
-        hi = mid - 1;
-      } else {
-        return mid;
-      }
+  /** Replaces this slice's content with the sealed form {@code encoded} (null: empty). */
+  void decode(byte[] encoded) {
+    size = 0;
+    if (encoded == null) {
+      return;
     }
-    return -(lo + 1);
+    int index = 0;
+    for (int at = 0; at < encoded.length; ) {
+      long delta = readVarint(encoded, at);
+      at = (int) (delta >>> 32);
+      long count = readVarint(encoded, at);
+      at = (int) (count >>> 32);
+      index += (int) delta;
+      ensureCapacity(size + 1);
+      pairs[2 * size] = index;
+      pairs[2 * size + 1] = (int) count;
+      size++;
+    }
+  }
+
+  /** Records a sealed slice into {@code histogram} without decoding it into objects. */
+  static void addEncodedTo(byte[] encoded, AbstractHistogram histogram) {
+    int index = 0;
+    for (int at = 0; at < encoded.length; ) {
+      long delta = readVarint(encoded, at);
+      at = (int) (delta >>> 32);
+      long count = readVarint(encoded, at);
+      at = (int) (count >>> 32);
+      index += (int) delta;
+      histogram.recordValueWithCount(Latency.valueOf(index), (int) count);
+    }
+  }
+
+  /** Approximate heap bytes held (benchmarks report it). */
+  long footprintBytes() {
+    return 24 + 16 + 4L * pairs.length;
   }
 
   private void ensureCapacity(int pairCount) {
@@ -133,5 +177,27 @@ final class LatencySlice {
       int grown = Math.max(2 * pairCount, pairs.length + (pairs.length >> 1));
       pairs = Arrays.copyOf(pairs, Math.max(4, grown));
     }
+  }
+
+  private static int writeVarint(byte[] out, int at, int value) {
+    while ((value & ~0x7F) != 0) {
+      out[at++] = (byte) ((value & 0x7F) | 0x80);
+      value >>>= 7;
+    }
+    out[at++] = (byte) value;
+    return at;
+  }
+
+  /** The varint at {@code at}: value in the low 32 bits, the position after it in the high 32. */
+  private static long readVarint(byte[] in, int at) {
+    int value = 0;
+    int shift = 0;
+    byte b;
+    do {
+      b = in[at++];
+      value |= (b & 0x7F) << shift;
+      shift += 7;
+    } while (b < 0);
+    return ((long) at << 32) | (value & 0xFFFFFFFFL);
   }
 }

@@ -15,7 +15,7 @@ import org.HdrHistogram.AbstractHistogram;
  */
 public final class RequestWindow {
 
-  /** Runs at least this long go through {@link LatencyScratch}; shorter ones insert directly. */
+  /** Runs at least this long are counted densely in {@link LatencyScratch}; shorter ones sorted. */
   private static final int SCRATCH_RUN = 24;
 
   private final Labels labels;
@@ -83,9 +83,9 @@ public final class RequestWindow {
     scratch.recordAll(histogram);
     int n = scratch.drain();
     int total = (int) histogram.getTotalCount();
-    addPairs(fine, fine.slotFor(endMillis), scratch, n, total, errorCount);
+    fine.add(endMillis, total, errorCount, scratch.indexes(), scratch.counts(), n);
     if (coarse != null) {
-      addPairs(coarse, coarse.slotFor(endMillis), scratch, n, total, errorCount);
+      coarse.add(endMillis, total, errorCount, scratch.indexes(), scratch.counts(), n);
     }
     lastSeenMillis = Math.max(lastSeenMillis, receivedAtMillis);
     return true;
@@ -115,9 +115,6 @@ public final class RequestWindow {
   }
 
   private void recordRun(RequestSamples samples, int from, int to, LatencyScratch scratch) {
-    long ts = samples.tsMillis(from);
-    int fineSlot = fine.slotFor(ts);
-    int coarseSlot = coarse == null ? -1 : coarse.slotFor(ts);
     int failed = 0;
     for (int k = from; k < to; k++) {
       if (samples.isError(k)) {
@@ -125,40 +122,19 @@ public final class RequestWindow {
       }
     }
     int requests = to - from;
+    int n;
     if (requests < SCRATCH_RUN) {
-      if (fineSlot >= 0) {
-        fine.addCounts(fineSlot, requests, failed);
-      }
-      if (coarseSlot >= 0) {
-        coarse.addCounts(coarseSlot, requests, failed);
-      }
+      n = scratch.sortSmallRun(samples, from, to);
+    } else {
       for (int k = from; k < to; k++) {
-        int key = Latency.keyOf(samples.micros(k));
-        if (fineSlot >= 0) {
-          fine.latency(fineSlot).add(key, 1);
-        }
-        if (coarseSlot >= 0) {
-          coarse.latency(coarseSlot).add(key, 1);
-        }
+        scratch.record(samples.micros(k));
       }
-      return;
+      n = scratch.drain();
     }
-    for (int k = from; k < to; k++) {
-      scratch.record(samples.micros(k));
-    }
-    int n = scratch.drain();
-    addPairs(fine, fineSlot, scratch, n, requests, failed);
+    long ts = samples.tsMillis(from);
+    fine.add(ts, requests, failed, scratch.indexes(), scratch.counts(), n);
     if (coarse != null) {
-      addPairs(coarse, coarseSlot, scratch, n, requests, failed);
+      coarse.add(ts, requests, failed, scratch.indexes(), scratch.counts(), n);
     }
-  }
-
-  private static void addPairs(
-      RequestTier tier, int slot, LatencyScratch scratch, int n, int requests, int failed) {
-    if (slot < 0) {
-      return;
-    }
-    tier.addCounts(slot, requests, failed);
-    tier.latency(slot).addSorted(scratch.keys(), scratch.counts(), n);
   }
 }

@@ -7,6 +7,7 @@ package io.rollguard.window;
  * {@code n mod slotCount}. A slot is reset lazily, when a newer slice first writes to it, so an
  * idle ring costs nothing per tick. A sample whose slice has already been overwritten (older than
  * the ring holds) gets no slot. Readers visit only the slots still holding a slice of their window.
+ * Slots remember their slice as an int relative to the first write, 4 bytes a slot.
  *
  * <p>Not thread-safe: owned by one window and used under that window's monitor.
  */
@@ -18,16 +19,20 @@ final class SliceRing {
     void reset(int slot);
   }
 
-  /** What a reader does with each slot of its window. */
+  /** What a reader does with each slot of its window, and the slice it holds. */
   @FunctionalInterface
   interface SlotVisitor {
-    void visit(int slot);
+    void visit(int slot, long slice);
   }
 
-  private static final long NO_SLICE = Long.MIN_VALUE;
+  static final long NO_SLICE = Long.MIN_VALUE;
 
   private final long sliceMillis;
-  private final long[] sliceInSlot;
+
+  /** Per slot: its slice minus {@link #base}, or 0 when the slot was never written. */
+  private final int[] sliceInSlot;
+
+  private long base = NO_SLICE;
   private long newestSlice = NO_SLICE;
 
   SliceRing(long sliceMillis, int slotCount) {
@@ -35,8 +40,7 @@ final class SliceRing {
       throw new IllegalArgumentException("slice and slot count must be positive");
     }
     this.sliceMillis = sliceMillis;
-    this.sliceInSlot = new long[slotCount];
-    java.util.Arrays.fill(sliceInSlot, NO_SLICE);
+    this.sliceInSlot = new int[slotCount];
   }
 
   long sliceMillis() {
@@ -47,9 +51,18 @@ final class SliceRing {
     return sliceInSlot.length;
   }
 
+  /** The newest slice written, or {@link #NO_SLICE}. */
+  long newestSlice() {
+    return newestSlice;
+  }
+
   /** The slice holding {@code tsMillis}. */
   long sliceOf(long tsMillis) {
     return Math.floorDiv(tsMillis, sliceMillis);
+  }
+
+  int slotOf(long slice) {
+    return (int) Math.floorMod(slice, (long) sliceInSlot.length);
   }
 
   /**
@@ -58,13 +71,18 @@ final class SliceRing {
    */
   int slotForWrite(long tsMillis, SlotReset reset) {
     long slice = sliceOf(tsMillis);
-    if (newestSlice != NO_SLICE && slice <= newestSlice - sliceInSlot.length) {
+    if (newestSlice == NO_SLICE) {
+      // Every slice a ring accepts from now on is above this base, so 0 can mean "never written".
+      base = slice - sliceInSlot.length;
+      newestSlice = slice;
+    } else if (slice <= newestSlice - sliceInSlot.length) {
       return -1;
     }
-    int slot = (int) Math.floorMod(slice, (long) sliceInSlot.length);
-    if (sliceInSlot[slot] != slice) {
+    int slot = slotOf(slice);
+    int relative = (int) (slice - base);
+    if (sliceInSlot[slot] != relative) {
       reset.reset(slot);
-      sliceInSlot[slot] = slice;
+      sliceInSlot[slot] = relative;
     }
     if (slice > newestSlice) {
       newestSlice = slice;
@@ -78,12 +96,15 @@ final class SliceRing {
    * skipped.
    */
   void forEachSlot(long nowMillis, int sliceCount, SlotVisitor visitor) {
+    if (base == NO_SLICE) {
+      return;
+    }
     long last = sliceOf(nowMillis);
     int count = Math.min(sliceCount, sliceInSlot.length);
     for (long slice = last - count + 1; slice <= last; slice++) {
-      int slot = (int) Math.floorMod(slice, (long) sliceInSlot.length);
-      if (sliceInSlot[slot] == slice) {
-        visitor.visit(slot);
+      int slot = slotOf(slice);
+      if (slice > base && sliceInSlot[slot] == slice - base) {
+        visitor.visit(slot, slice);
       }
     }
   }

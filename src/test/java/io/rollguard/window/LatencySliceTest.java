@@ -20,14 +20,14 @@ class LatencySliceTest {
         long micros = (long) Math.exp(random.nextGaussian() * 2 + 9);
         expected.recordValue(micros);
         if (round % 2 == 0) {
-          slice.add(Latency.keyOf(micros), 1);
+          slice.add(Latency.indexOf(micros), 1);
         } else {
           scratch.record(micros);
         }
       }
       if (round % 2 == 1) {
         int pairs = scratch.drain();
-        slice.addSorted(scratch.keys(), scratch.counts(), pairs);
+        slice.addSorted(scratch.indexes(), scratch.counts(), pairs);
       }
     }
     Histogram actual = Latency.newHistogram();
@@ -36,24 +36,41 @@ class LatencySliceTest {
   }
 
   @Test
-  void keysAboveTwoToTheThirtyOneSortAsUnsigned() {
+  void theSealedFormHoldsExactlyWhatTheSliceHeld() {
+    Random random = new Random(11);
     LatencySlice slice = new LatencySlice();
-    long halfHour = 1_800_000_000L;
-    long hour = Latency.HIGHEST_TRACKABLE_MICROS;
-    slice.add(Latency.keyOf(hour), 1);
-    slice.add(Latency.keyOf(1_000), 1);
-    slice.add(Latency.keyOf(halfHour), 2);
-    Histogram h = Latency.newHistogram();
-    slice.addTo(h);
-    assertThat(h.getTotalCount()).isEqualTo(4);
-    assertThat(h.getCountAtValue(hour)).isEqualTo(1);
-    assertThat(h.getCountAtValue(halfHour)).isEqualTo(2);
+    for (int i = 0; i < 5_000; i++) {
+      slice.add(
+          Latency.indexOf((long) Math.exp(random.nextGaussian() * 3 + 8)),
+          1 + random.nextInt(1_000));
+    }
+    slice.add(Latency.indexOf(Latency.HIGHEST_TRACKABLE_MICROS), 7);
+    Histogram direct = Latency.newHistogram();
+    slice.addTo(direct);
+
+    byte[] sealed = slice.encode();
+    Histogram fromSealed = Latency.newHistogram();
+    LatencySlice.addEncodedTo(sealed, fromSealed);
+    assertThat(fromSealed).isEqualTo(direct);
+
+    LatencySlice reopened = new LatencySlice();
+    reopened.decode(sealed);
+    Histogram fromReopened = Latency.newHistogram();
+    reopened.addTo(fromReopened);
+    assertThat(fromReopened).isEqualTo(direct);
+    // About two to three bytes per distinct bucket.
+    assertThat(sealed.length).isLessThan(4 * slice.distinctBuckets());
+  }
+
+  @Test
+  void anEmptySliceSealsToNothing() {
+    assertThat(new LatencySlice().encode()).isNull();
   }
 
   @Test
   void clearEmptiesTheSlice() {
     LatencySlice slice = new LatencySlice();
-    slice.add(Latency.keyOf(500), 3);
+    slice.add(Latency.indexOf(500), 3);
     slice.clear();
     Histogram h = Latency.newHistogram();
     slice.addTo(h);

@@ -73,6 +73,28 @@ class RequestWindowTest {
   }
 
   @Test
+  void aSampleLaterThanTheOpenSlicesIsMergedIntoItsSealedSlice() {
+    // t0+5s and t0+50s: the t0+5s slice is sealed once the window has moved 45 s past it.
+    record(T0 + 5_000, 100, false);
+    record(T0 + 50_000, 200, false);
+    // t0+51s: two more samples observed at t0+5s arrive (one with many of a kind, via scratch).
+    samples.clear();
+    for (int i = 0; i < 30; i++) {
+      samples.add(T0 + 5_000, Latency.millisToMicros(300), true);
+    }
+    window.record(samples, 0, 30, T0 + 51_000, scratch);
+    record(T0 + 5_000, 100, false);
+
+    RequestStats stats = stats(T0 + 51_000, MINUTE);
+    assertThat(stats.count()).isEqualTo(33);
+    assertThat(stats.errors()).isEqualTo(30);
+    assertThat(stats.minMillis()).isCloseTo(100, within(100 * Latency.QUANTILE_RELATIVE_ERROR));
+    assertThat(stats.p50Millis()).isCloseTo(300, within(300 * Latency.QUANTILE_RELATIVE_ERROR));
+    // t0+65s: the t0+5s slice, late additions and all, has left the window.
+    assertThat(stats(T0 + 65_000, MINUTE).count()).isEqualTo(1);
+  }
+
+  @Test
   void theRingReusesSlotsWithoutLeakingOldSlices() {
     // Fifteen minutes and then some of one sample per second fills the fine ring more than once.
     for (long s = 0; s < 1_000; s++) {

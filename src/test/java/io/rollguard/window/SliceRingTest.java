@@ -35,10 +35,11 @@ class SliceRingTest {
       ring.slotForWrite(t, slot -> {});
     }
     List<Integer> visited = new ArrayList<>();
-    ring.forEachSlot(9_500, 3, visited::add);
+    ring.forEachSlot(9_500, 3, (slot, slice) -> visited.add(slot));
     assertThat(visited).containsExactly(7, 8, 9);
     visited.clear();
-    ring.forEachSlot(12_000, 3, visited::add); // slices 10..12 were never written
+    ring.forEachSlot(
+        12_000, 3, (slot, slice) -> visited.add(slot)); // slices 10..12 were never written
     assertThat(visited).isEmpty();
   }
 }

@@ -22,9 +22,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Recording into one series' window: a run of {@code runLength} lognormal latencies stamped in the
- * current second, as ingest hands them over. Reported per sample. Runs of 1,000 go through the
- * dense scratch histogram; runs of 10 insert into the slice directly.
+ * Recording into one series' window: 1,000 lognormal latencies handed over in runs of {@code
+ * runLength}, as ingest does. Reported per sample. Runs of 1,000 are counted densely in the
+ * scratch; runs of 10 are sorted. {@code lateSeconds} 0: stamped in the current second (an open
+ * slice); 30: stamped 30 s before the newest sample (a sealed slice, reopened).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -39,6 +40,9 @@ public class WindowRecordBenchmark {
 
   @Param({"1000", "10"})
   int runLength;
+
+  @Param({"0", "30"})
+  int lateSeconds;
 
   private final LatencyScratch scratch = new LatencyScratch();
   private final RequestSamples samples = new RequestSamples();
@@ -60,18 +64,16 @@ public class WindowRecordBenchmark {
   @Benchmark
   @OperationsPerInvocation(SAMPLES)
   public boolean record() {
-    // Each invocation writes one second's slice; the ring wraps every 15 minutes of them.
-    long now = T0 + 1_000 * (second++ % 3_600);
+    // Each invocation is one more second; its samples go to that second or lateSeconds before it.
+    long now = T0 + 1_000 * second++;
+    long stamp = now - 1_000L * lateSeconds;
+    samples.restamp(now);
+    window.record(samples, 0, 1, now, scratch); // the newest slice is now
+    samples.restamp(stamp);
     boolean ok = true;
     for (int from = 0; from < SAMPLES; from += runLength) {
-      ok &= window.record(shift(now), from, Math.min(SAMPLES, from + runLength), now, scratch);
+      ok &= window.record(samples, from, Math.min(SAMPLES, from + runLength), now, scratch);
     }
     return ok;
-  }
-
-  private RequestSamples shift(long now) {
-    // Re-stamp in place: RequestSamples keeps no per-sample objects, so this allocates nothing.
-    samples.restamp(now);
-    return samples;
   }
 }
