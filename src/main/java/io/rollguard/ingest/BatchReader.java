@@ -117,78 +117,112 @@ final class BatchReader {
   }
 
   private void readGauge(JsonParser p, Item item, Staging staging) throws IOException {
-    String name = null;
+    NamedPoint point = new NamedPoint(item.nowMillis);
     double value = Double.NaN;
     boolean hasValue = false;
-    long ts = item.nowMillis;
-    Map<String, String> ownLabels = null;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       JsonToken t = p.nextToken();
-      switch (field) {
-        case "name" ->
-            name =
-                t == JsonToken.VALUE_STRING ? p.getText() : item.problem("name must be a string");
-        case "value" -> {
-          if (t.isNumeric()) {
-            value = p.getDoubleValue();
-            hasValue = true;
-          } else {
-            item.problem("value must be a number");
-          }
+      if (point.read(field, p, item)) {
+        continue;
+      }
+      if (field.equals("value") && t.isNumeric()) {
+        value = p.getDoubleValue();
+        hasValue = true;
+      } else {
+        if (field.equals("value")) {
+          item.problem("value must be a number");
         }
-        case "ts" -> ts = readTimestamp(p, item);
-        case "labels" -> ownLabels = readLabels(p, "labels", item);
-        default -> p.skipChildren();
+        p.skipChildren();
       }
     }
-    if (name == null || name.isEmpty()) {
-      item.problem("name is required");
-    } else if (!hasValue) {
+    if (point.checkName(item) && !hasValue) {
       item.problem("value is required");
-    } else if (!Double.isFinite(value)) {
+    } else if (hasValue && !Double.isFinite(value)) {
       item.problem("value must be finite");
     }
-    if (item.stageable(ts)) {
-      staging.gauges.add(new Staging.Gauge(item.batch, ownLabels, name, ts, value));
+    if (item.stageable(point.ts)) {
+      staging.gauges.add(new Staging.Gauge(item.batch, point.labels, point.name, point.ts, value));
       item.batch.otherItems++;
     }
   }
 
   private void readCheck(JsonParser p, Item item, Staging staging) throws IOException {
-    String name = null;
+    NamedPoint point = new NamedPoint(item.nowMillis);
     Boolean ok = null;
-    long ts = item.nowMillis;
-    Map<String, String> ownLabels = null;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
-      JsonToken t = p.nextToken();
-      switch (field) {
-        case "name" ->
-            name =
-                t == JsonToken.VALUE_STRING ? p.getText() : item.problem("name must be a string");
-        case "ok" -> {
-          if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
-            ok = t == JsonToken.VALUE_TRUE;
-          } else {
-            item.problem("ok must be true or false");
-            p.skipChildren();
-          }
-        }
-        case "ts" -> ts = readTimestamp(p, item);
-        case "labels" -> ownLabels = readLabels(p, "labels", item);
-        default -> p.skipChildren();
+      p.nextToken();
+      if (point.read(field, p, item)) {
+        continue;
+      }
+      if (field.equals("ok")) {
+        ok = readBoolean(p, item, "ok");
+      } else {
+        p.skipChildren();
       }
     }
-    if (name == null || name.isEmpty()) {
-      item.problem("name is required");
-    } else if (ok == null) {
+    if (point.checkName(item) && ok == null) {
       item.problem("ok is required");
     }
-    if (item.stageable(ts)) {
-      staging.checks.add(new Staging.Check(item.batch, ownLabels, name, ts, ok));
+    if (item.stageable(point.ts)) {
+      staging.checks.add(new Staging.Check(item.batch, point.labels, point.name, point.ts, ok));
       item.batch.otherItems++;
     }
+  }
+
+  /** The fields gauges and checks share: {@code name}, {@code ts} and {@code labels}. */
+  private static final class NamedPoint {
+    String name;
+    long ts;
+    Map<String, String> labels;
+
+    NamedPoint(long nowMillis) {
+      this.ts = nowMillis;
+    }
+
+    /** Reads {@code field} if it is one of the shared ones; false otherwise. */
+    boolean read(String field, JsonParser p, Item item) throws IOException {
+      switch (field) {
+        case "name" -> name = readString(p, item, "name");
+        case "ts" -> ts = readTimestamp(p, item);
+        case "labels" -> labels = readLabels(p, "labels", item);
+        default -> {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** True when a name was given; else notes the problem. */
+    boolean checkName(Item item) {
+      if (name == null || name.isEmpty()) {
+        item.problem("name is required");
+        return false;
+      }
+      return true;
+    }
+  }
+
+  /** A string value, or null (with the problem noted and the value skipped). */
+  private static String readString(JsonParser p, Item item, String field) throws IOException {
+    if (p.currentToken() == JsonToken.VALUE_STRING) {
+      return p.getText();
+    }
+    item.problem(field + " must be a string");
+    p.skipChildren();
+    return null;
+  }
+
+  /** A boolean value, or null (with the problem noted and the value skipped). */
+  private static Boolean readBoolean(JsonParser p, Item item, String field) throws IOException {
+    JsonToken t = p.currentToken();
+    if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
+      return t == JsonToken.VALUE_TRUE;
+    }
+    item.problem(field + " must be true or false");
+    p.skipChildren();
+    return null;
   }
 
   private void readHistogram(JsonParser p, Item item, Staging staging) throws IOException {
@@ -330,14 +364,7 @@ final class BatchReader {
             p.skipChildren();
           }
         }
-        case "ok" -> {
-          if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
-            ok = t == JsonToken.VALUE_TRUE;
-          } else {
-            item.problem("ok must be true or false");
-            p.skipChildren();
-          }
-        }
+        case "ok" -> ok = readBoolean(p, item, "ok");
         case "status" -> {
           if (t == JsonToken.VALUE_NUMBER_INT) {
             status = p.getIntValue();

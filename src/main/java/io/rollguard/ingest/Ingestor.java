@@ -7,17 +7,16 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import io.rollguard.clock.Clock;
-import io.rollguard.window.CheckWindow;
-import io.rollguard.window.GaugeWindow;
 import io.rollguard.window.Labels;
 import io.rollguard.window.LatencyScratch;
-import io.rollguard.window.RequestWindow;
 import io.rollguard.window.SeriesRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.LongConsumer;
 import java.util.function.Predicate;
 
 /**
@@ -232,52 +231,71 @@ public final class Ingestor {
         }
       }
       for (Staging.Gauge g : staging.gauges) {
-        Labels labels = seriesLabels(g.batch(), g.ownLabels(), out, 1);
-        if (labels != null) {
-          GaugeWindow w = registry.gauge(g.name(), labels);
-          while (w != null && !w.record(g.tsMillis(), g.value(), now)) {
-            w = registry.gauge(g.name(), labels);
-          }
-          if (w == null) {
-            refuseNewSeries(out, g.batch(), 1, labels);
-          } else {
-            out.acceptGauge();
-          }
-        }
+        record(
+            out,
+            g.batch(),
+            seriesLabels(g.batch(), g.ownLabels(), out, 1),
+            1,
+            labels -> registry.gauge(g.name(), labels),
+            w -> w.record(g.tsMillis(), g.value(), now),
+            n -> out.acceptGauge());
       }
       for (Staging.Check c : staging.checks) {
-        Labels labels = seriesLabels(c.batch(), c.ownLabels(), out, 1);
-        if (labels != null) {
-          CheckWindow w = registry.check(c.name(), labels);
-          while (w != null && !w.record(c.tsMillis(), c.ok(), now)) {
-            w = registry.check(c.name(), labels);
-          }
-          if (w == null) {
-            refuseNewSeries(out, c.batch(), 1, labels);
-          } else {
-            out.acceptCheck();
-          }
-        }
+        record(
+            out,
+            c.batch(),
+            seriesLabels(c.batch(), c.ownLabels(), out, 1),
+            1,
+            labels -> registry.check(c.name(), labels),
+            w -> w.record(c.tsMillis(), c.ok(), now),
+            n -> out.acceptCheck());
       }
       for (Staging.Histogram h : staging.histograms) {
-        Labels labels = seriesLabels(h.batch(), h.ownLabels(), out, 1);
-        if (labels != null) {
-          RequestWindow w = registry.requests(labels);
-          while (w != null
-              && !w.recordHistogram(h.endMillis(), h.micros(), h.errors(), now, scratch)) {
-            w = registry.requests(labels);
-          }
-          if (w == null) {
-            refuseNewSeries(out, h.batch(), 1, labels);
-          } else {
-            out.acceptHistogram();
-          }
-        }
+        record(
+            out,
+            h.batch(),
+            seriesLabels(h.batch(), h.ownLabels(), out, 1),
+            1,
+            registry::requests,
+            w -> w.recordHistogram(h.endMillis(), h.micros(), h.errors(), now, scratch),
+            n -> out.acceptHistogram());
       }
     } finally {
       staging.clear();
       ownLabelsCache.clear();
       cachedBatch = null;
+    }
+  }
+
+  /**
+   * Records one item into the window of its series: looks the series up (creating it if a cap
+   * allows), writes, and looks again if the window was evicted meanwhile. {@code labels} null: the
+   * item was already rejected.
+   */
+  private static <W> void record(
+      IngestOutcome out,
+      Staging.Batch batch,
+      Labels labels,
+      int items,
+      Function<Labels, W> lookup,
+      Predicate<W> write,
+      LongConsumer accept) {
+    if (labels == null) {
+      return;
+    }
+    W window = lookup.apply(labels);
+    while (window != null && !write.test(window)) {
+      window = lookup.apply(labels);
+    }
+    if (window == null) {
+      out.reject(
+          RejectReason.CARDINALITY,
+          items,
+          batch.index,
+          batch.line,
+          "series limit reached: new series " + labels + " refused");
+    } else {
+      accept.accept(items);
     }
   }
 
@@ -289,18 +307,16 @@ public final class Ingestor {
       while (j < batch.requestTo && Objects.equals(own, staging.requestOwnLabels(j))) {
         j++;
       }
-      Labels labels = seriesLabels(batch, own, out, j - i);
-      if (labels != null) {
-        RequestWindow w = registry.requests(labels);
-        while (w != null && !w.record(staging.requests, i, j, now, scratch)) {
-          w = registry.requests(labels);
-        }
-        if (w == null) {
-          refuseNewSeries(out, batch, j - i, labels);
-        } else {
-          out.acceptRequests(j - i);
-        }
-      }
+      int from = i;
+      int to = j;
+      record(
+          out,
+          batch,
+          seriesLabels(batch, own, out, to - from),
+          to - from,
+          registry::requests,
+          w -> w.record(staging.requests, from, to, now, scratch),
+          out::acceptRequests);
       i = j;
     }
   }
@@ -408,16 +424,6 @@ public final class Ingestor {
       }
     }
     return null;
-  }
-
-  private static void refuseNewSeries(
-      IngestOutcome out, Staging.Batch batch, int items, Labels labels) {
-    out.reject(
-        RejectReason.CARDINALITY,
-        items,
-        batch.index,
-        batch.line,
-        "series limit reached: new series " + labels + " refused");
   }
 
   private static String abbreviate(String s) {

@@ -137,6 +137,29 @@ final class LatencySlice {
   /** Replaces this slice's content with the sealed form {@code encoded} (null: empty). */
   void decode(byte[] encoded) {
     size = 0;
+    forEachEncoded(
+        encoded,
+        (index, count) -> {
+          ensureCapacity(size + 1);
+          pairs[2 * size] = index;
+          pairs[2 * size + 1] = count;
+          size++;
+        });
+  }
+
+  /** Records a sealed slice into {@code histogram} without decoding it into a slice. */
+  static void addEncodedTo(byte[] encoded, AbstractHistogram histogram) {
+    forEachEncoded(
+        encoded, (index, count) -> histogram.recordValueWithCount(Latency.valueOf(index), count));
+  }
+
+  /** What a reader of a sealed slice does with each (index, count) pair. */
+  @FunctionalInterface
+  private interface PairVisitor {
+    void visit(int index, int count);
+  }
+
+  private static void forEachEncoded(byte[] encoded, PairVisitor visitor) {
     if (encoded == null) {
       return;
     }
@@ -147,23 +170,7 @@ final class LatencySlice {
       long count = readVarint(encoded, at);
       at = (int) (count >>> 32);
       index += (int) delta;
-      ensureCapacity(size + 1);
-      pairs[2 * size] = index;
-      pairs[2 * size + 1] = (int) count;
-      size++;
-    }
-  }
-
-  /** Records a sealed slice into {@code histogram} without decoding it into objects. */
-  static void addEncodedTo(byte[] encoded, AbstractHistogram histogram) {
-    int index = 0;
-    for (int at = 0; at < encoded.length; ) {
-      long delta = readVarint(encoded, at);
-      at = (int) (delta >>> 32);
-      long count = readVarint(encoded, at);
-      at = (int) (count >>> 32);
-      index += (int) delta;
-      histogram.recordValueWithCount(Latency.valueOf(index), (int) count);
+      visitor.visit(index, (int) count);
     }
   }
 

@@ -112,6 +112,28 @@ class IngestorTest {
   }
 
   @Test
+  void aWrongTypedObjectValueDoesNotDerailTheRestOfTheBatch() throws Exception {
+    IngestOutcome out =
+        json(
+            """
+            {"service": "a",
+             "gauges": [{"name": {"nested": [1, 2]}, "value": {"x": 1}}, {"name": "g", "value": 2}],
+             "checks": [{"name": "db", "ok": {"maybe": true}}, {"name": "db", "ok": true}],
+             "requests": [{"latency_ms": 4, "ok": [true]}, {"latency_ms": 5}]}
+            """);
+    assertThat(out.rejected(RejectReason.INVALID)).isEqualTo(3);
+    assertThat(out.acceptedGauges()).isEqualTo(1);
+    assertThat(out.acceptedChecks()).isEqualTo(1);
+    assertThat(out.acceptedRequests()).isEqualTo(1);
+    assertThat(out.errors())
+        .extracting(IngestOutcome.ItemError::error)
+        .containsExactly(
+            "gauges[0]: name must be a string",
+            "checks[0]: ok must be true or false",
+            "requests[0]: ok must be true or false");
+  }
+
+  @Test
   void aBodyWithNothingUsableIsA400() throws Exception {
     IngestOutcome out = json("{\"requests\": [{\"latency_ms\": 1}]}");
     assertThat(out.accepted()).isZero();
