@@ -14,7 +14,8 @@ final class TestServers {
 
   static RollguardConfig config(Path dataDir, String extraYaml)
       throws ConfigLoader.InvalidConfigException {
-    String yaml = "server: {host: 127.0.0.1, port: 0}\ndata_dir: " + dataDir + "\n" + extraYaml;
+    String server = extraYaml.startsWith("server:") ? "" : "server: {host: 127.0.0.1, port: 0}\n";
+    String yaml = server + "data_dir: " + dataDir + "\n" + extraYaml;
     return ConfigLoader.parse("test.yaml", yaml, dataDir, name -> null);
   }
 
