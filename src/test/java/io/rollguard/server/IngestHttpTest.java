@@ -274,6 +274,39 @@ class IngestHttpTest {
   }
 
   @Test
+  void aGzipBombIsCutOffAtTheInflatedLimit(Vertx vertx, VertxTestContext ctx) throws Exception {
+    // 8 MB of spaces inside a JSON string compress to a few KB; the limit is 64 KiB inflated.
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
+      gz.write("{\"service\":\"z\",\"pad\":\"".getBytes(StandardCharsets.UTF_8));
+      byte[] spaces = " ".repeat(1 << 16).getBytes(StandardCharsets.UTF_8);
+      for (int i = 0; i < 128; i++) {
+        gz.write(spaces);
+      }
+      gz.write("\"}".getBytes(StandardCharsets.UTF_8));
+    }
+    assertThat(bytes.size()).isLessThan(64 * 1024);
+    start(vertx, "limits: {max_body_bytes: 64KiB}")
+        .compose(
+            v ->
+                client
+                    .post("/api/v1/ingest")
+                    .putHeader("Content-Type", "application/json")
+                    .putHeader("Content-Encoding", "gzip")
+                    .sendBuffer(Buffer.buffer(bytes.toByteArray())))
+        .onComplete(
+            ctx.succeeding(
+                r ->
+                    ctx.verify(
+                        () -> {
+                          assertThat(r.statusCode()).isEqualTo(413);
+                          assertThat(r.bodyAsJsonObject().getString("error"))
+                              .contains("max_body_bytes");
+                          ctx.completeNow();
+                        })));
+  }
+
+  @Test
   void tokensAreRequiredAndMayBeBoundToServices(Vertx vertx, VertxTestContext ctx)
       throws Exception {
     String yaml =
