@@ -32,6 +32,20 @@ public final class RequestAccumulator {
     return count;
   }
 
+  public long errors() {
+    return errors;
+  }
+
+  /** Quantile {@code q} in [0, 1] of what was added, in ms; {@code NaN} when nothing was. */
+  public double quantileMillis(double q) {
+    return histogram.getTotalCount() == 0 ? Double.NaN : Latency.quantileMillis(histogram, q);
+  }
+
+  /** Mean latency in ms; {@code NaN} when nothing was added. */
+  public double meanMillis() {
+    return histogram.getTotalCount() == 0 ? Double.NaN : histogram.getMean() / 1000.0;
+  }
+
   /** The statistics of what was added, over a window of {@code windowMillis}. */
   public RequestStats stats(long windowMillis) {
     return RequestStats.of(count, errors, windowMillis, histogram);
