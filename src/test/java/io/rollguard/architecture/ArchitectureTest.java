@@ -29,7 +29,10 @@ class ArchitectureTest {
         noClasses()
             .that()
             .resideInAnyPackage(
-                "io.rollguard.window..", "io.rollguard.clock..", "io.rollguard.config..")
+                "io.rollguard.window..",
+                "io.rollguard.rules..",
+                "io.rollguard.clock..",
+                "io.rollguard.config..")
             .should()
             .dependOnClassesThat()
             .resideInAnyPackage("io.vertx..", "io.micrometer..", "io.netty..");
@@ -41,7 +44,10 @@ class ArchitectureTest {
     noClasses()
         .that()
         .resideInAnyPackage(
-            "io.rollguard.window..", "io.rollguard.clock..", "io.rollguard.config..")
+            "io.rollguard.window..",
+            "io.rollguard.rules..",
+            "io.rollguard.clock..",
+            "io.rollguard.config..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
