@@ -222,6 +222,7 @@ public final class ExprParser {
     known.addAll(Sli.NAMED.keySet());
     known.add("quantile");
     known.add("baseline");
+    known.sort(null); // ties go to the first in name order, the same every time
     for (String candidate : known) {
       int d = distance(name, candidate);
       if (d < bestDistance) {

@@ -110,7 +110,7 @@ final class TypeChecker {
     }
   }
 
-  private static boolean containsBaseline(Expr e) {
+  static boolean containsBaseline(Expr e) {
     if (e instanceof Expr.Baseline) {
       return true;
     }

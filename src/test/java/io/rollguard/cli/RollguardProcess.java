@@ -21,6 +21,7 @@ final class RollguardProcess implements AutoCloseable {
   private final Process process;
   private final CompletableFuture<Integer> port = new CompletableFuture<>();
   private final StringBuilder stderr = new StringBuilder();
+  private final StringBuilder stdout = new StringBuilder();
 
   private RollguardProcess(Process process) {
     this.process = process;
@@ -45,16 +46,23 @@ final class RollguardProcess implements AutoCloseable {
     return port.get(seconds, TimeUnit.SECONDS);
   }
 
-  int waitForExit(int seconds) throws InterruptedException {
+  int waitForExit(int seconds) throws Exception {
     if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       throw new AssertionError("rollguard did not exit within " + seconds + " s");
     }
+    // The reader finishes (and completes the port future, one way or the other) at end of stream.
+    port.handle((p, e) -> null).get(seconds, TimeUnit.SECONDS);
     return process.exitValue();
   }
 
   synchronized String stderr() {
     return stderr.toString();
+  }
+
+  /** What the process printed on standard output; complete once it has exited. */
+  synchronized String stdout() {
+    return stdout.toString();
   }
 
   /** Stops the server the way an orchestrator does (SIGTERM) and waits for it. */
@@ -70,6 +78,9 @@ final class RollguardProcess implements AutoCloseable {
     try (BufferedReader r =
         new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line = r.readLine(); line != null; line = r.readLine()) {
+        synchronized (this) {
+          stdout.append(line).append('\n');
+        }
         Matcher m = LISTENING.matcher(line);
         if (m.find()) {
           port.complete(Integer.parseInt(m.group(1)));

@@ -56,7 +56,7 @@ class ExprParserTest {
         "p95 > 1%                      | 5  | cannot compare a duration (p95) with a ratio (1%)",
         "error_rate > 500ms            | 12 | cannot compare a ratio (error_rate) with a duration (500ms)",
         "p95 > 5min                    | 8  | unknown unit 'min' (use ms, s, m, h or %)",
-        "p96 > 1s                      | 1  | unknown name 'p96' (did you mean 'p95'?)",
+        "p95x > 1s                     | 1  | unknown name 'p95x' (did you mean 'p95'?)",
         "p95 >                         | 6  | the expression ends where a value is expected",
         "(p95 > 1s                     | 10 | expected ')' to close the '(' at column 1, got the end",
         "p95                           | 1  | a 'when' must be a condition such as p95 > 500ms, not a duration",

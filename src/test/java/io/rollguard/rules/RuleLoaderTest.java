@@ -1,0 +1,157 @@
+package io.rollguard.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rollguard.config.Problems;
+import io.rollguard.window.Labels;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class RuleLoaderTest {
+
+  private static RuleLoader.Result load(Set<String> receivers, String... filesAndTexts) {
+    List<RuleLoader.Source> sources = new java.util.ArrayList<>();
+    for (int i = 0; i < filesAndTexts.length; i += 2) {
+      sources.add(new RuleLoader.Source(filesAndTexts[i], filesAndTexts[i + 1]));
+    }
+    return RuleLoader.load(sources, Duration.ofHours(1), receivers);
+  }
+
+  private static List<String> problems(RuleLoader.Result result) {
+    return result.problems().list().stream().map(Problems.Problem::toString).toList();
+  }
+
+  @Test
+  void everyKeyOfARuleIsRead() {
+    RuleLoader.Result result =
+        load(
+            Set.of("pagerduty", "rollback"),
+            "r.yaml",
+            """
+            rules:
+              - name: canary-error-rate
+                description: Canary error rate above 1% for 5 minutes
+                select: {service: checkout, stage: canary, endpoint: "~/api/.*"}
+                by: [version]
+                window: 2m
+                when: error_rate > 1%
+                for: 5m
+                consecutive: 3
+                every: 10s
+                min_samples: 100
+                keep_firing_for: 1m
+                severity: critical
+                notify: [pagerduty, rollback]
+                labels: {team: payments}
+                annotations: {summary: "{{service}} at {{value}}"}
+                baseline: {stage: stable}
+            """);
+    assertThat(problems(result)).isEmpty();
+    Rule rule = result.rules().get(0);
+    assertThat(rule.name()).isEqualTo("canary-error-rate");
+    assertThat(
+            rule.select()
+                .matches(
+                    Labels.of("service", "checkout", "stage", "canary", "endpoint", "/api/pay")))
+        .isTrue();
+    assertThat(
+            rule.select()
+                .matches(
+                    Labels.of("service", "checkout", "stage", "canary", "endpoint", "/health")))
+        .isFalse();
+    assertThat(rule.by()).containsExactly("version");
+    assertThat(rule.window()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(rule.when().toString()).isEqualTo("error_rate > 1%");
+    assertThat(rule.forDuration()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(rule.consecutive()).isEqualTo(3);
+    assertThat(rule.every()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(rule.minSamples()).isEqualTo(100);
+    assertThat(rule.keepFiringFor()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(rule.severity()).isEqualTo(Severity.CRITICAL);
+    assertThat(rule.receivers()).containsExactly("pagerduty", "rollback");
+    assertThat(rule.labels()).containsEntry("team", "payments");
+    assertThat(rule.baseline().matches(Labels.of("stage", "stable"))).isTrue();
+    assertThat(rule.position().toString()).isEqualTo("r.yaml:2:5");
+  }
+
+  @Test
+  void defaultsFollowTheSpec() {
+    Rule rule = load(null, "r.yaml", "rules:\n  - {name: x, when: p95 > 1s}\n").rules().get(0);
+    assertThat(rule.window()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(rule.forDuration()).isZero();
+    assertThat(rule.consecutive()).isEqualTo(1);
+    assertThat(rule.every()).isNull();
+    assertThat(rule.minSamples()).isEqualTo(1);
+    assertThat(rule.severity()).isEqualTo(Severity.WARNING);
+    assertThat(rule.select().matches(Labels.of("service", "anything"))).isTrue();
+  }
+
+  @Test
+  void expressionErrorsPointIntoTheFileQuotedOrNot() {
+    RuleLoader.Result result =
+        load(
+            null,
+            "r.yaml",
+            """
+            rules:
+              - name: plain
+                when: p95 > 1%
+              - name: quoted
+                when: "error_rate > 500ms"
+              - name: single
+                when: 'eror_rate > 1%'
+            """);
+    assertThat(problems(result))
+        .containsExactly(
+            "r.yaml:3:15: cannot compare a duration (p95) with a ratio (1%)",
+            "r.yaml:5:23: cannot compare a ratio (error_rate) with a duration (500ms)",
+            "r.yaml:7:12: unknown name 'eror_rate' (did you mean 'error_rate'?)");
+  }
+
+  @Test
+  void namesMustBeUniqueAcrossFilesAndReceiversMustExist() {
+    RuleLoader.Result result =
+        load(
+            Set.of("slack"),
+            "a.yaml",
+            "rules:\n  - {name: dup, when: p95 > 1s, notify: [slack]}\n",
+            "b.yaml",
+            "rules:\n  - name: dup\n    when: p99 > 1s\n    notify: [pagerduty]\n");
+    assertThat(problems(result))
+        .containsExactly(
+            "b.yaml:2:5: duplicate rule name 'dup' (first defined at a.yaml:2:5)",
+            "b.yaml:4:13: unknown receiver 'pagerduty' (configured: slack)");
+  }
+
+  @Test
+  void everyOtherMistakeIsReportedAtOnce() {
+    RuleLoader.Result result =
+        load(
+            null,
+            "r.yaml",
+            """
+            rules:
+              - name: a
+                windw: 1m
+                window: 2h
+                when: p95 > 1s
+                severity: loud
+                consecutive: 0
+                select: {endpoint: "~(["}
+              - when: p95 > baseline(p95)
+            """);
+    assertThat(problems(result))
+        .containsExactly(
+            "r.yaml:3:5: unknown key 'windw' (expected one of: name, description, select, by, window, when, for, consecutive, every, min_samples, keep_firing_for, severity, notify, labels, annotations, baseline)",
+            "r.yaml:4:13: 'window' must be between 1s and 1h, got 2h",
+            "r.yaml:6:15: severity must be critical, warning or info, got 'loud'",
+            "r.yaml:7:18: 'consecutive' must be between 1 and 10000, got 0",
+            "r.yaml:8:13: label 'endpoint': bad regular expression: Unclosed character class",
+            "r.yaml:9:5: missing required key 'name'",
+            "r.yaml:9:11: baseline(...) needs the rule's 'baseline:' selector")
+        .hasSize(7);
+    assertThat(result.valid()).isFalse();
+  }
+}
