@@ -30,4 +30,25 @@ public record Rule(
     Map<String, String> labels,
     Map<String, String> annotations,
     Selector baseline,
-    Position position) {}
+    Map<String, String> baselineSpec,
+    Position position) {
+
+  /** Whether {@code other} says the same as this rule (where it stands in its file aside). */
+  public boolean sameDefinition(Rule other) {
+    return name.equals(other.name)
+        && whenText.equals(other.whenText)
+        && selectSpec.equals(other.selectSpec)
+        && by.equals(other.by)
+        && window.equals(other.window)
+        && forDuration.equals(other.forDuration)
+        && consecutive == other.consecutive
+        && java.util.Objects.equals(every, other.every)
+        && minSamples == other.minSamples
+        && keepFiringFor.equals(other.keepFiringFor)
+        && severity == other.severity
+        && receivers.equals(other.receivers)
+        && labels.equals(other.labels)
+        && annotations.equals(other.annotations)
+        && java.util.Objects.equals(baselineSpec, other.baselineSpec);
+  }
+}

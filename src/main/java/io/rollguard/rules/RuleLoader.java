@@ -124,8 +124,14 @@ public final class RuleLoader {
     }
     Map<String, String> labels = f.stringMap("labels");
     Map<String, String> annotations = f.stringMap("annotations");
-    Map<String, String> baselineSpec = f.stringMap("baseline");
-    Selector baseline = f.has("baseline") ? selector(f, "baseline", baselineSpec, problems) : null;
+    Map<String, String> baselineSpec = null;
+    Selector baseline = null;
+    if (f.has("baseline")) {
+      // The baseline shares the rule's selector except where it says otherwise.
+      baselineSpec = new LinkedHashMap<>(selectSpec);
+      baselineSpec.putAll(f.stringMap("baseline"));
+      baseline = selector(f, "baseline", baselineSpec, problems);
+    }
     if (when != null && baseline == null && TypeChecker.containsBaseline(when)) {
       problems.add(
           f.node("when").position(), "baseline(...) needs the rule's 'baseline:' selector");
@@ -153,6 +159,7 @@ public final class RuleLoader {
         Map.copyOf(labels),
         Map.copyOf(annotations),
         baseline,
+        baselineSpec == null ? null : Map.copyOf(baselineSpec),
         f.position());
   }
 

@@ -1,14 +1,15 @@
 package io.rollguard.rules;
 
 /**
- * Infers and checks the type of every node of an expression. Mixing a duration with a ratio is an
- * error that names the column of the operator that mixes them. Stateless.
+ * Infers and checks the type of every node of an expression (public so that values can be shown in
+ * their unit). Mixing a duration with a ratio is an error that names the column of the operator
+ * that mixes them. Stateless.
  */
-final class TypeChecker {
+public final class TypeChecker {
 
   private TypeChecker() {}
 
-  static Type typeOf(Expr expr) throws ExprException {
+  public static Type typeOf(Expr expr) throws ExprException {
     if (expr instanceof Expr.Literal l) {
       return l.type();
     }

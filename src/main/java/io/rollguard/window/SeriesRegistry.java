@@ -26,6 +26,8 @@ public final class SeriesRegistry {
   private final int maxSeries;
   private final int maxSeriesPerService;
   private final AtomicInteger total = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong version =
+      new java.util.concurrent.atomic.AtomicLong();
   private final Map<String, AtomicInteger> perService = new ConcurrentHashMap<>();
   private final Map<Labels, RequestWindow> requests = new ConcurrentHashMap<>();
   private final Map<NamedKey, GaugeWindow> gauges = new ConcurrentHashMap<>();
@@ -84,6 +86,14 @@ public final class SeriesRegistry {
     return Collections.unmodifiableCollection(checks.values());
   }
 
+  /**
+   * Grows whenever a series is created or evicted, so that readers can cache which series match a
+   * selector and recompute only when the set changed.
+   */
+  public long version() {
+    return version.get();
+  }
+
   /** How many series of every kind are live. */
   public int size() {
     return total.get();
@@ -134,10 +144,12 @@ public final class SeriesRegistry {
       total.decrementAndGet();
       return false;
     }
+    version.incrementAndGet();
     return true;
   }
 
   private void release(Labels labels) {
+    version.incrementAndGet();
     total.decrementAndGet();
     AtomicInteger service = perService.get(serviceOf(labels));
     if (service != null) {

@@ -1,0 +1,119 @@
+package io.rollguard.alerting;
+
+import io.rollguard.rules.Inputs;
+import io.rollguard.window.CheckStats;
+import io.rollguard.window.CheckWindow;
+import io.rollguard.window.GaugeAccumulator;
+import io.rollguard.window.GaugeStats;
+import io.rollguard.window.GaugeWindow;
+import io.rollguard.window.RequestAccumulator;
+import io.rollguard.window.RequestWindow;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * {@link Inputs} over a {@link SeriesGroup}'s windows at one instant: request windows are merged on
+ * first use (so a gauge-only rule never merges latencies), gauges and checks by name on demand.
+ * Several checks of the same name (one per series) add up; their trailing failures are the largest
+ * of any series. Not thread-safe: used within one evaluation, with the engine's accumulator.
+ */
+final class GroupInputs implements Inputs {
+
+  private final SeriesGroup group;
+  private final long nowMillis;
+  private final long windowMillis;
+  private final RequestAccumulator accumulator;
+  private final Inputs baseline;
+  private boolean merged;
+  private final Map<String, GaugeStats> gauges = new HashMap<>();
+  private final Map<String, CheckStats> checks = new HashMap<>();
+
+  GroupInputs(
+      SeriesGroup group,
+      long nowMillis,
+      long windowMillis,
+      RequestAccumulator accumulator,
+      Inputs baseline) {
+    this.group = group;
+    this.nowMillis = nowMillis;
+    this.windowMillis = windowMillis;
+    this.accumulator = accumulator;
+    this.baseline = baseline;
+  }
+
+  private RequestAccumulator requests() {
+    if (!merged) {
+      accumulator.reset();
+      for (RequestWindow w : group.requests) {
+        w.addTo(accumulator, nowMillis, windowMillis);
+      }
+      merged = true;
+    }
+    return accumulator;
+  }
+
+  @Override
+  public long count() {
+    return requests().count();
+  }
+
+  @Override
+  public long errors() {
+    return requests().errors();
+  }
+
+  @Override
+  public double windowSeconds() {
+    return windowMillis / 1000.0;
+  }
+
+  @Override
+  public double quantileMillis(double q) {
+    return requests().quantileMillis(q);
+  }
+
+  @Override
+  public double meanMillis() {
+    return requests().meanMillis();
+  }
+
+  @Override
+  public GaugeStats gauge(String name) {
+    return gauges.computeIfAbsent(
+        name,
+        n -> {
+          GaugeAccumulator acc = new GaugeAccumulator();
+          for (GaugeWindow w : group.gauges) {
+            if (w.name().equals(n)) {
+              w.addTo(acc, nowMillis, windowMillis);
+            }
+          }
+          return acc.stats();
+        });
+  }
+
+  @Override
+  public CheckStats check(String name) {
+    return checks.computeIfAbsent(
+        name,
+        n -> {
+          int results = 0;
+          int failures = 0;
+          int trailing = 0;
+          for (CheckWindow w : group.checks) {
+            if (w.name().equals(n)) {
+              CheckStats s = w.stats(nowMillis, windowMillis);
+              results += s.results();
+              failures += s.failures();
+              trailing = Math.max(trailing, s.consecutiveFailures());
+            }
+          }
+          return new CheckStats(results, failures, trailing);
+        });
+  }
+
+  @Override
+  public Inputs baseline() {
+    return baseline;
+  }
+}

@@ -1,0 +1,200 @@
+package io.rollguard.alerting;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rollguard.clock.ManualClock;
+import io.rollguard.rules.Rule;
+import io.rollguard.rules.RuleLoader;
+import io.rollguard.window.Labels;
+import io.rollguard.window.LatencyScratch;
+import io.rollguard.window.RequestSamples;
+import io.rollguard.window.SeriesRegistry;
+import io.rollguard.window.WindowSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The engine over real windows on a manual clock, one evaluation a second. */
+class RuleEngineTest {
+
+  private static final long T0 = 1_763_900_000_000L;
+
+  private final ManualClock clock = new ManualClock(T0);
+  private final SeriesRegistry registry =
+      new SeriesRegistry(WindowSettings.defaults(), 1_000, 1_000);
+  private final RuleEngine engine = new RuleEngine(registry, Duration.ofSeconds(1), clock);
+  private final LatencyScratch scratch = new LatencyScratch();
+  private final List<AlertEvent> events = new ArrayList<>();
+
+  private static List<Rule> rules(String yaml) {
+    RuleLoader.Result result =
+        RuleLoader.load(List.of(new RuleLoader.Source("r.yaml", yaml)), Duration.ofHours(1), null);
+    assertThat(result.problems().list()).isEmpty();
+    return result.rules();
+  }
+
+  /** Pushes {@code n} requests of {@code latencyMillis} for {@code labels} at the clock's time. */
+  private void push(Labels labels, int n, double latencyMillis, int failed) {
+    RequestSamples samples = new RequestSamples();
+    for (int i = 0; i < n; i++) {
+      samples.add(clock.wallTimeMillis(), Math.round(latencyMillis * 1000), i < failed);
+    }
+    registry.requests(labels).record(samples, 0, n, clock.wallTimeMillis(), scratch);
+  }
+
+  /** Moves one second on and evaluates. */
+  private void second() {
+    clock.advance(Duration.ofSeconds(1));
+    events.addAll(engine.tick(clock.wallTimeMillis()));
+  }
+
+  private List<String> kinds() {
+    return events.stream().map(e -> e.kind() + "@" + (e.atMillis() - T0) / 1000).toList();
+  }
+
+  @Test
+  void aBreachGoesPendingFiresAndResolvesWithOneIncident() {
+    engine.setRules(
+        rules(
+            """
+            rules:
+              - name: canary-p95
+                select: {service: checkout, stage: canary}
+                window: 10s
+                when: p95 > 500ms
+                for: 3s
+                severity: critical
+                labels: {team: payments}
+                annotations: {summary: "{{service}} {{stage}} p95 {{value}}"}
+            """));
+    Labels canary = Labels.of("service", "checkout", "stage", "canary");
+    // t=1..5s: healthy, 100 ms.
+    for (int s = 0; s < 5; s++) {
+      push(canary, 100, 100, 0);
+      second();
+    }
+    assertThat(events).isEmpty();
+    // Samples are pushed at t=5..14s, each evaluated one second later: 900 ms.
+    for (int s = 0; s < 10; s++) {
+      push(canary, 100, 900, 0);
+      second();
+    }
+    // At t=6s the first slow second is a sixth of the window, more than 5%: pending, and firing
+    // once that has held for 3 s.
+    assertThat(kinds()).containsExactly("PENDING@6", "FIRING@9");
+    AlertEvent firing = events.get(1);
+    assertThat(firing.rule()).isEqualTo("canary-p95");
+    assertThat(firing.labels()).containsEntry("team", "payments");
+    // 900 ms reads back as its bucket's median.
+    assertThat(firing.annotations()).containsEntry("summary", "checkout canary p95 899.1ms");
+    assertThat(firing.incidentId()).hasSize(16);
+    assertThat(firing.startedAtMillis()).isEqualTo(T0 + 6_000);
+    assertThat(engine.snapshot().alerts()).hasSize(1);
+    // t=16..27s: healthy again. The last slow slice is t=14s; at t=24s the 10 s window (slices
+    // 15..24) holds none and the alert resolves.
+    for (int s = 0; s < 12; s++) {
+      push(canary, 100, 100, 0);
+      second();
+    }
+    assertThat(kinds()).containsExactly("PENDING@6", "FIRING@9", "RESOLVED@24");
+    assertThat(events.get(2).incidentId()).isEqualTo(firing.incidentId());
+    assertThat(engine.snapshot().alerts()).isEmpty();
+  }
+
+  @Test
+  void byGroupsMakeOneInstanceEach() {
+    engine.setRules(
+        rules(
+            "rules:\n  - {name: errors, select: {service: s}, by: [pod], window: 5s, when: error_rate > 10%}\n"));
+    push(Labels.of("service", "s", "pod", "a"), 100, 10, 50);
+    push(Labels.of("service", "s", "pod", "b"), 100, 10, 0);
+    second();
+    assertThat(events)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.kind()).isEqualTo(AlertEvent.Kind.FIRING);
+              assertThat(e.labels()).containsEntry("pod", "a");
+              assertThat(e.value()).isEqualTo(0.5);
+            });
+    assertThat(engine.snapshot().rules().get(0).instances()).hasSize(2);
+  }
+
+  @Test
+  void absenceFiresWhenNoSeriesMatchesAtAll() {
+    engine.setRules(
+        rules(
+            "rules:\n  - {name: silent, select: {service: gone}, window: 5s, when: request_rate < 1}\n"));
+    second();
+    assertThat(kinds()).containsExactly("FIRING@1");
+    assertThat(events.get(0).value()).isZero();
+  }
+
+  @Test
+  void noDataNeverFiresEvenThroughNot() {
+    engine.setRules(
+        rules(
+            "rules:\n  - {name: n, select: {service: none}, window: 5s, when: not (p95 > 500ms)}\n"));
+    for (int s = 0; s < 5; s++) {
+      second();
+    }
+    assertThat(events).isEmpty();
+  }
+
+  @Test
+  void aReloadKeepsTheStateOfUnchangedRulesAndResetsChangedOnes() {
+    String keep = "  - {name: keep, select: {service: s}, window: 5s, when: error_rate > 10%}\n";
+    engine.setRules(
+        rules(
+            "rules:\n"
+                + keep
+                + "  - {name: change, select: {service: s}, window: 5s, when: error_rate > 10%}\n"));
+    push(Labels.of("service", "s"), 100, 10, 50);
+    second();
+    assertThat(kinds()).containsExactly("FIRING@1", "FIRING@1");
+    // Reload: 'keep' is the same (it moved in the file), 'change' has a new threshold.
+    engine.setRules(
+        rules(
+            "rules:\n  - {name: change, select: {service: s}, window: 5s, when: error_rate > 20%}\n"
+                + keep));
+    events.clear();
+    push(Labels.of("service", "s"), 100, 10, 50);
+    second();
+    // 'keep' is still firing (no new event); 'change' starts over and fires again.
+    assertThat(events).singleElement().satisfies(e -> assertThat(e.rule()).isEqualTo("change"));
+    assertThat(engine.snapshot().alerts()).hasSize(2);
+  }
+
+  @Test
+  void aRuleWithEveryIsEvaluatedAtItsOwnPace() {
+    engine.setRules(
+        rules(
+            "rules:\n  - {name: slow, select: {service: s}, window: 30s, every: 10s, when: count > 0, consecutive: 2}\n"));
+    push(Labels.of("service", "s"), 1, 10, 0);
+    for (int s = 0; s < 15; s++) {
+      second();
+    }
+    // Evaluated at t=1s and t=11s: two in a row only at the second.
+    assertThat(kinds()).containsExactly("PENDING@1", "FIRING@11");
+  }
+
+  @Test
+  void baselineComparesTheCanaryWithTheStableSeries() {
+    engine.setRules(
+        rules(
+            """
+            rules:
+              - name: slower-than-stable
+                select: {service: checkout, stage: canary}
+                baseline: {stage: stable}
+                window: 5s
+                when: p95 > 1.10 * baseline(p95)
+                min_samples: 50
+            """));
+    push(Labels.of("service", "checkout", "stage", "stable"), 100, 200, 0);
+    push(Labels.of("service", "checkout", "stage", "canary"), 100, 500, 0);
+    second();
+    assertThat(kinds()).containsExactly("FIRING@1");
+  }
+}
