@@ -31,6 +31,7 @@ class ArchitectureTest {
             .resideInAnyPackage(
                 "io.rollguard.window..",
                 "io.rollguard.rules..",
+                "io.rollguard.alerting..",
                 "io.rollguard.clock..",
                 "io.rollguard.config..")
             .should()
@@ -46,6 +47,7 @@ class ArchitectureTest {
         .resideInAnyPackage(
             "io.rollguard.window..",
             "io.rollguard.rules..",
+            "io.rollguard.alerting..",
             "io.rollguard.clock..",
             "io.rollguard.config..")
         .should()
