@@ -2,15 +2,13 @@ package io.rollguard.cli;
 
 import io.rollguard.config.ConfigLoader;
 import io.rollguard.config.RollguardConfig;
+import io.rollguard.rules.RuleFiles;
 import io.rollguard.rules.RuleLoader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -46,17 +44,13 @@ final class CheckCommand implements Callable<Integer> {
         return 1;
       }
     }
-    List<RuleLoader.Source> sources = new ArrayList<>();
     for (Path path : paths) {
       if (!Files.exists(path)) {
         System.out.println(path + ":1:1: no such file or directory");
         return 1;
       }
-      for (Path file : ruleFiles(path)) {
-        sources.add(
-            new RuleLoader.Source(file.toString(), Files.readString(file, StandardCharsets.UTF_8)));
-      }
     }
+    List<RuleLoader.Source> sources = RuleFiles.read(RuleFiles.find(paths));
     RuleLoader.Result result =
         RuleLoader.load(
             sources,
@@ -71,19 +65,5 @@ final class CheckCommand implements Callable<Integer> {
     }
     System.out.println(result.rules().size() + " rule(s) in " + sources.size() + " file(s): OK");
     return 0;
-  }
-
-  /** A file as given, or a directory's rule files in name order (not recursive). */
-  static List<Path> ruleFiles(Path path) throws IOException {
-    if (!Files.isDirectory(path)) {
-      return List.of(path);
-    }
-    try (Stream<Path> files = Files.list(path)) {
-      return files
-          .filter(Files::isRegularFile)
-          .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
-          .sorted()
-          .toList();
-    }
   }
 }

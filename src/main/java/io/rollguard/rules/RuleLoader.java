@@ -124,12 +124,14 @@ public final class RuleLoader {
     }
     Map<String, String> labels = f.stringMap("labels");
     Map<String, String> annotations = f.stringMap("annotations");
+    boolean hasBaseline = f.has("baseline");
+    Map<String, String> baselineOverrides = f.stringMap("baseline");
     Map<String, String> baselineSpec = null;
     Selector baseline = null;
-    if (f.has("baseline")) {
+    if (hasBaseline) {
       // The baseline shares the rule's selector except where it says otherwise.
       baselineSpec = new LinkedHashMap<>(selectSpec);
-      baselineSpec.putAll(f.stringMap("baseline"));
+      baselineSpec.putAll(baselineOverrides);
       baseline = selector(f, "baseline", baselineSpec, problems);
     }
     if (when != null && baseline == null && TypeChecker.containsBaseline(when)) {

@@ -2,6 +2,7 @@ package io.rollguard.server;
 
 import io.rollguard.api.HealthHandlers;
 import io.rollguard.api.QueryHandler;
+import io.rollguard.api.RulesHandlers;
 import io.rollguard.api.SeriesHandler;
 import io.rollguard.ingest.IngestHandler;
 import io.rollguard.ingest.Ingestor;
@@ -49,7 +50,18 @@ final class HttpVerticle extends VerticleBase {
                 shared.clock()));
     router.get("/api/v1/query").handler(new QueryHandler(shared.series(), shared.clock()));
     router.get("/api/v1/series").handler(new SeriesHandler(shared.series()));
-    HealthHandlers health = new HealthHandlers(shared.config().dataDir());
+    RulesService rules = shared.rules();
+    RulesHandlers rulesApi =
+        new RulesHandlers(
+            rules::snapshot,
+            rules::status,
+            () -> rules.reload("POST /-/reload"),
+            shared.config().auth().adminToken());
+    router.get("/api/v1/rules").handler(rulesApi::rules);
+    router.get("/api/v1/alerts").handler(rulesApi::alerts);
+    router.post("/-/reload").handler(rulesApi::reload);
+    HealthHandlers health =
+        new HealthHandlers(shared.config().dataDir(), () -> rules.status().ok());
     router.get("/healthz").handler(health::live);
     router.get("/readyz").handler(health::ready);
     router

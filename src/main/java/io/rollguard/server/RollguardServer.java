@@ -31,12 +31,15 @@ public final class RollguardServer {
   private final Vertx vertx;
   private final RollguardMetrics metrics;
   private final SeriesRegistry series;
+  private final RulesService rules;
   private final int port;
 
-  private RollguardServer(Vertx vertx, RollguardMetrics metrics, SeriesRegistry series, int port) {
+  private RollguardServer(
+      Vertx vertx, RollguardMetrics metrics, SeriesRegistry series, RulesService rules, int port) {
     this.vertx = vertx;
     this.metrics = metrics;
     this.series = series;
+    this.rules = rules;
     this.port = port;
   }
 
@@ -71,8 +74,9 @@ public final class RollguardServer {
             config.auth().ingestTokens().stream()
                 .map(t -> new IngestAuth.Token(t.token(), t.services()))
                 .toList());
+    RulesService rules = new RulesService(vertx, clock, config, series, metrics.registry());
     Shared shared =
-        new Shared(config, clock, series, ingestLimits, auth, new AtomicInteger(), metrics);
+        new Shared(config, clock, series, ingestLimits, auth, new AtomicInteger(), metrics, rules);
 
     // Vert.x shares one listening socket among verticles asking for the same host and port, but
     // port 0 would give each its own free port: pick one first, and let all of them ask for it.
@@ -88,7 +92,8 @@ public final class RollguardServer {
     return vertx
         .fileSystem()
         .mkdirs(config.dataDir().toString())
-        .compose(v -> vertx.deployVerticle(first))
+        .compose(v -> rules.start()) // a refused rule set is reported, not fatal
+        .compose(status -> vertx.deployVerticle(first))
         .compose(
             id ->
                 vertx.deployVerticle(
@@ -109,7 +114,7 @@ public final class RollguardServer {
                           + " with "
                           + eventLoops
                           + " event loops");
-              return new RollguardServer(vertx, metrics, series, first.actualPort());
+              return new RollguardServer(vertx, metrics, series, rules, first.actualPort());
             })
         .recover(
             e -> {
@@ -139,7 +144,13 @@ public final class RollguardServer {
     return series;
   }
 
+  /** The alert instances and rules as of the last evaluation (for tests and embedding). */
+  public io.rollguard.alerting.RuleEngine.Snapshot alerts() {
+    return rules.snapshot();
+  }
+
   public Future<Void> close() {
+    rules.close();
     return vertx.close().andThen(v -> metrics.close());
   }
 }

@@ -16,4 +16,5 @@ record Shared(
     IngestLimits ingestLimits,
     IngestAuth auth,
     AtomicInteger inflight,
-    RollguardMetrics metrics) {}
+    RollguardMetrics metrics,
+    RulesService rules) {}

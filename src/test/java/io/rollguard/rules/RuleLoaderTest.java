@@ -72,7 +72,21 @@ class RuleLoaderTest {
     assertThat(rule.severity()).isEqualTo(Severity.CRITICAL);
     assertThat(rule.receivers()).containsExactly("pagerduty", "rollback");
     assertThat(rule.labels()).containsEntry("team", "payments");
-    assertThat(rule.baseline().matches(Labels.of("stage", "stable"))).isTrue();
+    // The baseline is the rule's selector with baseline: merged over it.
+    assertThat(
+            rule.baseline()
+                .matches(
+                    Labels.of("service", "checkout", "stage", "stable", "endpoint", "/api/pay")))
+        .isTrue();
+    assertThat(
+            rule.baseline()
+                .matches(
+                    Labels.of("service", "checkout", "stage", "canary", "endpoint", "/api/pay")))
+        .isFalse();
+    assertThat(
+            rule.baseline()
+                .matches(Labels.of("service", "search", "stage", "stable", "endpoint", "/api/pay")))
+        .isFalse();
     assertThat(rule.position().toString()).isEqualTo("r.yaml:2:5");
   }
 

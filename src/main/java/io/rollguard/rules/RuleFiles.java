@@ -1,0 +1,64 @@
+package io.rollguard.rules;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Finds and reads rule files: a path is a file, or a directory whose {@code *.yaml} and {@code
+ * *.yml} files (not recursive) are read in name order. Blocking file I/O: call it off event loops.
+ */
+public final class RuleFiles {
+
+  private RuleFiles() {}
+
+  /** The rule files under {@code paths}; a path that does not exist is skipped. */
+  public static List<Path> find(List<Path> paths) throws IOException {
+    List<Path> files = new ArrayList<>();
+    for (Path path : paths) {
+      if (Files.isDirectory(path)) {
+        try (Stream<Path> entries = Files.list(path)) {
+          entries
+              .filter(Files::isRegularFile)
+              .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+              .sorted()
+              .forEach(files::add);
+        }
+      } else if (Files.exists(path)) {
+        files.add(path);
+      }
+    }
+    return files;
+  }
+
+  /** Reads {@code files} as sources for {@link RuleLoader}. */
+  public static List<RuleLoader.Source> read(List<Path> files) throws IOException {
+    List<RuleLoader.Source> sources = new ArrayList<>();
+    for (Path file : files) {
+      sources.add(
+          new RuleLoader.Source(file.toString(), Files.readString(file, StandardCharsets.UTF_8)));
+    }
+    return sources;
+  }
+
+  /**
+   * What the files look like on disk (names, sizes, modification times): when it changes, the rules
+   * are reloaded.
+   */
+  public static String fingerprint(List<Path> paths) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    for (Path file : find(paths)) {
+      sb.append(file)
+          .append('|')
+          .append(Files.size(file))
+          .append('|')
+          .append(Files.getLastModifiedTime(file).toMillis())
+          .append('\n');
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,232 @@
+package io.rollguard.server;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.rollguard.alerting.AlertEvent;
+import io.rollguard.alerting.Phase;
+import io.rollguard.alerting.RuleEngine;
+import io.rollguard.clock.Clock;
+import io.rollguard.config.Problems;
+import io.rollguard.config.RollguardConfig;
+import io.rollguard.rules.LoadStatus;
+import io.rollguard.rules.RuleFiles;
+import io.rollguard.rules.RuleLoader;
+import io.rollguard.window.SeriesRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Runs the rules: loads the rule files, evaluates them every {@code evaluation_interval}, reloads
+ * them when the files change or on request, and hands alert transitions to the console receiver
+ * (the log) until notifications arrive (issue #4).
+ *
+ * <p><b>Concurrency.</b> The {@link RuleEngine} and the load status are confined to one worker
+ * thread (a Vert.x worker executor of size one): loading, reloading and ticking never run at the
+ * same time, and never on an event loop. Readers use the engine's snapshot and {@link #status()},
+ * both immutable and published through volatile fields.
+ */
+final class RulesService {
+
+  private static final Logger LOG = Logger.getLogger("io.rollguard.alerts");
+  private static final long WATCH_PERIOD_MILLIS = 2_000;
+
+  private final Vertx vertx;
+  private final Clock clock;
+  private final RollguardConfig config;
+  private final RuleEngine engine;
+  private final WorkerExecutor executor;
+  private final AtomicBoolean ticking = new AtomicBoolean();
+  private final Counter reloadFailures;
+  private final Timer tickTime;
+  private volatile LoadStatus status = LoadStatus.NONE;
+  private String fingerprint = "";
+
+  RulesService(
+      Vertx vertx,
+      Clock clock,
+      RollguardConfig config,
+      SeriesRegistry series,
+      MeterRegistry meters) {
+    this.vertx = vertx;
+    this.clock = clock;
+    this.config = config;
+    this.engine = new RuleEngine(series, config.evaluationInterval(), clock);
+    this.executor = vertx.createSharedWorkerExecutor("rollguard-rules", 1);
+    this.reloadFailures =
+        Counter.builder("rollguard.rules.reload.failures")
+            .description("Rule file sets refused because they did not validate")
+            .register(meters);
+    this.tickTime =
+        Timer.builder("rollguard.rules.evaluation")
+            .description("Time to evaluate every due rule once")
+            .register(meters);
+    Gauge.builder("rollguard.rules.loaded", this, s -> s.status.activeRules())
+        .description("Rules being evaluated")
+        .register(meters);
+    Gauge.builder("rollguard.rules.last.reload.ok", this, s -> s.status.ok() ? 1 : 0)
+        .description("1 when the last load of the rule files was taken, 0 when it was refused")
+        .register(meters);
+    for (Phase phase : List.of(Phase.PENDING, Phase.FIRING)) {
+      Gauge.builder(
+              "rollguard.alerts",
+              engine,
+              e ->
+                  e.snapshot().alerts().stream().filter(a -> a.getValue().phase() == phase).count())
+          .description("Alert instances by state")
+          .tag("state", phase.wireName())
+          .register(meters);
+    }
+  }
+
+  /** Loads the rules once and starts evaluating and watching; completes when the first load did. */
+  Future<LoadStatus> start() {
+    return reload("start")
+        .onComplete(
+            ar -> {
+              vertx.setPeriodic(config.evaluationInterval().toMillis(), t -> tick());
+              vertx.setPeriodic(WATCH_PERIOD_MILLIS, t -> reloadIfChanged());
+            });
+  }
+
+  RuleEngine.Snapshot snapshot() {
+    return engine.snapshot();
+  }
+
+  LoadStatus status() {
+    return status;
+  }
+
+  /** Reloads now; the future holds the new status (check {@link LoadStatus#ok()}). */
+  Future<LoadStatus> reload(String why) {
+    return executor.executeBlocking(() -> load(why), true);
+  }
+
+  void close() {
+    executor.close();
+  }
+
+  private void tick() {
+    if (!ticking.compareAndSet(false, true)) {
+      return; // the previous evaluation is still running: skip rather than queue
+    }
+    executor
+        .executeBlocking(
+            () -> {
+              long started = clock.monotonicTimeNanos();
+              List<AlertEvent> events = engine.tick(clock.wallTimeMillis());
+              tickTime.record(Duration.ofNanos(clock.monotonicTimeNanos() - started));
+              return events;
+            },
+            true)
+        .onComplete(
+            ar -> {
+              ticking.set(false);
+              if (ar.succeeded()) {
+                ar.result().forEach(RulesService::logEvent);
+              } else {
+                LOG.log(Level.SEVERE, "rule evaluation failed", ar.cause());
+              }
+            });
+  }
+
+  private void reloadIfChanged() {
+    executor.executeBlocking(
+        () -> {
+          if (!RuleFiles.fingerprint(config.rules()).equals(fingerprint)) {
+            load("files changed");
+          }
+          return null;
+        },
+        true);
+  }
+
+  /** Runs on the rules executor. */
+  private LoadStatus load(String why) throws Exception {
+    List<Path> files = RuleFiles.find(config.rules());
+    fingerprint = RuleFiles.fingerprint(config.rules());
+    RuleLoader.Result result =
+        RuleLoader.load(
+            RuleFiles.read(files),
+            config.limits().maxWindow(),
+            config.receivers().isEmpty() ? null : config.receivers().keySet());
+    long now = clock.wallTimeMillis();
+    List<String> names = files.stream().map(Path::toString).toList();
+    if (result.valid()) {
+      engine.setRules(result.rules());
+      status =
+          new LoadStatus(now, true, names, Map.of(), result.warnings(), result.rules().size(), now);
+      LOG.info(
+          () ->
+              "rules loaded ("
+                  + why
+                  + "): "
+                  + result.rules().size()
+                  + " rule(s) from "
+                  + files.size()
+                  + " file(s)");
+    } else {
+      reloadFailures.increment();
+      status =
+          new LoadStatus(
+              now,
+              false,
+              names,
+              byFile(result.problems()),
+              result.warnings(),
+              status.activeRules(),
+              status.activeSinceMillis());
+      LOG.warning(
+          () ->
+              "rule files refused ("
+                  + why
+                  + "); the previous rules keep running:\n"
+                  + result.problems().format());
+    }
+    result.warnings().forEach(LOG::warning);
+    return status;
+  }
+
+  private static Map<String, List<String>> byFile(Problems problems) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    for (Problems.Problem p : problems.list()) {
+      out.computeIfAbsent(p.position().file(), f -> new ArrayList<>()).add(p.toString());
+    }
+    return out;
+  }
+
+  /** The console receiver: one log line per transition. */
+  private static void logEvent(AlertEvent e) {
+    Level level = e.kind() == AlertEvent.Kind.FIRING ? Level.WARNING : Level.INFO;
+    LOG.log(
+        level,
+        () ->
+            "alert "
+                + e.kind().name().toLowerCase(java.util.Locale.ROOT)
+                + ": "
+                + e.rule()
+                + " "
+                + e.labels()
+                + " severity="
+                + e.severity().wireName()
+                + " when='"
+                + e.expr()
+                + "' window="
+                + e.window()
+                + " value="
+                + (Double.isNaN(e.value()) ? "no data" : e.value())
+                + (e.incidentId() == null ? "" : " incident=" + e.incidentId())
+                + (e.annotations().isEmpty() ? "" : " " + e.annotations()));
+  }
+}
