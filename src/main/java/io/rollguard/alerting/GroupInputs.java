@@ -28,6 +28,12 @@ final class GroupInputs implements Inputs {
   private final Map<String, GaugeStats> gauges = new HashMap<>();
   private final Map<String, CheckStats> checks = new HashMap<>();
 
+  /** Quantiles already computed: the condition and the reported value often ask for the same. */
+  private final double[] quantiles = new double[4];
+
+  private final double[] quantileValues = new double[4];
+  private int quantileCount;
+
   GroupInputs(
       SeriesGroup group,
       long nowMillis,
@@ -69,7 +75,17 @@ final class GroupInputs implements Inputs {
 
   @Override
   public double quantileMillis(double q) {
-    return requests().quantileMillis(q);
+    for (int i = 0; i < quantileCount; i++) {
+      if (quantiles[i] == q) {
+        return quantileValues[i];
+      }
+    }
+    double value = requests().quantileMillis(q);
+    if (quantileCount < quantiles.length) {
+      quantiles[quantileCount] = q;
+      quantileValues[quantileCount++] = value;
+    }
+    return value;
   }
 
   @Override

@@ -175,7 +175,7 @@ public final class RuleEngine {
       } else {
         rt.states.put(key, after);
       }
-      Map<String, String> labels = instanceLabels(rule, key);
+      Map<String, String> labels = rt.labels.computeIfAbsent(key, k -> instanceLabels(rule, k));
       statuses.add(
           new InstanceStatus(
               labels,
@@ -206,6 +206,7 @@ public final class RuleEngine {
                 now));
       }
     }
+    rt.labels.keySet().retainAll(keys); // instances that are gone take their labels with them
     rt.lastEvaluatedMillis = now;
     rt.statuses = List.copyOf(statuses);
   }
@@ -308,6 +309,10 @@ public final class RuleEngine {
   private static final class RuleRuntime {
     final Rule rule;
     final Map<Labels, InstanceState> states;
+
+    /** Instance labels by instance key, built once. */
+    final Map<Labels, Map<String, String>> labels = new java.util.HashMap<>();
+
     long nextDueMillis;
     long lastEvaluatedMillis;
     long evaluationNanos;

@@ -1,6 +1,5 @@
 package io.rollguard.window;
 
-import org.HdrHistogram.AbstractHistogram;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -71,13 +70,5 @@ public final class Latency {
     }
     int shift = (index >>> 7) - 1;
     return (long) ((index & (HALF - 1)) + HALF) << shift;
-  }
-
-  /**
-   * The reported value (median of its bucket) of a quantile {@code q} in [0, 1], in milliseconds.
-   */
-  public static double quantileMillis(AbstractHistogram histogram, double q) {
-    long bucketValue = histogram.getValueAtPercentile(q * 100.0);
-    return histogram.medianEquivalentValue(bucketValue) / 1000.0;
   }
 }

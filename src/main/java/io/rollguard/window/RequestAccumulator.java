@@ -1,15 +1,13 @@
 package io.rollguard.window;
 
-import org.HdrHistogram.Histogram;
-
 /**
  * Sums request windows (one series or many) into one count, one error count and one merged latency
- * histogram: aggregation merges distributions, it never averages quantiles. Not thread-safe: owned
- * by the reader that created it; reusable after {@link #reset()}.
+ * distribution: aggregation merges distributions, it never averages quantiles. Not thread-safe:
+ * owned by the reader that created it; reusable after {@link #reset()}.
  */
 public final class RequestAccumulator {
 
-  private final Histogram histogram = Latency.newHistogram();
+  private final LatencyCounts latency = new LatencyCounts();
   private long count;
   private long errors;
 
@@ -18,12 +16,12 @@ public final class RequestAccumulator {
     errors += failed;
   }
 
-  Histogram histogram() {
-    return histogram;
+  LatencyCounts latency() {
+    return latency;
   }
 
   public void reset() {
-    histogram.reset();
+    latency.reset();
     count = 0;
     errors = 0;
   }
@@ -38,16 +36,16 @@ public final class RequestAccumulator {
 
   /** Quantile {@code q} in [0, 1] of what was added, in ms; {@code NaN} when nothing was. */
   public double quantileMillis(double q) {
-    return histogram.getTotalCount() == 0 ? Double.NaN : Latency.quantileMillis(histogram, q);
+    return latency.quantileMicros(q) / 1000.0;
   }
 
   /** Mean latency in ms; {@code NaN} when nothing was added. */
   public double meanMillis() {
-    return histogram.getTotalCount() == 0 ? Double.NaN : histogram.getMean() / 1000.0;
+    return latency.meanMicros() / 1000.0;
   }
 
   /** The statistics of what was added, over a window of {@code windowMillis}. */
   public RequestStats stats(long windowMillis) {
-    return RequestStats.of(count, errors, windowMillis, histogram);
+    return RequestStats.of(count, errors, windowMillis, this);
   }
 }

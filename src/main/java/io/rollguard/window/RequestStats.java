@@ -1,7 +1,5 @@
 package io.rollguard.window;
 
-import org.HdrHistogram.AbstractHistogram;
-
 /**
  * Request statistics of a window: counts, rates and latency quantiles in milliseconds. Ratios and
  * latencies are {@code NaN} when the window holds no request ("no data"); counts and the request
@@ -23,10 +21,9 @@ public record RequestStats(
     double meanMillis,
     double quantileRelativeError) {
 
-  static RequestStats of(
-      long count, long errors, long windowMillis, AbstractHistogram latencyMicros) {
+  static RequestStats of(long count, long errors, long windowMillis, RequestAccumulator latency) {
     double rate = windowMillis > 0 ? count * 1000.0 / windowMillis : 0;
-    if (count == 0 || latencyMicros.getTotalCount() == 0) {
+    if (count == 0 || Double.isNaN(latency.quantileMillis(0.5))) {
       double nan = Double.NaN;
       return new RequestStats(
           count,
@@ -49,15 +46,15 @@ public record RequestStats(
         errors,
         (double) errors / count,
         rate,
-        Latency.quantileMillis(latencyMicros, 0.0),
-        Latency.quantileMillis(latencyMicros, 0.50),
-        Latency.quantileMillis(latencyMicros, 0.75),
-        Latency.quantileMillis(latencyMicros, 0.90),
-        Latency.quantileMillis(latencyMicros, 0.95),
-        Latency.quantileMillis(latencyMicros, 0.99),
-        Latency.quantileMillis(latencyMicros, 0.999),
-        Latency.quantileMillis(latencyMicros, 1.0),
-        latencyMicros.getMean() / 1000.0,
+        latency.quantileMillis(0.0),
+        latency.quantileMillis(0.50),
+        latency.quantileMillis(0.75),
+        latency.quantileMillis(0.90),
+        latency.quantileMillis(0.95),
+        latency.quantileMillis(0.99),
+        latency.quantileMillis(0.999),
+        latency.quantileMillis(1.0),
+        latency.meanMillis(),
         Latency.QUANTILE_RELATIVE_ERROR);
   }
 

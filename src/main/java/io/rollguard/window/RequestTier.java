@@ -72,11 +72,11 @@ final class RequestTier {
           into.addCounts(counts[slot], errors[slot]);
           int b = (int) Math.floorMod(slice, (long) OPEN);
           if (openSlice[b] == slice) {
-            open[b].addTo(into.histogram());
+            open[b].addTo(into.latency());
           } else if (slot == reopenedSlot) {
-            reopened.addTo(into.histogram());
+            reopened.addTo(into.latency());
           } else if (sealed[slot] != null) {
-            LatencySlice.addEncodedTo(sealed[slot], into.histogram());
+            LatencySlice.addEncodedTo(sealed[slot], into.latency());
           }
         });
   }

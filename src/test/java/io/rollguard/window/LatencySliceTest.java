@@ -8,6 +8,14 @@ import org.junit.jupiter.api.Test;
 
 class LatencySliceTest {
 
+  private static Histogram histogramOf(LatencySlice slice) {
+    LatencyCounts counts = new LatencyCounts();
+    slice.addTo(counts);
+    Histogram h = Latency.newHistogram();
+    counts.addTo(h);
+    return h;
+  }
+
   @Test
   void sortedMergesAndSingleAddsAgreeWithADenseHistogram() {
     Random random = new Random(7);
@@ -30,9 +38,7 @@ class LatencySliceTest {
         slice.addSorted(scratch.indexes(), scratch.counts(), pairs);
       }
     }
-    Histogram actual = Latency.newHistogram();
-    slice.addTo(actual);
-    assertThat(actual).isEqualTo(expected);
+    assertThat(histogramOf(slice)).isEqualTo(expected);
   }
 
   @Test
@@ -45,19 +51,18 @@ class LatencySliceTest {
           1 + random.nextInt(1_000));
     }
     slice.add(Latency.indexOf(Latency.HIGHEST_TRACKABLE_MICROS), 7);
-    Histogram direct = Latency.newHistogram();
-    slice.addTo(direct);
+    Histogram direct = histogramOf(slice);
 
     byte[] sealed = slice.encode();
-    Histogram fromSealed = Latency.newHistogram();
+    LatencyCounts fromSealed = new LatencyCounts();
     LatencySlice.addEncodedTo(sealed, fromSealed);
-    assertThat(fromSealed).isEqualTo(direct);
+    Histogram sealedHistogram = Latency.newHistogram();
+    fromSealed.addTo(sealedHistogram);
+    assertThat(sealedHistogram).isEqualTo(direct);
 
     LatencySlice reopened = new LatencySlice();
     reopened.decode(sealed);
-    Histogram fromReopened = Latency.newHistogram();
-    reopened.addTo(fromReopened);
-    assertThat(fromReopened).isEqualTo(direct);
+    assertThat(histogramOf(reopened)).isEqualTo(direct);
     // About two to three bytes per distinct bucket.
     assertThat(sealed.length).isLessThan(4 * slice.distinctBuckets());
   }
@@ -72,9 +77,7 @@ class LatencySliceTest {
     LatencySlice slice = new LatencySlice();
     slice.add(Latency.indexOf(500), 3);
     slice.clear();
-    Histogram h = Latency.newHistogram();
-    slice.addTo(h);
-    assertThat(h.getTotalCount()).isZero();
+    assertThat(histogramOf(slice).getTotalCount()).isZero();
     assertThat(slice.distinctBuckets()).isZero();
   }
 }
