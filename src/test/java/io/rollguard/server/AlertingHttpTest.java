@@ -9,7 +9,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -43,7 +42,7 @@ class AlertingHttpTest {
 
   @TempDir Path dir;
 
-  private RollguardServer server;
+  private final ServerFixture fixture = new ServerFixture();
   private WebClient client;
 
   private Future<Void> start(Vertx vertx) throws Exception {
@@ -51,25 +50,18 @@ class AlertingHttpTest {
     Files.writeString(rules.resolve("errors.yaml"), RULE);
     String yaml =
         "server: {host: 127.0.0.1, port: 0}\nevaluation_interval: 200ms\nrules: [" + rules + "]\n";
-    return RollguardServer.start(TestServers.config(dir.resolve("data"), yaml), Clock.system())
+    return fixture
+        .start(vertx, TestServers.config(dir.resolve("data"), yaml), Clock.system())
         .map(
-            s -> {
-              server = s;
-              client =
-                  WebClient.create(
-                      vertx,
-                      new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(s.port()));
+            c -> {
+              client = c;
               return null;
             });
   }
 
   @AfterEach
   void stop(VertxTestContext ctx) {
-    if (server == null) {
-      ctx.completeNow();
-    } else {
-      server.close().onComplete(ctx.succeedingThenComplete());
-    }
+    fixture.stop(ctx);
   }
 
   private Future<Void> push(boolean ok, int n) {

@@ -13,7 +13,6 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -34,30 +33,22 @@ class IngestHttpTest {
   @TempDir Path dataDir;
 
   private final ManualClock clock = TestServers.clock();
-  private RollguardServer server;
+  private final ServerFixture fixture = new ServerFixture();
   private WebClient client;
 
   private Future<Void> start(Vertx vertx, String yaml) throws Exception {
-    client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1"));
-    return RollguardServer.start(TestServers.config(dataDir, yaml), clock)
+    return fixture
+        .start(vertx, TestServers.config(dataDir, yaml), clock)
         .map(
-            s -> {
-              server = s;
-              client =
-                  WebClient.create(
-                      vertx,
-                      new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(s.port()));
+            c -> {
+              client = c;
               return null;
             });
   }
 
   @AfterEach
   void stop(VertxTestContext ctx) {
-    if (server == null) {
-      ctx.completeNow();
-      return;
-    }
-    server.close().onComplete(ctx.succeedingThenComplete());
+    fixture.stop(ctx);
   }
 
   private Future<HttpResponse<Buffer>> post(String contentType, String body) {
@@ -203,7 +194,7 @@ class IngestHttpTest {
                     new RequestOptions()
                         .setMethod(HttpMethod.POST)
                         .setHost("127.0.0.1")
-                        .setPort(server.port())
+                        .setPort(fixture.server().port())
                         .setURI("/api/v1/ingest")))
         .compose(
             req -> {
@@ -417,7 +408,7 @@ class IngestHttpTest {
                     new RequestOptions()
                         .setMethod(HttpMethod.POST)
                         .setHost("127.0.0.1")
-                        .setPort(server.port())
+                        .setPort(fixture.server().port())
                         .setURI("/api/v1/ingest")))
         .onComplete(
             ctx.succeeding(

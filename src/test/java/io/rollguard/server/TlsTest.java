@@ -22,15 +22,11 @@ class TlsTest {
 
   @TempDir Path dataDir;
 
-  private RollguardServer server;
+  private final ServerFixture fixture = new ServerFixture();
 
   @AfterEach
   void stop(VertxTestContext ctx) {
-    if (server == null) {
-      ctx.completeNow();
-    } else {
-      server.close().onComplete(ctx.succeedingThenComplete());
-    }
+    fixture.stop(ctx);
   }
 
   @Test
@@ -43,10 +39,10 @@ class TlsTest {
             + ", key: "
             + tls.resolve("test-key.pem")
             + "}}\n";
-    RollguardServer.start(TestServers.config(dataDir, yaml), TestServers.clock())
+    fixture
+        .start(vertx, TestServers.config(dataDir, yaml), TestServers.clock())
         .compose(
-            started -> {
-              server = started;
+            plain -> {
               return WebClient.create(
                       vertx,
                       new WebClientOptions()
@@ -55,7 +51,7 @@ class TlsTest {
                               new PemTrustOptions()
                                   .addCertPath(tls.resolve("test-cert.pem").toString()))
                           .setVerifyHost(true))
-                  .get(started.port(), "127.0.0.1", "/healthz")
+                  .get(fixture.server().port(), "127.0.0.1", "/healthz")
                   .send();
             })
         .onComplete(
