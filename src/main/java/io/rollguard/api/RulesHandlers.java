@@ -37,6 +37,21 @@ public final class RulesHandlers {
   }
 
   public void rules(RoutingContext ctx) {
+    // Thousands of instances make a large answer: build it off the event loop.
+    ctx.vertx()
+        .executeBlocking(this::rulesBody, false)
+        .onSuccess(body -> Json.ok(ctx, body))
+        .onFailure(ctx::fail);
+  }
+
+  public void alerts(RoutingContext ctx) {
+    ctx.vertx()
+        .executeBlocking(this::alertsBody, false)
+        .onSuccess(body -> Json.ok(ctx, body))
+        .onFailure(ctx::fail);
+  }
+
+  private JsonObject rulesBody() {
     RuleEngine.Snapshot s = snapshot.get();
     JsonArray rules = new JsonArray();
     for (RuleEngine.RuleStatus r : s.rules()) {
@@ -63,10 +78,10 @@ public final class RulesHandlers {
               .put("evaluation_ms", r.evaluationNanos() / 1e6)
               .put("instances", instances));
     }
-    Json.ok(ctx, new JsonObject().put("load", load(status.get())).put("rules", rules));
+    return new JsonObject().put("load", load(status.get())).put("rules", rules);
   }
 
-  public void alerts(RoutingContext ctx) {
+  private JsonObject alertsBody() {
     JsonArray alerts = new JsonArray();
     for (var a : snapshot.get().alerts()) {
       alerts.add(
@@ -74,7 +89,7 @@ public final class RulesHandlers {
               .put("rule", a.getKey().name())
               .put("severity", a.getKey().severity().wireName()));
     }
-    Json.ok(ctx, new JsonObject().put("alerts", alerts));
+    return new JsonObject().put("alerts", alerts);
   }
 
   public void reload(RoutingContext ctx) {
