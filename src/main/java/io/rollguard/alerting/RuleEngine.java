@@ -278,6 +278,9 @@ public final class RuleEngine {
     Type type;
     try {
       type = compare == null ? Type.NUMBER : TypeChecker.typeOf(compare.left());
+      if (type == Type.NUMBER && TypeChecker.typeOf(compare.right()) == Type.RATIO) {
+        type = Type.RATIO; // gauge("pass_rate") < 95%: show the gauge as a percentage too
+      }
     } catch (ExprException e) {
       type = Type.NUMBER;
     }

@@ -103,6 +103,22 @@ class RuleEngineTest {
   }
 
   @Test
+  void valuesAreShownInTheUnitOfTheComparison() {
+    List<Rule> r =
+        rules(
+            "rules:\n"
+                + "  - {name: a, when: p95 > 500ms}\n"
+                + "  - {name: b, when: error_rate > 1%}\n"
+                + "  - {name: c, when: gauge(\"pass\") < 95%}\n"
+                + "  - {name: d, when: count > 10}\n");
+    assertThat(RuleEngine.formatValue(r.get(0), 812.34)).isEqualTo("812.3ms");
+    assertThat(RuleEngine.formatValue(r.get(1), 0.0235)).isEqualTo("2.35%");
+    assertThat(RuleEngine.formatValue(r.get(2), 0.9)).isEqualTo("90.0%");
+    assertThat(RuleEngine.formatValue(r.get(3), 17)).isEqualTo("17");
+    assertThat(RuleEngine.formatValue(r.get(3), Double.NaN)).isEqualTo("no data");
+  }
+
+  @Test
   void byGroupsMakeOneInstanceEach() {
     engine.setRules(
         rules(
