@@ -28,6 +28,21 @@ public final class LatencyCounts {
     }
   }
 
+  /** Adds {@code n} (index, count) pairs, interleaved in {@code pairs} and sorted by index. */
+  void addSortedPairs(int[] pairs, int n) {
+    if (n == 0) {
+      return;
+    }
+    long added = 0;
+    for (int i = 0; i < 2 * n; i += 2) {
+      counts[pairs[i]] += pairs[i + 1];
+      added += pairs[i + 1];
+    }
+    total += added;
+    lowest = Math.min(lowest, pairs[0]);
+    highest = Math.max(highest, pairs[2 * n - 2]);
+  }
+
   public void reset() {
     if (highest >= 0) {
       Arrays.fill(counts, lowest, highest + 1, 0);

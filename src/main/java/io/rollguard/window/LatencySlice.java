@@ -31,7 +31,10 @@ final class LatencySlice {
     }
   }
 
-  /** Adds {@code count} observations in bucket {@code index}. */
+  /**
+   * Adds {@code count} observations in bucket {@code index}; a negative count takes them away (as
+   * running window sums do), and a bucket whose count reaches zero is dropped.
+   */
   void add(int index, int count) {
     int lo = 0;
     int hi = size - 1;
@@ -44,6 +47,10 @@ final class LatencySlice {
         hi = mid - 1;
       } else {
         pairs[2 * mid + 1] += count;
+        if (pairs[2 * mid + 1] == 0) {
+          System.arraycopy(pairs, 2 * mid + 2, pairs, 2 * mid, 2 * (size - mid - 1));
+          size--;
+        }
         return;
       }
     }
@@ -112,9 +119,7 @@ final class LatencySlice {
 
   /** Adds this slice's observations to {@code into}. */
   void addTo(LatencyCounts into) {
-    for (int i = 0; i < size; i++) {
-      into.add(pairs[2 * i], pairs[2 * i + 1]);
-    }
+    into.addSortedPairs(pairs, size);
   }
 
   /** The sealed form: varint (index delta, count) pairs; null when the slice is empty. */
@@ -144,6 +149,11 @@ final class LatencySlice {
           pairs[2 * size + 1] = count;
           size++;
         });
+  }
+
+  /** Adds (sign 1) or takes away (sign -1) the sealed slice {@code encoded}. */
+  void addEncoded(byte[] encoded, int sign) {
+    forEachEncoded(encoded, (index, count) -> add(index, sign * count));
   }
 
   /**

@@ -20,6 +20,9 @@ final class RequestTier {
   /** How many of the newest slices stay open. */
   static final int OPEN = 4;
 
+  /** How many window lengths per tier keep a running sum (rules rarely use more). */
+  static final int MAX_SUMS = 4;
+
   private final SliceRing ring;
   private final int[] counts;
   private final int[] errors;
@@ -31,6 +34,13 @@ final class RequestTier {
   private final LatencySlice reopened = new LatencySlice();
 
   private int reopenedSlot = -1;
+
+  /** Running sums of the sealed part of the windows readers ask for; see {@link #addTo}. */
+  private final WindowSum[] sums = new WindowSum[MAX_SUMS];
+
+  /** Grows whenever a sealed slice changes (it was reopened): running sums then start over. */
+  private long sealedChanges;
+
   private final SliceRing.SlotReset reset = this::clearSlot;
 
   RequestTier(long sliceMillis, int slots) {
@@ -63,22 +73,153 @@ final class RequestTier {
     return true;
   }
 
-  /** Adds the trailing {@code windowMillis} ending at {@code nowMillis} into {@code into}. */
+  /**
+   * Adds the trailing {@code windowMillis} ending at {@code nowMillis} into {@code into}.
+   *
+   * <p>Sealed slices of the window come from a running sum kept per window length: each read adds
+   * the slices sealed since the last one and takes away those that left, so a read costs the
+   * window's distinct buckets rather than all its slices. Open slices, and the one reopened slice,
+   * are added as they are. The sum starts over from the slices when a sealed slice changed, when
+   * time went backwards or jumped past the window, or when a slice it would take away is gone.
+   */
   void addTo(RequestAccumulator into, long nowMillis, long windowMillis) {
-    ring.forEachSlot(
-        nowMillis,
-        ring.slicesIn(windowMillis),
-        (slot, slice) -> {
-          into.addCounts(counts[slot], errors[slot]);
-          int b = (int) Math.floorMod(slice, (long) OPEN);
-          if (openSlice[b] == slice) {
-            open[b].addTo(into.latency());
-          } else if (slot == reopenedSlot) {
-            reopened.addTo(into.latency());
-          } else if (sealed[slot] != null) {
-            LatencySlice.addEncodedTo(sealed[slot], into.latency());
-          }
-        });
+    int n = Math.min(ring.slicesIn(windowMillis), ring.slotCount());
+    long last = ring.sliceOf(nowMillis);
+    long first = last - n + 1;
+    long sealedTo = Math.min(last, ring.newestSlice() - OPEN);
+    WindowSum sum = ring.newestSlice() == SliceRing.NO_SLICE || sealedTo < first ? null : sumFor(n);
+    if (sum == null) {
+      addDirect(into, first, last);
+      return;
+    }
+    advance(sum, first, sealedTo);
+    into.addCounts(sum.count, sum.errors);
+    sum.latency.addTo(into.latency());
+    if (reopenedSlot >= 0) {
+      long reopenedSlice = ring.sliceIn(reopenedSlot);
+      if (reopenedSlice >= first && reopenedSlice <= sealedTo) {
+        into.addCounts(counts[reopenedSlot], errors[reopenedSlot]);
+        reopened.addTo(into.latency());
+      }
+    }
+    addDirect(into, sealedTo + 1, last);
+  }
+
+  /** The same as {@link #addTo} without running sums: every slice of the window, one by one. */
+  void addToDirect(RequestAccumulator into, long nowMillis, long windowMillis) {
+    int n = Math.min(ring.slicesIn(windowMillis), ring.slotCount());
+    long last = ring.sliceOf(nowMillis);
+    addDirect(into, last - n + 1, last);
+  }
+
+  private void addDirect(RequestAccumulator into, long first, long last) {
+    for (long slice = first; slice <= last; slice++) {
+      int slot = ring.slotOf(slice);
+      if (!ring.holds(slot, slice)) {
+        continue;
+      }
+      into.addCounts(counts[slot], errors[slot]);
+      int b = (int) Math.floorMod(slice, (long) OPEN);
+      if (openSlice[b] == slice) {
+        open[b].addTo(into.latency());
+      } else if (slot == reopenedSlot) {
+        reopened.addTo(into.latency());
+      } else if (sealed[slot] != null) {
+        LatencySlice.addEncodedTo(sealed[slot], into.latency());
+      }
+    }
+  }
+
+  /** The sum for windows of {@code n} slices, making room for it if needed. */
+  private WindowSum sumFor(int n) {
+    for (int i = 0; i < MAX_SUMS; i++) {
+      if (sums[i] != null && sums[i].slices == n) {
+        return sums[i];
+      }
+    }
+    for (int i = 0; i < MAX_SUMS; i++) {
+      if (sums[i] == null) {
+        sums[i] = new WindowSum(n);
+        return sums[i];
+      }
+    }
+    return null; // more window lengths than sums: read them slice by slice
+  }
+
+  private void advance(WindowSum sum, long first, long sealedTo) {
+    boolean rebuild =
+        sum.empty()
+            || sum.sealedChanges != sealedChanges
+            || first < sum.from
+            || sealedTo < sum.to
+            || first > sum.to + 1;
+    if (!rebuild) {
+      for (long slice = sum.from; slice < first && !rebuild; slice++) {
+        rebuild = !fold(sum, slice, -1);
+      }
+    }
+    if (rebuild) {
+      sum.clear();
+      for (long slice = first; slice <= sealedTo; slice++) {
+        fold(sum, slice, 1);
+      }
+    } else {
+      for (long slice = sum.to + 1; slice <= sealedTo; slice++) {
+        fold(sum, slice, 1);
+      }
+    }
+    sum.from = first;
+    sum.to = sealedTo;
+    sum.sealedChanges = sealedChanges;
+  }
+
+  /**
+   * Adds (sign 1) or takes away (-1) a sealed slice; false when it must be taken away but the ring
+   * may no longer hold it. The reopened slice is never in a sum.
+   */
+  private boolean fold(WindowSum sum, long slice, int sign) {
+    int slot = ring.slotOf(slice);
+    if (!ring.holds(slot, slice)) {
+      return sign > 0 || ring.newestSlice() - slice < ring.slotCount(); // never written: nothing
+    }
+    if (slot == reopenedSlot) {
+      return true;
+    }
+    sum.count += (long) sign * counts[slot];
+    sum.errors += (long) sign * errors[slot];
+    if (sealed[slot] != null) {
+      sum.latency.addEncoded(sealed[slot], sign);
+    }
+    return true;
+  }
+
+  /**
+   * A running sum over the sealed slices {@code [from, to]} of windows of {@code slices} slices.
+   */
+  private static final class WindowSum {
+    final int slices;
+    final LatencySlice latency = new LatencySlice();
+    long from = SliceRing.NO_SLICE;
+    long to = SliceRing.NO_SLICE;
+    long count;
+    long errors;
+    long sealedChanges;
+
+    WindowSum(int slices) {
+      this.slices = slices;
+    }
+
+    boolean empty() {
+      return to == SliceRing.NO_SLICE;
+    }
+
+    void clear() {
+      latency.clear();
+      count = 0;
+      errors = 0;
+      from = SliceRing.NO_SLICE;
+      to = SliceRing.NO_SLICE;
+    }
   }
 
   long footprintBytes() {
@@ -89,6 +230,11 @@ final class RequestTier {
       }
     }
     bytes += reopened.footprintBytes();
+    for (WindowSum sum : sums) {
+      if (sum != null) {
+        bytes += 64 + sum.latency.footprintBytes();
+      }
+    }
     for (LatencySlice slice : open) {
       if (slice != null) {
         bytes += slice.footprintBytes();
@@ -125,6 +271,7 @@ final class RequestTier {
   /** The decoded slice of sealed slot {@code slot}, sealing the one reopened before. */
   private LatencySlice reopen(int slot) {
     if (reopenedSlot != slot) {
+      sealedChanges++; // a slice leaves the sealed set and another (re)joins it
       if (reopenedSlot >= 0) {
         sealed[reopenedSlot] = reopened.encode();
       }
@@ -142,6 +289,16 @@ final class RequestTier {
   }
 
   private void clearSlot(int slot) {
+    // The slice leaving this slot is gone for good: a sum that took it in must start over. (Sums
+    // cover recent windows, so in steady state the slice leaving is far older than any of them.)
+    long leaving = ring.sliceIn(slot);
+    if (ring.holds(slot, leaving)) {
+      for (WindowSum sum : sums) {
+        if (sum != null && !sum.empty() && leaving >= sum.from && leaving <= sum.to) {
+          sum.clear();
+        }
+      }
+    }
     if (slot == reopenedSlot) {
       reopened.clear();
       reopenedSlot = -1;

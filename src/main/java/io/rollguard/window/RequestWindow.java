@@ -100,6 +100,12 @@ public final class RequestWindow {
     tier.addTo(into, nowMillis, Math.min(windowMillis, settings.maxWindowMillis()));
   }
 
+  /** {@link #addTo} without running sums, slice by slice: the reference tests compare with. */
+  synchronized void addToDirect(RequestAccumulator into, long nowMillis, long windowMillis) {
+    RequestTier tier = settings.fineTierServes(windowMillis) ? fine : coarse;
+    tier.addToDirect(into, nowMillis, Math.min(windowMillis, settings.maxWindowMillis()));
+  }
+
   /** Approximate heap bytes this window holds (benchmarks report it per series). */
   public synchronized long footprintBytes() {
     return 48 + fine.footprintBytes() + (coarse == null ? 0 : coarse.footprintBytes());

@@ -109,6 +109,16 @@ final class SliceRing {
     }
   }
 
+  /** Whether {@code slot} holds {@code slice} (it was written and not reused since). */
+  boolean holds(int slot, long slice) {
+    return base != NO_SLICE && slice > base && sliceInSlot[slot] == slice - base;
+  }
+
+  /** The slice {@code slot} holds (meaningful only for a slot that was written). */
+  long sliceIn(int slot) {
+    return base + sliceInSlot[slot];
+  }
+
   /** How many slices a window of {@code windowMillis} spans (rounded up). */
   int slicesIn(long windowMillis) {
     return (int) Math.min(Integer.MAX_VALUE, (windowMillis + sliceMillis - 1) / sliceMillis);
