@@ -15,7 +15,9 @@ import java.util.Random;
  * Memory per active series: fills {@code series} request series with {@code perSecond} lognormal
  * samples a second for one full window on virtual time, then reports the heap they hold (used heap
  * after GC, minus the same before) divided by the series count. Run with a fixed heap, e.g. {@code
- * java -Xms4g -Xmx4g}. Arguments: series, samples per second per series, max window (e.g. 5m).
+ * java -Xms4g -Xmx4g}. Arguments: series, samples per second per series, max window (e.g. 5m), and
+ * {@code read} to read every series once over the whole window first, as a rule does (which gives
+ * each series a running sum).
  */
 public final class SeriesMemory {
 
@@ -26,6 +28,7 @@ public final class SeriesMemory {
     int perSecond = args.length > 1 ? Integer.parseInt(args[1]) : 10;
     Duration window =
         args.length > 2 ? io.rollguard.config.Durations.parse(args[2]) : Duration.ofMinutes(5);
+    boolean read = args.length > 3 && args[3].equals("read");
 
     long before = usedAfterGc();
     SeriesRegistry registry =
@@ -52,6 +55,13 @@ public final class SeriesMemory {
         w.record(samples, 0, samples.size(), now, scratch);
       }
     }
+    if (read) {
+      io.rollguard.window.RequestAccumulator acc = new io.rollguard.window.RequestAccumulator();
+      for (RequestWindow w : windows) {
+        acc.reset();
+        w.addTo(acc, T0 + seconds * 1_000 - 1, window.toMillis());
+      }
+    }
     long after = usedAfterGc();
     long estimate = 0;
     for (RequestWindow w : windows) {
@@ -59,10 +69,11 @@ public final class SeriesMemory {
     }
     System.out.printf(
         Locale.ROOT,
-        "%d series, %d samples/s each, %s window: %.1f KB per series on the heap (estimate %.1f KB), %.0f MB in all%n",
+        "%d series, %d samples/s each, %s window%s: %.1f KB per series on the heap (estimate %.1f KB), %.0f MB in all%n",
         series,
         perSecond,
         io.rollguard.config.Durations.format(window),
+        read ? ", read by a rule" : "",
         (after - before) / 1024.0 / series,
         estimate / 1024.0 / series,
         (after - before) / 1e6);
