@@ -46,10 +46,17 @@ class AlertingHttpTest {
   private WebClient client;
 
   private Future<Void> start(Vertx vertx) throws Exception {
+    return start(vertx, "");
+  }
+
+  private Future<Void> start(Vertx vertx, String extraYaml) throws Exception {
     Path rules = Files.createDirectories(dir.resolve("rules"));
     Files.writeString(rules.resolve("errors.yaml"), RULE);
     String yaml =
-        "server: {host: 127.0.0.1, port: 0}\nevaluation_interval: 200ms\nrules: [" + rules + "]\n";
+        "server: {host: 127.0.0.1, port: 0}\nevaluation_interval: 200ms\nrules: ["
+            + rules
+            + "]\n"
+            + extraYaml;
     return fixture
         .start(vertx, TestServers.config(dir.resolve("data"), yaml), Clock.system())
         .map(
@@ -143,6 +150,31 @@ class AlertingHttpTest {
                                       .getJsonObject(0)
                                       .getString("state"))
                               .isEqualTo("inactive");
+                          ctx.completeNow();
+                        })));
+  }
+
+  @Test
+  void withAnAdminTokenReloadNeedsIt(Vertx vertx, VertxTestContext ctx) throws Exception {
+    start(vertx, "auth: {admin_token: s3cret}\n")
+        .compose(v -> client.post("/-/reload").send())
+        .compose(
+            r -> {
+              ctx.verify(() -> assertThat(r.statusCode()).isEqualTo(401));
+              return client.post("/-/reload").putHeader("Authorization", "Bearer wrong").send();
+            })
+        .compose(
+            r -> {
+              ctx.verify(() -> assertThat(r.statusCode()).isEqualTo(401));
+              return client.post("/-/reload").putHeader("Authorization", "Bearer s3cret").send();
+            })
+        .onComplete(
+            ctx.succeeding(
+                r ->
+                    ctx.verify(
+                        () -> {
+                          assertThat(r.statusCode()).isEqualTo(200);
+                          assertThat(r.bodyAsString()).doesNotContain("s3cret");
                           ctx.completeNow();
                         })));
   }
