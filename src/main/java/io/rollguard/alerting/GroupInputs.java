@@ -51,7 +51,7 @@ final class GroupInputs implements Inputs {
     if (!merged) {
       accumulator.reset();
       for (RequestWindow w : group.requests) {
-        w.addTo(accumulator, nowMillis, windowMillis);
+        w.addToRunning(accumulator, nowMillis, windowMillis);
       }
       merged = true;
     }

@@ -20,7 +20,7 @@ final class RequestTier {
   /** How many of the newest slices stay open. */
   static final int OPEN = 4;
 
-  /** How many window lengths per tier keep a running sum (rules rarely use more). */
+  /** How many window lengths per tier keep a running sum (rules rarely read more). */
   static final int MAX_SUMS = 4;
 
   private final SliceRing ring;
@@ -40,6 +40,9 @@ final class RequestTier {
 
   /** Grows whenever a sealed slice changes (it was reopened): running sums then start over. */
   private long sealedChanges;
+
+  /** Counts running-sum reads, to find the least recently read sum. */
+  private long reads;
 
   private final SliceRing.SlotReset reset = this::clearSlot;
 
@@ -74,7 +77,17 @@ final class RequestTier {
   }
 
   /**
-   * Adds the trailing {@code windowMillis} ending at {@code nowMillis} into {@code into}.
+   * Adds the trailing {@code windowMillis} ending at {@code nowMillis} into {@code into}, slice by
+   * slice.
+   */
+  void addTo(RequestAccumulator into, long nowMillis, long windowMillis) {
+    int n = Math.min(ring.slicesIn(windowMillis), ring.slotCount());
+    long last = ring.sliceOf(nowMillis);
+    addDirect(into, last - n + 1, last);
+  }
+
+  /**
+   * Adds the same as {@link #addTo}, for a reader that asks for this window length again and again.
    *
    * <p>Sealed slices of the window come from a running sum kept per window length: each read adds
    * the slices sealed since the last one and takes away those that left, so a read costs the
@@ -82,7 +95,7 @@ final class RequestTier {
    * are added as they are. The sum starts over from the slices when a sealed slice changed, when
    * time went backwards or jumped past the window, or when a slice it would take away is gone.
    */
-  void addTo(RequestAccumulator into, long nowMillis, long windowMillis) {
+  void addToRunning(RequestAccumulator into, long nowMillis, long windowMillis) {
     int n = Math.min(ring.slicesIn(windowMillis), ring.slotCount());
     long last = ring.sliceOf(nowMillis);
     long first = last - n + 1;
@@ -105,13 +118,6 @@ final class RequestTier {
     addDirect(into, sealedTo + 1, last);
   }
 
-  /** The same as {@link #addTo} without running sums: every slice of the window, one by one. */
-  void addToDirect(RequestAccumulator into, long nowMillis, long windowMillis) {
-    int n = Math.min(ring.slicesIn(windowMillis), ring.slotCount());
-    long last = ring.sliceOf(nowMillis);
-    addDirect(into, last - n + 1, last);
-  }
-
   private void addDirect(RequestAccumulator into, long first, long last) {
     for (long slice = first; slice <= last; slice++) {
       int slot = ring.slotOf(slice);
@@ -130,20 +136,28 @@ final class RequestTier {
     }
   }
 
-  /** The sum for windows of {@code n} slices, making room for it if needed. */
+  /**
+   * The sum for windows of {@code n} slices. When every slot is taken, the least recently read sum
+   * makes room, so window lengths no longer read (a rule changed) do not hold slots forever.
+   */
   private WindowSum sumFor(int n) {
-    for (int i = 0; i < MAX_SUMS; i++) {
-      if (sums[i] != null && sums[i].slices == n) {
-        return sums[i];
-      }
-    }
+    int victim = 0;
     for (int i = 0; i < MAX_SUMS; i++) {
       if (sums[i] == null) {
-        sums[i] = new WindowSum(n);
+        victim = i;
+        break;
+      }
+      if (sums[i].slices == n) {
+        sums[i].lastRead = ++reads;
         return sums[i];
       }
+      if (sums[i].lastRead < sums[victim].lastRead) {
+        victim = i;
+      }
     }
-    return null; // more window lengths than sums: read them slice by slice
+    sums[victim] = new WindowSum(n);
+    sums[victim].lastRead = ++reads;
+    return sums[victim];
   }
 
   private void advance(WindowSum sum, long first, long sealedTo) {
@@ -204,6 +218,7 @@ final class RequestTier {
     long count;
     long errors;
     long sealedChanges;
+    long lastRead;
 
     WindowSum(int slices) {
       this.slices = slices;

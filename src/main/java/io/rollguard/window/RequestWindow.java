@@ -92,18 +92,28 @@ public final class RequestWindow {
   }
 
   /**
-   * Adds the trailing {@code windowMillis} ending at {@code nowMillis} into {@code into}: from the
-   * fine tier when it spans the window, else from the coarse tier (window rounded up to its slice).
+   * Adds the trailing {@code windowMillis} ending at {@code nowMillis} into {@code into}, slice by
+   * slice: from the fine tier when it spans the window, else from the coarse tier (window rounded
+   * up to its slice). For one-off reads such as queries.
    */
   public synchronized void addTo(RequestAccumulator into, long nowMillis, long windowMillis) {
-    RequestTier tier = settings.fineTierServes(windowMillis) ? fine : coarse;
-    tier.addTo(into, nowMillis, Math.min(windowMillis, settings.maxWindowMillis()));
+    tierFor(windowMillis)
+        .addTo(into, nowMillis, Math.min(windowMillis, settings.maxWindowMillis()));
   }
 
-  /** {@link #addTo} without running sums, slice by slice: the reference tests compare with. */
-  synchronized void addToDirect(RequestAccumulator into, long nowMillis, long windowMillis) {
-    RequestTier tier = settings.fineTierServes(windowMillis) ? fine : coarse;
-    tier.addToDirect(into, nowMillis, Math.min(windowMillis, settings.maxWindowMillis()));
+  /**
+   * The same as {@link #addTo}, for readers that ask for the same window length again and again
+   * (rules): the window keeps a running sum for that length, so later reads cost the window's
+   * distinct buckets instead of all its slices.
+   */
+  public synchronized void addToRunning(
+      RequestAccumulator into, long nowMillis, long windowMillis) {
+    tierFor(windowMillis)
+        .addToRunning(into, nowMillis, Math.min(windowMillis, settings.maxWindowMillis()));
+  }
+
+  private RequestTier tierFor(long windowMillis) {
+    return settings.fineTierServes(windowMillis) ? fine : coarse;
   }
 
   /** Approximate heap bytes this window holds (benchmarks report it per series). */

@@ -45,15 +45,31 @@ class WindowSumTest {
       long readAt = random.nextInt(10) < 8 ? now : now - random.nextInt(120_000);
       long windowMillis = WINDOWS[random.nextInt(WINDOWS.length)];
       RequestAccumulator summed = new RequestAccumulator();
-      window.addTo(summed, readAt, windowMillis);
+      window.addToRunning(summed, readAt, windowMillis);
       RequestAccumulator direct = new RequestAccumulator();
-      window.addToDirect(direct, readAt, windowMillis);
+      window.addTo(direct, readAt, windowMillis);
       assertThat(summed.count()).as("count at step %d", step).isEqualTo(direct.count());
       assertThat(summed.errors()).as("errors at step %d", step).isEqualTo(direct.errors());
       assertThat(histogram(summed))
           .as("distribution at step %d", step)
           .isEqualTo(histogram(direct));
     }
+  }
+
+  @org.junit.jupiter.api.Test
+  void oneOffReadsKeepNoRunningSum() {
+    RequestWindow window = new RequestWindow(Labels.of("service", "s"), WindowSettings.defaults());
+    RequestSamples samples = new RequestSamples();
+    for (int s = 0; s < 120; s++) {
+      samples.clear();
+      samples.add(T0 + s * 1_000L, 1_000 + s * 97L, false);
+      window.record(samples, 0, 1, T0 + s * 1_000L, new LatencyScratch());
+    }
+    long before = window.footprintBytes();
+    window.addTo(new RequestAccumulator(), T0 + 119_000, 60_000);
+    assertThat(window.footprintBytes()).isEqualTo(before);
+    window.addToRunning(new RequestAccumulator(), T0 + 119_000, 60_000);
+    assertThat(window.footprintBytes()).isGreaterThan(before);
   }
 
   private static Histogram histogram(RequestAccumulator acc) {

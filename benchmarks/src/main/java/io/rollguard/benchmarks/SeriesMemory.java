@@ -59,7 +59,7 @@ public final class SeriesMemory {
       io.rollguard.window.RequestAccumulator acc = new io.rollguard.window.RequestAccumulator();
       for (RequestWindow w : windows) {
         acc.reset();
-        w.addTo(acc, T0 + seconds * 1_000 - 1, window.toMillis());
+        w.addToRunning(acc, T0 + seconds * 1_000 - 1, window.toMillis());
       }
     }
     long after = usedAfterGc();

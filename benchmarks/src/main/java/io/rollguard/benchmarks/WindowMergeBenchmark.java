@@ -77,7 +77,7 @@ public class WindowMergeBenchmark {
   public RequestStats merge() {
     accumulator.reset();
     for (RequestWindow w : windows) {
-      w.addTo(accumulator, now, windowMillis);
+      w.addToRunning(accumulator, now, windowMillis);
     }
     return accumulator.stats(windowMillis);
   }
