@@ -46,12 +46,12 @@ public final class RuleFiles {
   }
 
   /**
-   * What the files look like on disk (names, sizes, modification times): when it changes, the rules
-   * are reloaded.
+   * What {@code files} (from {@link #find}) look like on disk (names, sizes, modification times):
+   * when it changes, the rules are reloaded.
    */
-  public static String fingerprint(List<Path> paths) throws IOException {
+  public static String fingerprint(List<Path> files) throws IOException {
     StringBuilder sb = new StringBuilder();
-    for (Path file : find(paths)) {
+    for (Path file : files) {
       sb.append(file)
           .append('|')
           .append(Files.size(file))

@@ -144,7 +144,7 @@ final class RulesService {
   private void reloadIfChanged() {
     executor.executeBlocking(
         () -> {
-          if (!RuleFiles.fingerprint(config.rules()).equals(fingerprint)) {
+          if (!RuleFiles.fingerprint(RuleFiles.find(config.rules())).equals(fingerprint)) {
             load("files changed");
           }
           return null;
@@ -155,7 +155,7 @@ final class RulesService {
   /** Runs on the rules executor. */
   private LoadStatus load(String why) throws Exception {
     List<Path> files = RuleFiles.find(config.rules());
-    fingerprint = RuleFiles.fingerprint(config.rules());
+    fingerprint = RuleFiles.fingerprint(files);
     RuleLoader.Result result =
         RuleLoader.load(
             RuleFiles.read(files),

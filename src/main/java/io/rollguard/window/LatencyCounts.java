@@ -28,6 +28,14 @@ public final class LatencyCounts {
     }
   }
 
+  /** Room for every bucket's pair: what a sealed slice decodes into before it is added. */
+  private final int[] decoded = new int[2 * Latency.BUCKET_COUNT];
+
+  /** Adds a sealed slice ({@link LatencySlice#encode()}). */
+  void addEncoded(byte[] encoded) {
+    addSortedPairs(decoded, LatencySlice.decodePairs(encoded, decoded));
+  }
+
   /** Adds {@code n} (index, count) pairs, interleaved in {@code pairs} and sorted by index. */
   void addSortedPairs(int[] pairs, int n) {
     if (n == 0) {

@@ -141,31 +141,32 @@ final class LatencySlice {
   /** Replaces this slice's content with the sealed form {@code encoded} (null: empty). */
   void decode(byte[] encoded) {
     size = 0;
-    forEachEncoded(
-        encoded,
-        (index, count) -> {
-          ensureCapacity(size + 1);
-          pairs[2 * size] = index;
-          pairs[2 * size + 1] = count;
-          size++;
-        });
+    if (encoded != null) {
+      ensureCapacity(Math.min(encoded.length / 2 + 1, Latency.BUCKET_COUNT));
+      size = decodePairs(encoded, pairs);
+    }
   }
 
   /** Adds (sign 1) or takes away (sign -1) the sealed slice {@code encoded}. */
   void addEncoded(byte[] encoded, int sign) {
-    forEachEncoded(encoded, (index, count) -> add(index, sign * count));
+    int[] decoded = new int[2 * Math.min(encoded.length / 2 + 1, Latency.BUCKET_COUNT)];
+    int n = decodePairs(encoded, decoded);
+    for (int i = 0; i < 2 * n; i += 2) {
+      add(decoded[i], sign * decoded[i + 1]);
+    }
   }
 
   /**
-   * Adds a sealed slice to {@code into} without decoding it into a slice. This is the inner loop of
-   * every window merge, so the varints are read inline (an index delta is at most two bytes: the
-   * scale has 3,328 buckets).
+   * Decodes the sealed form into interleaved (index, count) pairs in {@code out} (room for two ints
+   * a distinct bucket) and returns how many pairs. The one reader of the sealed form and the inner
+   * loop of every window merge, so the varints are read inline: an index delta takes at most two
+   * bytes (the scale has 3,328 buckets).
    */
-  static void addEncodedTo(byte[] encoded, LatencyCounts into) {
+  static int decodePairs(byte[] encoded, int[] out) {
+    int n = 0;
     int index = 0;
     int at = 0;
-    int end = encoded.length;
-    while (at < end) {
+    while (at < encoded.length) {
       int b = encoded[at++];
       int delta = b & 0x7F;
       if (b < 0) {
@@ -178,29 +179,11 @@ final class LatencySlice {
         b = encoded[at++];
         count |= (b & 0x7F) << shift;
       }
-      into.add(index, count);
+      out[2 * n] = index;
+      out[2 * n + 1] = count;
+      n++;
     }
-  }
-
-  /** What a reader of a sealed slice does with each (index, count) pair. */
-  @FunctionalInterface
-  private interface PairVisitor {
-    void visit(int index, int count);
-  }
-
-  private static void forEachEncoded(byte[] encoded, PairVisitor visitor) {
-    if (encoded == null) {
-      return;
-    }
-    int index = 0;
-    for (int at = 0; at < encoded.length; ) {
-      long delta = readVarint(encoded, at);
-      at = (int) (delta >>> 32);
-      long count = readVarint(encoded, at);
-      at = (int) (count >>> 32);
-      index += (int) delta;
-      visitor.visit(index, (int) count);
-    }
+    return n;
   }
 
   /** Approximate heap bytes held (benchmarks report it). */
@@ -222,18 +205,5 @@ final class LatencySlice {
     }
     out[at++] = (byte) value;
     return at;
-  }
-
-  /** The varint at {@code at}: value in the low 32 bits, the position after it in the high 32. */
-  private static long readVarint(byte[] in, int at) {
-    int value = 0;
-    int shift = 0;
-    byte b;
-    do {
-      b = in[at++];
-      value |= (b & 0x7F) << shift;
-      shift += 7;
-    } while (b < 0);
-    return ((long) at << 32) | (value & 0xFFFFFFFFL);
   }
 }

@@ -30,6 +30,11 @@ public final class RequestAccumulator {
     return count;
   }
 
+  /** Whether any latency was added (pre-aggregated histograms carry theirs too). */
+  boolean hasLatencies() {
+    return latency.total() > 0;
+  }
+
   public long errors() {
     return errors;
   }

@@ -23,7 +23,7 @@ public record RequestStats(
 
   static RequestStats of(long count, long errors, long windowMillis, RequestAccumulator latency) {
     double rate = windowMillis > 0 ? count * 1000.0 / windowMillis : 0;
-    if (count == 0 || Double.isNaN(latency.quantileMillis(0.5))) {
+    if (count == 0 || !latency.hasLatencies()) {
       double nan = Double.NaN;
       return new RequestStats(
           count,

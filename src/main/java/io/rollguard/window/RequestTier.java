@@ -131,7 +131,7 @@ final class RequestTier {
       } else if (slot == reopenedSlot) {
         reopened.addTo(into.latency());
       } else if (sealed[slot] != null) {
-        LatencySlice.addEncodedTo(sealed[slot], into.latency());
+        into.latency().addEncoded(sealed[slot]);
       }
     }
   }

@@ -55,7 +55,7 @@ class LatencySliceTest {
 
     byte[] sealed = slice.encode();
     LatencyCounts fromSealed = new LatencyCounts();
-    LatencySlice.addEncodedTo(sealed, fromSealed);
+    fromSealed.addEncoded(sealed);
     Histogram sealedHistogram = Latency.newHistogram();
     fromSealed.addTo(sealedHistogram);
     assertThat(sealedHistogram).isEqualTo(direct);

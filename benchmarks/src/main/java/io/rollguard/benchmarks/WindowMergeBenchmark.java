@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Answering a query: merge the trailing window of 100 series (each fed {@code perSecond} samples a
+ * Reading windows: merge the trailing window of 100 series (each fed {@code perSecond} samples a
  * second for 5 minutes) into one histogram and read count, error rate and quantiles.
  */
 @State(Scope.Thread)
@@ -45,6 +45,10 @@ public class WindowMergeBenchmark {
 
   @Param({"60000", "300000"})
   long windowMillis;
+
+  /** true: a rule's repeated reads (running sums); false: a one-off query, slice by slice. */
+  @Param({"true", "false"})
+  boolean running;
 
   private final List<RequestWindow> windows = new ArrayList<>();
   private final RequestAccumulator accumulator = new RequestAccumulator();
@@ -77,7 +81,11 @@ public class WindowMergeBenchmark {
   public RequestStats merge() {
     accumulator.reset();
     for (RequestWindow w : windows) {
-      w.addToRunning(accumulator, now, windowMillis);
+      if (running) {
+        w.addToRunning(accumulator, now, windowMillis);
+      } else {
+        w.addTo(accumulator, now, windowMillis);
+      }
     }
     return accumulator.stats(windowMillis);
   }
