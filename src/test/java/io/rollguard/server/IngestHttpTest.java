@@ -51,6 +51,14 @@ class IngestHttpTest {
     fixture.stop(ctx);
   }
 
+  private Future<HttpResponse<Buffer>> postAs(String token, String body) {
+    return client
+        .post("/api/v1/ingest")
+        .putHeader("Content-Type", "application/json")
+        .putHeader("Authorization", "Bearer " + token)
+        .sendBuffer(Buffer.buffer(body));
+  }
+
   private Future<HttpResponse<Buffer>> post(String contentType, String body) {
     return client
         .post("/api/v1/ingest")
@@ -309,38 +317,22 @@ class IngestHttpTest {
         .compose(
             r -> {
               ctx.verify(() -> assertThat(r.statusCode()).isEqualTo(401));
-              return client
-                  .post("/api/v1/ingest")
-                  .putHeader("Content-Type", "application/json")
-                  .putHeader("Authorization", "Bearer wrong")
-                  .sendBuffer(Buffer.buffer(checkout));
+              return postAs("wrong", checkout);
             })
         .compose(
             r -> {
               ctx.verify(() -> assertThat(r.statusCode()).isEqualTo(401));
-              return client
-                  .post("/api/v1/ingest")
-                  .putHeader("Content-Type", "application/json")
-                  .putHeader("Authorization", "Bearer checkout-only")
-                  .sendBuffer(Buffer.buffer(search));
+              return postAs("checkout-only", search);
             })
         .compose(
             r -> {
               ctx.verify(() -> assertThat(r.statusCode()).isEqualTo(403));
-              return client
-                  .post("/api/v1/ingest")
-                  .putHeader("Content-Type", "application/json")
-                  .putHeader("Authorization", "Bearer checkout-only")
-                  .sendBuffer(Buffer.buffer(checkout));
+              return postAs("checkout-only", checkout);
             })
         .compose(
             r -> {
               ctx.verify(() -> assertThat(r.statusCode()).isEqualTo(200));
-              return client
-                  .post("/api/v1/ingest")
-                  .putHeader("Content-Type", "application/json")
-                  .putHeader("Authorization", "Bearer all-services")
-                  .sendBuffer(Buffer.buffer(search));
+              return postAs("all-services", search);
             })
         .onComplete(
             ctx.succeeding(
