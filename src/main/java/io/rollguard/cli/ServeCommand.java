@@ -46,16 +46,7 @@ final class ServeCommand implements Callable<Integer> {
       return 2;
     }
     if (rules != null && !rules.isEmpty()) {
-      settings =
-          new RollguardConfig(
-              settings.server(),
-              settings.evaluationInterval(),
-              settings.dataDir(),
-              List.copyOf(rules),
-              settings.auth(),
-              settings.limits(),
-              settings.receivers(),
-              settings.routes());
+      settings = settings.withRules(rules);
     }
     RollguardServer server;
     try {

@@ -29,8 +29,6 @@ public final class ConfigLoader {
     }
   }
 
-  private static final Set<String> RECEIVER_TYPES =
-      Set.of("slack", "pagerduty", "webhook", "console");
   private static final Set<String> SEVERITIES = Set.of("critical", "warning", "info");
 
   private ConfigLoader() {}
@@ -114,30 +112,10 @@ public final class ConfigLoader {
             (int) limits.integer("max_inflight_requests", d.maxInflightRequests(), 1, 1_000_000));
     limits.finish();
 
-    Map<String, RollguardConfig.Receiver> receivers = new LinkedHashMap<>();
-    Fields receiverFields = top.mapping("receivers");
-    for (var e : receiverFields.entries().entrySet()) {
-      Fields r = Fields.of(e.getValue().value(), "receiver '" + e.getKey() + "'", problems, env);
-      String type = r.requiredString("type");
-      if (type != null && !RECEIVER_TYPES.contains(type)) {
-        problems.add(
-            r.position(),
-            "receiver '"
-                + e.getKey()
-                + "': unknown type '"
-                + type
-                + "' (expected one of: console, pagerduty, slack, webhook)");
-      }
-      receivers.put(
-          e.getKey(),
-          new RollguardConfig.Receiver(
-              e.getKey(),
-              type,
-              r.string("url", null),
-              r.string("routing_key", null),
-              r.string("secret", null),
-              r.string("format", null)));
-      r.finish();
+    Map<String, RollguardConfig.Receiver> receivers = ReceiverSettings.read(top, problems, env);
+    String externalUrl = top.string("external_url", null);
+    if (externalUrl != null && !externalUrl.matches("https?://\\S+")) {
+      problems.add(top.node("external_url").position(), "'external_url' must be an http(s) URL");
     }
 
     Map<String, List<String>> routes = new LinkedHashMap<>(defaults.routes());
@@ -173,7 +151,8 @@ public final class ConfigLoader {
         new RollguardConfig.Auth(List.copyOf(tokens), adminToken),
         limitValues,
         Map.copyOf(receivers),
-        Map.copyOf(routes));
+        Map.copyOf(routes),
+        externalUrl);
   }
 
   private static Path resolve(Path baseDir, String path) {

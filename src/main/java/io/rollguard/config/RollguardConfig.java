@@ -18,7 +18,36 @@ public record RollguardConfig(
     Auth auth,
     Limits limits,
     Map<String, Receiver> receivers,
-    Map<String, List<String>> routes) {
+    Map<String, List<String>> routes,
+    String externalUrl) {
+
+  /**
+   * The URL under which people reach this server, for links in notifications; null: derived from
+   * {@code server.host}/{@code port}.
+   */
+  public String linkBase(int actualPort) {
+    if (externalUrl != null) {
+      return externalUrl.endsWith("/")
+          ? externalUrl.substring(0, externalUrl.length() - 1)
+          : externalUrl;
+    }
+    String host = server.host().equals("0.0.0.0") ? "localhost" : server.host();
+    return (server.tls().enabled() ? "https://" : "http://") + host + ":" + actualPort;
+  }
+
+  /** The same settings reading rules from {@code files} instead. */
+  public RollguardConfig withRules(List<Path> files) {
+    return new RollguardConfig(
+        server,
+        evaluationInterval,
+        dataDir,
+        List.copyOf(files),
+        auth,
+        limits,
+        receivers,
+        routes,
+        externalUrl);
+  }
 
   /** Where the HTTP server listens; {@code port} 0 picks a free port. */
   public record Server(String host, int port, Tls tls) {}
@@ -65,9 +94,24 @@ public record RollguardConfig(
       Duration maxWindow,
       int maxInflightRequests) {}
 
-  /** A notification receiver as configured; its secrets are redacted from {@code toString}. */
+  /**
+   * A notification receiver as configured (SPEC section 4). {@code type} is {@code slack}, {@code
+   * pagerduty}, {@code webhook} or {@code console}; {@code format} is {@code webhook} or {@code
+   * alertmanager} for webhooks; a {@code rollback} receiver is called once per incident and never
+   * on resolve. Secrets (the URL, which for Slack is the credential, the routing key and the
+   * signing secret) are redacted from {@code toString}.
+   */
   public record Receiver(
-      String name, String type, String url, String routingKey, String secret, String format) {
+      String name,
+      String type,
+      String url,
+      String routingKey,
+      String secret,
+      String format,
+      boolean rollback,
+      String fallback,
+      Duration repeatInterval,
+      Delivery delivery) {
     @Override
     public String toString() {
       return "Receiver["
@@ -76,9 +120,26 @@ public record RollguardConfig(
           + type
           + ", url="
           + (url == null ? "none" : "***")
+          + ", delivery="
+          + delivery
           + "]";
     }
   }
+
+  /**
+   * How a receiver's notifications are delivered: the request {@code timeout}; retries with
+   * exponential backoff from {@code initialBackoff} up to {@code maxBackoff}, until {@code
+   * maxAttempts} attempts or {@code maxAge} since the notification was made; and a token bucket of
+   * {@code ratePerSecond} with room for {@code burst} requests ({@code ratePerSecond} 0: no limit).
+   */
+  public record Delivery(
+      Duration timeout,
+      int maxAttempts,
+      Duration maxAge,
+      Duration initialBackoff,
+      Duration maxBackoff,
+      double ratePerSecond,
+      int burst) {}
 
   public static final Limits DEFAULT_LIMITS =
       new Limits(
@@ -93,6 +154,7 @@ public record RollguardConfig(
         new Auth(List.of(), null),
         DEFAULT_LIMITS,
         Map.of(),
-        Map.of("critical", List.of(), "warning", List.of(), "info", List.of()));
+        Map.of("critical", List.of(), "warning", List.of(), "info", List.of()),
+        null);
   }
 }

@@ -126,4 +126,80 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> Durations.parse("5 m")).hasMessageContaining("bad duration");
     assertThatThrownBy(() -> Durations.parse("m5")).hasMessageContaining("bad duration");
   }
+
+  @Test
+  void receiversGetDefaultsThatKeepWithinTheServicesLimits() throws Exception {
+    RollguardConfig config =
+        parse(
+            """
+            external_url: https://rollguard.example/
+            receivers:
+              slack: {type: slack, url: "https://hooks.slack.com/x"}
+              pd: {type: pagerduty, routing_key: "${PD_KEY}", repeat_interval: 1h}
+              rollback:
+                type: webhook
+                url: http://deployer/rollback
+                secret: "${SECRET}"
+                rollback: true
+                fallback: audit
+                timeout: 2s
+                max_attempts: 5
+                max_age: 10m
+                initial_backoff: 100ms
+                max_backoff: 5s
+                rate_limit: 600/m
+              audit: {type: webhook, url: http://audit/, format: alertmanager}
+            """,
+            Map.of("PD_KEY", "k".repeat(32), "SECRET", "whsec_abc"));
+    RollguardConfig.Receiver slack = config.receivers().get("slack");
+    assertThat(slack.delivery().ratePerSecond()).isEqualTo(1.0);
+    assertThat(slack.delivery().maxAttempts()).isEqualTo(20);
+    RollguardConfig.Receiver pd = config.receivers().get("pd");
+    assertThat(pd.url()).isEqualTo("https://events.pagerduty.com/v2/enqueue");
+    assertThat(pd.delivery().ratePerSecond()).isEqualTo(2.0);
+    assertThat(pd.repeatInterval()).isEqualTo(Duration.ofHours(1));
+    RollguardConfig.Receiver rollback = config.receivers().get("rollback");
+    assertThat(rollback.rollback()).isTrue();
+    assertThat(rollback.format()).isEqualTo("webhook");
+    assertThat(rollback.fallback()).isEqualTo("audit");
+    assertThat(rollback.delivery())
+        .isEqualTo(
+            new RollguardConfig.Delivery(
+                Duration.ofSeconds(2),
+                5,
+                Duration.ofMinutes(10),
+                Duration.ofMillis(100),
+                Duration.ofSeconds(5),
+                10.0,
+                30));
+    assertThat(config.receivers().get("audit").format()).isEqualTo("alertmanager");
+    assertThat(config.linkBase(8080)).isEqualTo("https://rollguard.example");
+    assertThat(config.toString()).doesNotContain("whsec_abc").doesNotContain("kkkk");
+  }
+
+  @Test
+  void receiverMistakesAreReportedWhereTheyAre() {
+    String yaml =
+        """
+        receivers:
+          a: {type: slack}
+          b: {type: webhook, url: "http://x", format: xml, fallback: c}
+          c: {type: webhook, url: "http://y", fallback: b}
+          d: {type: pagerduty, routing_key: k, secret: s, rate_limit: fast}
+          e: {type: email, url: "http://z"}
+          f: {type: console, fallback: nobody}
+        """;
+    assertThatThrownBy(() -> parse(yaml, Map.of()))
+        .hasMessageContaining("rollguard.yaml:2:6: receiver 'a': type slack needs 'url'")
+        .hasMessageContaining(
+            "rollguard.yaml:3:47: receiver 'b': unknown format 'xml' (expected webhook or alertmanager)")
+        .hasMessageContaining("receiver 'b': fallbacks go round in a circle through 'b'")
+        .hasMessageContaining(
+            "rollguard.yaml:5:48: receiver 'd': 'secret' is for webhook receivers")
+        .hasMessageContaining(
+            "receiver 'd': 'rate_limit' must look like 1/s, 120/m or 0 (no limit), got 'fast'")
+        .hasMessageContaining("receiver 'e': unknown type 'email'")
+        .hasMessageContaining(
+            "rollguard.yaml:7:32: receiver 'f': fallback names unknown receiver 'nobody'");
+  }
 }
