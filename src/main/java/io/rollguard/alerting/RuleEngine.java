@@ -3,13 +3,10 @@ package io.rollguard.alerting;
 import io.rollguard.clock.Clock;
 import io.rollguard.config.Durations;
 import io.rollguard.rules.Evaluator;
-import io.rollguard.rules.Expr;
-import io.rollguard.rules.ExprException;
 import io.rollguard.rules.Inputs;
 import io.rollguard.rules.Rule;
+import io.rollguard.rules.SliReading;
 import io.rollguard.rules.Truth;
-import io.rollguard.rules.Type;
-import io.rollguard.rules.TypeChecker;
 import io.rollguard.window.CheckWindow;
 import io.rollguard.window.GaugeWindow;
 import io.rollguard.window.Labels;
@@ -25,12 +22,9 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Evaluates rules over the windows: on each {@link #tick}, every rule that is due is evaluated for
@@ -73,8 +67,6 @@ public final class RuleEngine {
     }
   }
 
-  private static final Pattern TEMPLATE = Pattern.compile("\\{\\{\\s*(\\w+)\\s*}}");
-
   private final SeriesRegistry registry;
   private final long defaultIntervalMillis;
   private final Clock clock;
@@ -94,23 +86,105 @@ public final class RuleEngine {
 
   /**
    * Replaces the rules. A rule whose definition did not change keeps its instances' states, so a
-   * reload neither resolves nor re-fires anything it did not touch.
+   * reload neither resolves nor re-fires anything it did not touch; a changed rule with the same
+   * {@code by} keeps them too (its new condition decides from the next evaluation on). Instances of
+   * rules that are gone, or whose {@code by} changed, resolve: the returned events say so.
    */
-  public void setRules(List<Rule> rules) {
+  public List<AlertEvent> setRules(List<Rule> rules, long nowMillis) {
     Map<String, RuleRuntime> previous = new LinkedHashMap<>();
     for (RuleRuntime rt : runtimes) {
       previous.put(rt.rule.name(), rt);
     }
     List<RuleRuntime> next = new ArrayList<>();
     for (Rule rule : rules) {
-      RuleRuntime old = previous.get(rule.name());
-      next.add(
-          old != null && old.rule.sameDefinition(rule)
-              ? old.withRule(rule)
-              : new RuleRuntime(rule));
+      RuleRuntime old = previous.remove(rule.name());
+      if (old != null && old.rule.sameDefinition(rule)) {
+        next.add(old.withRule(rule));
+      } else if (old != null && old.rule.by().equals(rule.by())) {
+        RuleRuntime carried = old.withRule(rule);
+        carried.nextDueMillis = 0; // evaluate the new definition at once
+        next.add(carried);
+      } else {
+        if (old != null) {
+          previous.put(rule.name(), old);
+        }
+        next.add(new RuleRuntime(rule));
+      }
+    }
+    List<AlertEvent> events = new ArrayList<>();
+    for (RuleRuntime gone : previous.values()) {
+      boolean removed = rules.stream().noneMatch(r -> r.name().equals(gone.rule.name()));
+      String why = removed ? "the rule was removed" : "the rule's 'by' labels changed";
+      gone.states.forEach(
+          (key, state) -> {
+            if (state.phase() == Phase.FIRING) {
+              Map<String, String> labels =
+                  gone.labels.computeIfAbsent(key, k -> instanceLabels(gone.rule, k));
+              events.add(
+                  event(
+                      AlertEvent.Kind.RESOLVED,
+                      gone.rule,
+                      labels,
+                      Double.NaN,
+                      "",
+                      List.of(),
+                      why,
+                      state,
+                      nowMillis));
+            }
+          });
     }
     runtimes = next;
     publish(snapshot.atMillis());
+    return events;
+  }
+
+  /**
+   * One non-inactive instance, as persisted across restarts; {@code instance} holds at least the
+   * rule's {@code by} labels (others are ignored on restore).
+   */
+  public record SavedInstance(String rule, Map<String, String> instance, InstanceState state) {}
+
+  /** The states of every pending and firing instance, to persist. */
+  public List<SavedInstance> saveStates() {
+    List<SavedInstance> saved = new ArrayList<>();
+    for (RuleRuntime rt : runtimes) {
+      rt.states.forEach(
+          (key, state) -> saved.add(new SavedInstance(rt.rule.name(), key.asMap(), state)));
+    }
+    return saved;
+  }
+
+  /**
+   * Restores saved states (after {@link #setRules}, before the first tick) and holds them through a
+   * warm-up of one window length: until the window has refilled, only a true evaluation moves a
+   * restored instance, so a restart by itself neither resolves nor re-pages anything. States of
+   * rules that no longer exist are ignored; their count is returned.
+   */
+  public int restoreStates(List<SavedInstance> saved, long nowMillis) {
+    Map<String, RuleRuntime> byName = new LinkedHashMap<>();
+    runtimes.forEach(rt -> byName.put(rt.rule.name(), rt));
+    int ignored = 0;
+    for (SavedInstance s : saved) {
+      RuleRuntime rt = byName.get(s.rule());
+      Labels key = rt == null ? null : Labels.of(s.instance()).project(rt.rule.by());
+      if (rt == null || key.size() != rt.rule.by().size()) {
+        ignored++;
+        continue;
+      }
+      InstanceState st = s.state();
+      rt.states.put(
+          key,
+          new InstanceState(
+              st.phase(),
+              st.pendingSinceMillis(),
+              st.consecutiveTrue(),
+              st.firedAtMillis(),
+              Math.max(st.lastTrueMillis(), nowMillis),
+              st.incidentId()));
+      rt.warmUntilMillis.put(key, nowMillis + rt.rule.window().toMillis());
+    }
+    return ignored;
   }
 
   public Snapshot snapshot() {
@@ -164,11 +238,18 @@ public final class RuleEngine {
               accumulator,
               baseline);
       Truth truth = Evaluator.test(rule.when(), inputs, rule.minSamples());
-      double value = value(rule.when(), inputs, rule.minSamples());
+      double value = AlertText.value(rule.when(), inputs, rule.minSamples());
       InstanceState before = rt.states.getOrDefault(key, InstanceState.INACTIVE);
+      Long warmUntil = rt.warmUntilMillis.get(key);
+      if (warmUntil != null && now >= warmUntil) {
+        rt.warmUntilMillis.remove(key);
+        warmUntil = null;
+      }
       AlertStateMachine.Step step =
-          AlertStateMachine.step(
-              before, truth, now, timing, firedAt -> incidentId(rule, key, firedAt));
+          warmUntil != null && truth != Truth.TRUE
+              ? new AlertStateMachine.Step(before, null) // restored, window still refilling
+              : AlertStateMachine.step(
+                  before, truth, now, timing, firedAt -> incidentId(rule, key, firedAt));
       InstanceState after = step.state();
       if (after.phase() == Phase.INACTIVE) {
         rt.states.remove(key);
@@ -186,23 +267,22 @@ public final class RuleEngine {
               after.incidentId()));
       if (step.transition() != null) {
         InstanceState episode = step.transition() == Phase.INACTIVE ? before : after;
+        AlertEvent.Kind kind =
+            switch (step.transition()) {
+              case PENDING -> AlertEvent.Kind.PENDING;
+              case FIRING -> AlertEvent.Kind.FIRING;
+              default -> AlertEvent.Kind.RESOLVED;
+            };
         events.add(
-            new AlertEvent(
-                switch (step.transition()) {
-                  case PENDING -> AlertEvent.Kind.PENDING;
-                  case FIRING -> AlertEvent.Kind.FIRING;
-                  default -> AlertEvent.Kind.RESOLVED;
-                },
-                rule.name(),
-                rule.severity(),
+            event(
+                kind,
+                rule,
                 labels,
-                annotations(rule, labels, value),
-                rule.whenText(),
-                Durations.format(rule.window()),
                 value,
-                episode.incidentId(),
-                episode.pendingSinceMillis(),
-                episode.firedAtMillis(),
+                AlertText.threshold(rule, inputs),
+                Evaluator.readings(rule.when(), inputs, rule.minSamples()),
+                AlertText.reason(rule, kind, truth, episode, value, now),
+                episode,
                 now));
       }
     }
@@ -219,79 +299,39 @@ public final class RuleEngine {
     snapshot = new Snapshot(atMillis, List.copyOf(rules));
   }
 
-  /** The left-hand side of the condition's first comparison: what "value" means in a message. */
-  static double value(Expr condition, Inputs inputs, long minSamples) {
-    Expr.Compare compare = firstComparison(condition);
-    return compare == null ? Double.NaN : Evaluator.value(compare.left(), inputs, minSamples);
-  }
-
-  private static Expr.Compare firstComparison(Expr e) {
-    if (e instanceof Expr.Compare c) {
-      return c;
-    }
-    if (e instanceof Expr.Logical l) {
-      return firstComparison(l.left());
-    }
-    return e instanceof Expr.Not n ? firstComparison(n.operand()) : null;
+  private static AlertEvent event(
+      AlertEvent.Kind kind,
+      Rule rule,
+      Map<String, String> labels,
+      double value,
+      String threshold,
+      List<SliReading> readings,
+      String reason,
+      InstanceState episode,
+      long now) {
+    return new AlertEvent(
+        kind,
+        rule.name(),
+        rule.severity(),
+        labels,
+        AlertText.annotations(rule, labels, value),
+        rule.whenText(),
+        Durations.format(rule.window()),
+        value,
+        AlertText.formatValue(rule, value),
+        threshold,
+        readings,
+        reason,
+        episode.incidentId(),
+        episode.pendingSinceMillis(),
+        episode.firedAtMillis(),
+        now);
   }
 
   private static Map<String, String> instanceLabels(Rule rule, Labels key) {
     Map<String, String> labels = new TreeMap<>(key.asMap());
     labels.putAll(rule.labels());
     return Map.copyOf(labels);
-  }
-
-  /** Annotations with {@code {{label}}}, {@code {{value}}} and {@code {{rule}}} filled in. */
-  private static Map<String, String> annotations(
-      Rule rule, Map<String, String> labels, double value) {
-    Map<String, String> out = new TreeMap<>();
-    for (var e : rule.annotations().entrySet()) {
-      Matcher m = TEMPLATE.matcher(e.getValue());
-      StringBuilder sb = new StringBuilder();
-      while (m.find()) {
-        String name = m.group(1);
-        String replacement =
-            switch (name) {
-              case "value" -> formatValue(rule, value);
-              case "rule" -> rule.name();
-              default -> labels.getOrDefault(name, exactSelectorValue(rule, name, m.group()));
-            };
-        m.appendReplacement(sb, Matcher.quoteReplacement(replacement));
-      }
-      m.appendTail(sb);
-      out.put(e.getKey(), sb.toString());
-    }
-    return Map.copyOf(out);
-  }
-
-  private static String exactSelectorValue(Rule rule, String name, String otherwise) {
-    String spec = rule.selectSpec().get(name);
-    return spec == null || spec.startsWith("~") || spec.startsWith("!") ? otherwise : spec;
-  }
-
-  /** A value in the unit of what the rule compares: {@code 812.3ms}, {@code 2.35%}, {@code 17}. */
-  public static String formatValue(Rule rule, double value) {
-    if (Double.isNaN(value)) {
-      return "no data";
-    }
-    Expr.Compare compare = firstComparison(rule.when());
-    Type type;
-    try {
-      type = compare == null ? Type.NUMBER : TypeChecker.typeOf(compare.left());
-      if (type == Type.NUMBER && TypeChecker.typeOf(compare.right()) == Type.RATIO) {
-        type = Type.RATIO; // gauge("pass_rate") < 95%: show the gauge as a percentage too
-      }
-    } catch (ExprException e) {
-      type = Type.NUMBER;
-    }
-    return switch (type) {
-      case DURATION -> String.format(Locale.ROOT, "%.1fms", value);
-      case RATIO -> String.format(Locale.ROOT, "%.3g%%", value * 100);
-      default ->
-          value == Math.rint(value) && Math.abs(value) < 1e15
-              ? Long.toString((long) value)
-              : String.format(Locale.ROOT, "%.4g", value);
-    };
   }
 
   /** A stable incident id: the same rule, instance and firing time always give the same id. */
@@ -316,6 +356,9 @@ public final class RuleEngine {
     /** Instance labels by instance key, built once. */
     final Map<Labels, Map<String, String>> labels = new java.util.HashMap<>();
 
+    /** Restored instances and when their warm-up ends. */
+    final Map<Labels, Long> warmUntilMillis;
+
     long nextDueMillis;
     long lastEvaluatedMillis;
     long evaluationNanos;
@@ -329,12 +372,18 @@ public final class RuleEngine {
     }
 
     private RuleRuntime(Rule rule, Map<Labels, InstanceState> states) {
+      this(rule, states, new java.util.HashMap<>());
+    }
+
+    private RuleRuntime(
+        Rule rule, Map<Labels, InstanceState> states, Map<Labels, Long> warmUntilMillis) {
       this.rule = rule;
       this.states = states;
+      this.warmUntilMillis = warmUntilMillis;
     }
 
     RuleRuntime withRule(Rule newer) {
-      RuleRuntime rt = new RuleRuntime(newer, states);
+      RuleRuntime rt = new RuleRuntime(newer, states, warmUntilMillis);
       rt.nextDueMillis = nextDueMillis;
       rt.lastEvaluatedMillis = lastEvaluatedMillis;
       rt.statuses = statuses;

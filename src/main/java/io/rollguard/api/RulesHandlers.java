@@ -1,5 +1,6 @@
 package io.rollguard.api;
 
+import io.rollguard.alerting.AlertText;
 import io.rollguard.alerting.RuleEngine;
 import io.rollguard.config.Durations;
 import io.rollguard.rules.LoadStatus;
@@ -109,7 +110,7 @@ public final class RulesHandlers {
             .put("labels", new JsonObject(Map.copyOf(i.labels())))
             .put("state", i.phase().wireName())
             .put("value", Json.number(i.value()))
-            .put("value_text", RuleEngine.formatValue(rule, i.value()));
+            .put("value_text", AlertText.formatValue(rule, i.value()));
     if (i.pendingSinceMillis() > 0) {
       o.put("active_since", i.pendingSinceMillis());
     }

@@ -1,5 +1,10 @@
 package io.rollguard.rules;
 
+import io.rollguard.window.Latency;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
  * Evaluates {@code when} expressions over {@link Inputs}, with the SPEC's no-data semantics:
  * latency quantiles and ratios over fewer than {@code minSamples} requests are no data; {@code
@@ -66,6 +71,57 @@ public final class Evaluator {
       };
     }
     throw new IllegalArgumentException("not a numeric expression: " + expr);
+  }
+
+  /**
+   * The value of every SLI {@code expr} names (each once, in the order written), with sample counts
+   * and error bounds.
+   */
+  public static List<SliReading> readings(Expr expr, Inputs in, long minSamples) {
+    Map<String, SliReading> out = new LinkedHashMap<>();
+    collect(expr, in, minSamples, "", out);
+    return List.copyOf(out.values());
+  }
+
+  private static void collect(
+      Expr e, Inputs in, long minSamples, String prefix, Map<String, SliReading> out) {
+    if (e instanceof Expr.SliRef s) {
+      String name = prefix.isEmpty() ? s.toString() : prefix + "(" + s + ")";
+      out.computeIfAbsent(
+          name,
+          n ->
+              new SliReading(
+                  n,
+                  s.sli().type(),
+                  sli(s, in, minSamples),
+                  samples(s, in),
+                  s.sli().type() == Type.DURATION ? Latency.QUANTILE_RELATIVE_ERROR : 0));
+    } else if (e instanceof Expr.Baseline b) {
+      if (in.baseline() != null) {
+        collect(b.inner(), in.baseline(), minSamples, "baseline", out);
+      }
+    } else if (e instanceof Expr.Negate n) {
+      collect(n.operand(), in, minSamples, prefix, out);
+    } else if (e instanceof Expr.Not n) {
+      collect(n.operand(), in, minSamples, prefix, out);
+    } else if (e instanceof Expr.Arithmetic a) {
+      collect(a.left(), in, minSamples, prefix, out);
+      collect(a.right(), in, minSamples, prefix, out);
+    } else if (e instanceof Expr.Compare c) {
+      collect(c.left(), in, minSamples, prefix, out);
+      collect(c.right(), in, minSamples, prefix, out);
+    } else if (e instanceof Expr.Logical l) {
+      collect(l.left(), in, minSamples, prefix, out);
+      collect(l.right(), in, minSamples, prefix, out);
+    }
+  }
+
+  private static long samples(Expr.SliRef ref, Inputs in) {
+    return switch (ref.sli()) {
+      case GAUGE, GAUGE_AVG, GAUGE_MIN, GAUGE_MAX -> in.gauge(ref.name()).points();
+      case CONSECUTIVE_FAILURES, CHECK_FAILURE_RATE -> in.check(ref.name()).results();
+      default -> in.count();
+    };
   }
 
   private static double sli(Expr.SliRef ref, Inputs in, long minSamples) {

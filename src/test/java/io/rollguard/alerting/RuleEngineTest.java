@@ -67,7 +67,8 @@ class RuleEngineTest {
                 severity: critical
                 labels: {team: payments}
                 annotations: {summary: "{{service}} {{stage}} p95 {{value}}"}
-            """));
+            """),
+        clock.wallTimeMillis());
     Labels canary = Labels.of("service", "checkout", "stage", "canary");
     // t=1..5s: healthy, 100 ms.
     for (int s = 0; s < 5; s++) {
@@ -111,18 +112,19 @@ class RuleEngineTest {
                 + "  - {name: b, when: error_rate > 1%}\n"
                 + "  - {name: c, when: gauge(\"pass\") < 95%}\n"
                 + "  - {name: d, when: count > 10}\n");
-    assertThat(RuleEngine.formatValue(r.get(0), 812.34)).isEqualTo("812.3ms");
-    assertThat(RuleEngine.formatValue(r.get(1), 0.0235)).isEqualTo("2.35%");
-    assertThat(RuleEngine.formatValue(r.get(2), 0.9)).isEqualTo("90.0%");
-    assertThat(RuleEngine.formatValue(r.get(3), 17)).isEqualTo("17");
-    assertThat(RuleEngine.formatValue(r.get(3), Double.NaN)).isEqualTo("no data");
+    assertThat(AlertText.formatValue(r.get(0), 812.34)).isEqualTo("812.3ms");
+    assertThat(AlertText.formatValue(r.get(1), 0.0235)).isEqualTo("2.35%");
+    assertThat(AlertText.formatValue(r.get(2), 0.9)).isEqualTo("90.0%");
+    assertThat(AlertText.formatValue(r.get(3), 17)).isEqualTo("17");
+    assertThat(AlertText.formatValue(r.get(3), Double.NaN)).isEqualTo("no data");
   }
 
   @Test
   void byGroupsMakeOneInstanceEach() {
     engine.setRules(
         rules(
-            "rules:\n  - {name: errors, select: {service: s}, by: [pod], window: 5s, when: error_rate > 10%}\n"));
+            "rules:\n  - {name: errors, select: {service: s}, by: [pod], window: 5s, when: error_rate > 10%}\n"),
+        clock.wallTimeMillis());
     push(Labels.of("service", "s", "pod", "a"), 100, 10, 50);
     push(Labels.of("service", "s", "pod", "b"), 100, 10, 0);
     second();
@@ -141,7 +143,8 @@ class RuleEngineTest {
   void absenceFiresWhenNoSeriesMatchesAtAll() {
     engine.setRules(
         rules(
-            "rules:\n  - {name: silent, select: {service: gone}, window: 5s, when: request_rate < 1}\n"));
+            "rules:\n  - {name: silent, select: {service: gone}, window: 5s, when: request_rate < 1}\n"),
+        clock.wallTimeMillis());
     second();
     assertThat(kinds()).containsExactly("FIRING@1");
     assertThat(events.get(0).value()).isZero();
@@ -151,7 +154,8 @@ class RuleEngineTest {
   void noDataNeverFiresEvenThroughNot() {
     engine.setRules(
         rules(
-            "rules:\n  - {name: n, select: {service: none}, window: 5s, when: not (p95 > 500ms)}\n"));
+            "rules:\n  - {name: n, select: {service: none}, window: 5s, when: not (p95 > 500ms)}\n"),
+        clock.wallTimeMillis());
     for (int s = 0; s < 5; s++) {
       second();
     }
@@ -159,34 +163,119 @@ class RuleEngineTest {
   }
 
   @Test
-  void aReloadKeepsTheStateOfUnchangedRulesAndResetsChangedOnes() {
+  void aReloadKeepsIncidentsOfRulesThatStayAndResolvesThoseOfRulesThatGo() {
     String keep = "  - {name: keep, select: {service: s}, window: 5s, when: error_rate > 10%}\n";
     engine.setRules(
         rules(
             "rules:\n"
                 + keep
-                + "  - {name: change, select: {service: s}, window: 5s, when: error_rate > 10%}\n"));
+                + "  - {name: change, select: {service: s}, window: 5s, when: error_rate > 10%}\n"
+                + "  - {name: drop, select: {service: s}, window: 5s, when: error_rate > 10%}\n"),
+        clock.wallTimeMillis());
     push(Labels.of("service", "s"), 100, 10, 50);
-    second();
-    assertThat(kinds()).containsExactly("FIRING@1", "FIRING@1");
-    // Reload: 'keep' is the same (it moved in the file), 'change' has a new threshold.
+    second(); // t=1s: 50% errors, all three fire
+    assertThat(kinds()).containsExactly("FIRING@1", "FIRING@1", "FIRING@1");
+    String changeIncident = events.get(1).incidentId();
+    events.clear();
+
+    // Reload: 'keep' moved in the file, 'change' has a new threshold, 'drop' is gone.
+    List<AlertEvent> onReload =
+        engine.setRules(
+            rules(
+                "rules:\n  - {name: change, select: {service: s}, window: 5s, when: error_rate > 60%}\n"
+                    + keep),
+            clock.wallTimeMillis());
+    assertThat(onReload)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.rule()).isEqualTo("drop");
+              assertThat(e.kind()).isEqualTo(AlertEvent.Kind.RESOLVED);
+              assertThat(e.reason()).isEqualTo("the rule was removed");
+            });
+    push(Labels.of("service", "s"), 100, 10, 50);
+    second(); // t=2s: 'keep' still fires quietly; 50% is not above 60%, so 'change' resolves
+    assertThat(events)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.rule()).isEqualTo("change");
+              assertThat(e.kind()).isEqualTo(AlertEvent.Kind.RESOLVED);
+              assertThat(e.incidentId()).isEqualTo(changeIncident);
+            });
+    assertThat(engine.snapshot().alerts()).hasSize(1);
+  }
+
+  @Test
+  void restoredStatesHoldThroughTheWarmUpThenResolveOrFireAsTheDataSays() {
+    String yaml =
+        "rules:\n  - {name: errors, select: {service: s}, by: [pod], window: 5s, when: error_rate > 10%}\n";
+    engine.setRules(rules(yaml), clock.wallTimeMillis());
+    push(Labels.of("service", "s", "pod", "a"), 100, 10, 50);
+    second(); // t=1s: fires
+    String incident = events.get(0).incidentId();
+    List<RuleEngine.SavedInstance> saved = engine.saveStates();
+    assertThat(saved)
+        .singleElement()
+        .satisfies(i -> assertThat(i.instance()).containsEntry("pod", "a"));
+
+    // A new process: empty windows, the same rules, the saved states.
+    SeriesRegistry fresh = new SeriesRegistry(WindowSettings.defaults(), 1_000, 1_000);
+    RuleEngine restarted = new RuleEngine(fresh, Duration.ofSeconds(1), clock);
+    restarted.setRules(rules(yaml), clock.wallTimeMillis());
+    assertThat(restarted.restoreStates(saved, clock.wallTimeMillis())).isZero();
+    List<AlertEvent> after = new ArrayList<>();
+    for (int s = 0; s < 4; s++) { // t=2..5s: no data yet, inside the 5s warm-up: nothing moves
+      clock.advance(Duration.ofSeconds(1));
+      after.addAll(restarted.tick(clock.wallTimeMillis()));
+    }
+    assertThat(after).isEmpty();
+    assertThat(restarted.snapshot().alerts()).hasSize(1);
+    clock.advance(Duration.ofSeconds(2)); // t=7s: warm-up over, still no errors: resolves
+    after.addAll(restarted.tick(clock.wallTimeMillis()));
+    assertThat(after)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.kind()).isEqualTo(AlertEvent.Kind.RESOLVED);
+              assertThat(e.incidentId()).isEqualTo(incident);
+            });
+  }
+
+  @Test
+  void firingEventsExplainThemselves() {
     engine.setRules(
         rules(
-            "rules:\n  - {name: change, select: {service: s}, window: 5s, when: error_rate > 20%}\n"
-                + keep));
-    events.clear();
-    push(Labels.of("service", "s"), 100, 10, 50);
-    second();
-    // 'keep' is still firing (no new event); 'change' starts over and fires again.
-    assertThat(events).singleElement().satisfies(e -> assertThat(e.rule()).isEqualTo("change"));
-    assertThat(engine.snapshot().alerts()).hasSize(2);
+            "rules:\n  - {name: slow, select: {service: s}, window: 5s, when: p95 > 500ms and error_rate < 50%, for: 2s}\n"),
+        clock.wallTimeMillis());
+    for (int s = 0; s < 3; s++) {
+      push(Labels.of("service", "s"), 100, 800, 1);
+      second();
+    }
+    AlertEvent firing = events.get(events.size() - 1);
+    assertThat(firing.kind()).isEqualTo(AlertEvent.Kind.FIRING);
+    assertThat(firing.threshold()).isEqualTo("> 500ms");
+    assertThat(firing.valueText()).startsWith("80").endsWith("ms");
+    assertThat(firing.reason())
+        .isEqualTo(
+            "p95 > 500ms and error_rate < 50% held for 2s (3 evaluations in a row), value "
+                + firing.valueText());
+    assertThat(firing.readings())
+        .extracting(r -> r.expr(), r -> r.samples())
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("p95", 300L),
+            org.assertj.core.groups.Tuple.tuple("error_rate", 300L));
+    assertThat(firing.readings().get(0).relativeError()).isEqualTo(1.0 / 256);
+    assertThat(firing.readings().get(1).value())
+        .isCloseTo(0.01, org.assertj.core.data.Offset.offset(1e-9));
   }
 
   @Test
   void aRuleWithEveryIsEvaluatedAtItsOwnPace() {
     engine.setRules(
         rules(
-            "rules:\n  - {name: slow, select: {service: s}, window: 30s, every: 10s, when: count > 0, consecutive: 2}\n"));
+            "rules:\n  - {name: slow, select: {service: s}, window: 30s, every: 10s, when: count > 0, consecutive: 2}\n"),
+        clock.wallTimeMillis());
     push(Labels.of("service", "s"), 1, 10, 0);
     for (int s = 0; s < 15; s++) {
       second();
@@ -207,7 +296,8 @@ class RuleEngineTest {
                 window: 5s
                 when: p95 > 1.10 * baseline(p95)
                 min_samples: 50
-            """));
+            """),
+        clock.wallTimeMillis());
     push(Labels.of("service", "checkout", "stage", "stable"), 100, 200, 0);
     push(Labels.of("service", "checkout", "stage", "canary"), 100, 500, 0);
     second();

@@ -90,7 +90,7 @@ public class RuleEngineBenchmark {
                         + ", when: p95 > 500ms or error_rate > 1%}\n")),
             Duration.ofMinutes(5),
             null);
-    engine.setRules(rules.rules());
+    engine.setRules(rules.rules(), now);
     engine.tick(now); // the first tick groups the series; later ticks reuse that
   }
 
