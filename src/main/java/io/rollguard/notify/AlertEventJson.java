@@ -1,0 +1,111 @@
+package io.rollguard.notify;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rollguard.alerting.AlertEvent;
+import io.rollguard.rules.Severity;
+import io.rollguard.rules.SliReading;
+import io.rollguard.rules.Type;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Alert events and notifications as stored on disk (outbox, incidents): every field, so that what
+ * is read back is what was written. Not a wire format for receivers. Stateless.
+ */
+public final class AlertEventJson {
+
+  private AlertEventJson() {}
+
+  public static ObjectNode write(AlertEvent a) {
+    ObjectNode o =
+        Payloads.object()
+            .put("kind", a.kind().name())
+            .put("rule", a.rule())
+            .put("severity", a.severity().name());
+    o.set("labels", Payloads.map(a.labels()));
+    o.set("annotations", Payloads.map(a.annotations()));
+    o.put("expr", a.expr()).put("window", a.window());
+    Payloads.number(o, "value", a.value());
+    o.put("value_text", a.valueText()).put("threshold", a.threshold());
+    var readings = o.putArray("readings");
+    for (SliReading r : a.readings()) {
+      ObjectNode ro = readings.addObject().put("expr", r.expr()).put("type", r.type().name());
+      Payloads.number(ro, "value", r.value());
+      ro.put("samples", r.samples()).put("relative_error", r.relativeError());
+    }
+    return o.put("reason", a.reason())
+        .put("incident_id", a.incidentId())
+        .put("started_at", a.startedAtMillis())
+        .put("fired_at", a.firedAtMillis())
+        .put("at", a.atMillis());
+  }
+
+  public static AlertEvent read(JsonNode o) {
+    List<SliReading> readings = new ArrayList<>();
+    for (JsonNode r : o.path("readings")) {
+      readings.add(
+          new SliReading(
+              r.path("expr").asText(),
+              Type.valueOf(r.path("type").asText()),
+              number(r.path("value")),
+              r.path("samples").asLong(),
+              r.path("relative_error").asDouble()));
+    }
+    return new AlertEvent(
+        AlertEvent.Kind.valueOf(o.path("kind").asText()),
+        o.path("rule").asText(),
+        Severity.valueOf(o.path("severity").asText()),
+        strings(o.path("labels")),
+        strings(o.path("annotations")),
+        o.path("expr").asText(),
+        o.path("window").asText(),
+        number(o.path("value")),
+        o.path("value_text").asText(),
+        o.path("threshold").asText(),
+        List.copyOf(readings),
+        o.path("reason").asText(),
+        o.path("incident_id").asText(null),
+        o.path("started_at").asLong(),
+        o.path("fired_at").asLong(),
+        o.path("at").asLong());
+  }
+
+  static ObjectNode write(Notification n) {
+    ObjectNode o =
+        Payloads.object()
+            .put("id", n.id())
+            .put("receiver", n.receiver())
+            .put("event", n.event().name())
+            .put("repeat", n.repeat())
+            .put("created_at", n.createdAtMillis())
+            .put("via", n.via());
+    o.set("alert", write(n.alert()));
+    return o;
+  }
+
+  static Notification readNotification(JsonNode o) {
+    return new Notification(
+        o.path("id").asText(),
+        o.path("receiver").asText(),
+        Notification.Event.valueOf(o.path("event").asText()),
+        o.path("repeat").asInt(),
+        read(o.path("alert")),
+        o.path("created_at").asLong(),
+        o.path("via").isTextual() ? o.path("via").asText() : null);
+  }
+
+  private static double number(JsonNode n) {
+    return n.isNumber() ? n.asDouble() : Double.NaN;
+  }
+
+  private static Map<String, String> strings(JsonNode o) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (var e : o.properties()) {
+      out.put(e.getKey(), e.getValue().asText());
+    }
+    return Map.copyOf(out);
+  }
+}

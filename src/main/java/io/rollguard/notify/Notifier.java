@@ -1,0 +1,371 @@
+package io.rollguard.notify;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.rollguard.alerting.AlertEvent;
+import io.rollguard.clock.Clock;
+import io.rollguard.config.RollguardConfig;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.DoubleSupplier;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Turns alert transitions into notifications and sees them delivered (SPEC 4): routes each firing
+ * or resolve to the rule's {@code notify} receivers, else to the {@code routes} of its severity,
+ * else (nothing configured) to the console; makes it durable in the {@link Outbox} before anything
+ * is sent; hands it to the receiver's {@link Dispatcher}; passes what a receiver gave up on to its
+ * {@code fallback}; and sends {@code repeat_interval} reminders while an incident fires. Rollback
+ * receivers get one {@code rollback} event per incident and nothing else.
+ *
+ * <p><b>Concurrency.</b> {@link #submit} may be called from any thread. Dispatchers, reminders and
+ * the {@link Observer} run on one Vert.x context of the notifier's own; outbox I/O runs on the
+ * {@code storage} worker executor, which must be ordered (one thread), so that a notification is on
+ * disk before it is sent and settled on disk after.
+ */
+public final class Notifier {
+
+  private static final Logger LOG = Logger.getLogger(Notifier.class.getName());
+  private static final String CONSOLE = "console";
+  private static final long REMINDER_CHECK_MILLIS = 1_000;
+
+  /** Sees every alert routed and every attempt made, on the notifier's context. */
+  public interface Observer {
+    void routed(AlertEvent alert, List<String> receivers);
+
+    void attempted(
+        Notification n, int attempt, long atMillis, RetryPolicy.Attempt result, String next);
+  }
+
+  private final Vertx vertx;
+  private final Context context;
+  private final Clock clock;
+  private final WorkerExecutor storage;
+  private final Outbox outbox;
+  private final Observer observer;
+  private final Map<String, RollguardConfig.Receiver> receivers = new LinkedHashMap<>();
+  private final Map<String, List<String>> routes;
+  private final Map<String, Dispatcher> dispatchers = new LinkedHashMap<>();
+  private final NotifyMetrics metrics;
+  private final Reminders reminders;
+  private final AtomicLong sequence = new AtomicLong();
+  private final HttpClientAgent http;
+
+  public Notifier(
+      Vertx vertx,
+      RollguardConfig config,
+      Links links,
+      Clock clock,
+      DoubleSupplier jitter,
+      Timers timers,
+      WorkerExecutor storage,
+      Outbox outbox,
+      Observer observer,
+      MeterRegistry meters) {
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.clock = clock;
+    this.storage = storage;
+    this.outbox = outbox;
+    this.observer = observer;
+    this.metrics = new NotifyMetrics(meters);
+    this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true));
+    receivers.putAll(config.receivers());
+    if (receivers.isEmpty()) {
+      receivers.put(CONSOLE, consoleReceiver());
+    }
+    this.routes = config.receivers().isEmpty() ? Map.of() : config.routes();
+    this.reminders = new Reminders(receivers);
+    HttpTransport httpTransport = new HttpTransport(http, clock);
+    LogTransport logTransport = new LogTransport();
+    for (RollguardConfig.Receiver r : receivers.values()) {
+      Dispatcher d =
+          new Dispatcher(
+              r,
+              Format.of(r, links),
+              r.type().equals(CONSOLE) ? logTransport : httpTransport,
+              new RetryPolicy(r.delivery(), jitter),
+              clock,
+              timers,
+              listener(r));
+      dispatchers.put(r.name(), d);
+      metrics.watch(r.name(), d, clock);
+    }
+  }
+
+  /**
+   * Starts delivering what the outbox still held ({@code pending}, from {@link Outbox#load}) and
+   * resumes the reminders of {@code openIncidents} (the firing events of incidents still open, with
+   * the receivers they went to).
+   */
+  public Future<Void> start(
+      List<Notification> pending, Map<AlertEvent, List<String>> openIncidents) {
+    for (Notification n : pending) {
+      sequence.accumulateAndGet(sequenceOf(n.id()), Math::max);
+    }
+    return runOnContext(
+        () -> {
+          long now = clock.wallTimeMillis();
+          openIncidents.forEach((a, names) -> reminders.open(a, names, now));
+          pending.forEach(this::dispatch);
+          vertx.setPeriodic(REMINDER_CHECK_MILLIS, t -> remind());
+          return null;
+        });
+  }
+
+  /**
+   * Routes the transitions and makes their notifications durable, then sends them; the future
+   * completes once they are on disk. {@code ruleReceivers} gives a rule's {@code notify} list.
+   */
+  public Future<List<Notification>> submit(
+      List<AlertEvent> events, Function<String, List<String>> ruleReceivers) {
+    long now = clock.wallTimeMillis();
+    List<Notification> made = new ArrayList<>();
+    Map<AlertEvent, List<String>> routed = new LinkedHashMap<>();
+    for (AlertEvent e : events) {
+      if (e.kind() == AlertEvent.Kind.PENDING) {
+        continue;
+      }
+      List<String> names = route(e, ruleReceivers.apply(e.rule()));
+      routed.put(e, names);
+      for (String name : names) {
+        Notification n = notification(e, receivers.get(name), 0, now);
+        if (n != null) {
+          made.add(n);
+        }
+      }
+    }
+    if (routed.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return storage
+        .executeBlocking(
+            () -> {
+              outbox.add(made);
+              return made;
+            },
+            true)
+        .compose(
+            durable ->
+                runOnContext(
+                    () -> {
+                      routed.forEach(
+                          (e, names) -> {
+                            observer.routed(e, names);
+                            if (e.kind() == AlertEvent.Kind.FIRING) {
+                              reminders.open(e, names, now);
+                            } else {
+                              reminders.close(e.incidentId());
+                            }
+                          });
+                      durable.forEach(this::dispatch);
+                      return durable;
+                    }))
+        .onFailure(t -> LOG.log(Level.SEVERE, "could not write notifications to the outbox", t));
+  }
+
+  /** Receivers for an event: the rule's own, else its severity's route, else the console. */
+  List<String> route(AlertEvent e, List<String> ruleReceivers) {
+    List<String> names =
+        ruleReceivers != null && !ruleReceivers.isEmpty()
+            ? ruleReceivers
+            : routes.getOrDefault(e.severity().wireName(), List.of());
+    if (names.isEmpty() && routes.isEmpty()) {
+      names = List.of(CONSOLE);
+    }
+    List<String> known = new ArrayList<>();
+    for (String name : names) {
+      if (receivers.containsKey(name)) {
+        known.add(name);
+      } else {
+        LOG.warning(() -> "rule " + e.rule() + " names unknown receiver '" + name + "'; skipped");
+      }
+    }
+    return known;
+  }
+
+  /** Queue depth per receiver, for readiness and tests. */
+  public Map<String, Integer> queued() {
+    Map<String, Integer> out = new LinkedHashMap<>();
+    dispatchers.forEach((name, d) -> out.put(name, d.queued()));
+    return out;
+  }
+
+  public Future<Void> close() {
+    return http.close();
+  }
+
+  private Notification notification(
+      AlertEvent e, RollguardConfig.Receiver r, int repeat, long now) {
+    Notification.Event event;
+    if (r.rollback()) {
+      if (e.kind() != AlertEvent.Kind.FIRING || repeat > 0) {
+        return null; // once per incident, never on resolve
+      }
+      event = Notification.Event.ROLLBACK;
+    } else {
+      event =
+          e.kind() == AlertEvent.Kind.FIRING
+              ? Notification.Event.FIRING
+              : Notification.Event.RESOLVED;
+    }
+    return new Notification(nextId(now), r.name(), event, repeat, e, now, null);
+  }
+
+  private void remind() {
+    long now = clock.wallTimeMillis();
+    List<Notification> due = new ArrayList<>();
+    for (Reminders.Due d : reminders.due(now)) {
+      Notification n = notification(d.alert(), receivers.get(d.receiver()), d.repeat(), now);
+      if (n != null) {
+        due.add(n);
+      }
+    }
+    if (!due.isEmpty()) {
+      storage
+          .executeBlocking(
+              () -> {
+                outbox.add(due);
+                return due;
+              },
+              true)
+          .onSuccess(durable -> context.runOnContext(v -> durable.forEach(this::dispatch)));
+    }
+  }
+
+  private void dispatch(Notification n) {
+    Dispatcher d = dispatchers.get(n.receiver());
+    if (d == null) {
+      LOG.warning(
+          () ->
+              "notification "
+                  + n.idempotencyKey()
+                  + " is for receiver '"
+                  + n.receiver()
+                  + "', which is no longer configured; dropped");
+      settle(n, null);
+      return;
+    }
+    d.enqueue(n);
+  }
+
+  private Dispatcher.Listener listener(RollguardConfig.Receiver r) {
+    return new Dispatcher.Listener() {
+      @Override
+      public void attempted(
+          Notification n, int attempt, long atMillis, RetryPolicy.Attempt result, String next) {
+        metrics.attempt(r.name(), result);
+        observer.attempted(n, attempt, atMillis, result, next);
+      }
+
+      @Override
+      public void delivered(Notification n, int attempts, long atMillis) {
+        metrics.outcome(r.name(), "delivered");
+        metrics.delivered(r.name(), atMillis - n.createdAtMillis());
+        settle(n, null);
+      }
+
+      @Override
+      public void gaveUp(Notification n, String why, boolean deadEndpoint) {
+        metrics.outcome(r.name(), deadEndpoint ? "dead_endpoint" : "gave_up");
+        LOG.severe(
+            () ->
+                "receiver '"
+                    + r.name()
+                    + "' "
+                    + (deadEndpoint ? "looks gone (fix or remove it)" : "failed")
+                    + ": "
+                    + n.idempotencyKey()
+                    + " not delivered: "
+                    + why
+                    + (r.fallback() == null ? "" : "; passed to fallback '" + r.fallback() + "'"));
+        Notification passed = null;
+        if (r.fallback() != null) {
+          metrics.outcome(r.name(), "fallback");
+          passed = n.forFallback(nextId(clock.wallTimeMillis()), r.fallback());
+        }
+        settle(n, passed);
+      }
+    };
+  }
+
+  /** Removes a settled notification from the outbox, after writing its fallback (if any). */
+  private void settle(Notification done, Notification fallback) {
+    storage
+        .executeBlocking(
+            () -> {
+              if (fallback != null) {
+                outbox.add(List.of(fallback));
+              }
+              outbox.remove(done);
+              return null;
+            },
+            true)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                LOG.log(Level.SEVERE, "could not update the outbox", ar.cause());
+              } else if (fallback != null) {
+                context.runOnContext(v -> dispatch(fallback));
+              }
+            });
+  }
+
+  private <T> Future<T> runOnContext(java.util.concurrent.Callable<T> task) {
+    io.vertx.core.Promise<T> p = io.vertx.core.Promise.promise();
+    context.runOnContext(
+        v -> {
+          try {
+            p.complete(task.call());
+          } catch (Exception e) {
+            p.fail(e);
+          }
+        });
+    return p.future();
+  }
+
+  private String nextId(long nowMillis) {
+    return String.format(Locale.ROOT, "%013d-%09d", nowMillis, sequence.incrementAndGet());
+  }
+
+  private static long sequenceOf(String id) {
+    int dash = id.indexOf('-');
+    try {
+      return dash < 0 ? 0 : Long.parseLong(id.substring(dash + 1));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  private static RollguardConfig.Receiver consoleReceiver() {
+    return new RollguardConfig.Receiver(
+        CONSOLE,
+        CONSOLE,
+        null,
+        null,
+        null,
+        null,
+        false,
+        null,
+        java.time.Duration.ZERO,
+        new RollguardConfig.Delivery(
+            java.time.Duration.ofSeconds(1),
+            1,
+            java.time.Duration.ofHours(1),
+            java.time.Duration.ofSeconds(1),
+            java.time.Duration.ofSeconds(1),
+            0,
+            0));
+  }
+}

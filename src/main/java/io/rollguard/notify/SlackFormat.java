@@ -1,0 +1,126 @@
+package io.rollguard.notify;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rollguard.alerting.AlertEvent;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A Slack incoming-webhook message: a plain {@code text} fallback (what notifications and old
+ * clients show) and Block Kit {@code blocks}: a header, the summary and why, fields for value vs
+ * threshold, window, severity and labels, the SLI readings, and links. Every text is cut to Block
+ * Kit's limits (WIRE.md) and the whole message kept under {@value #MAX_MESSAGE_CHARS} characters,
+ * so Slack never rejects it for size. Immutable.
+ */
+final class SlackFormat implements Format {
+
+  static final int MAX_HEADER_CHARS = 150;
+  static final int MAX_SECTION_CHARS = 3_000;
+  static final int MAX_FIELD_CHARS = 2_000;
+  static final int MAX_FIELDS = 10;
+  static final int MAX_MESSAGE_CHARS = 10_000;
+
+  /** Field texts are cut to this much once the message as a whole is too long. */
+  private static final int SHORT_FIELD_CHARS = 300;
+
+  private final Links links;
+
+  SlackFormat(Links links) {
+    this.links = links;
+  }
+
+  @Override
+  public Body render(Notification n) {
+    ObjectNode message = message(n, MAX_FIELD_CHARS, MAX_SECTION_CHARS);
+    if (message.toString().length() > MAX_MESSAGE_CHARS) {
+      message = message(n, SHORT_FIELD_CHARS, SHORT_FIELD_CHARS * 4);
+    }
+    return new Body(Payloads.bytes(message), "application/json");
+  }
+
+  private ObjectNode message(Notification n, int fieldChars, int sectionChars) {
+    AlertEvent a = n.alert();
+    String icon =
+        switch (n.event()) {
+          case FIRING -> ":red_circle:";
+          case RESOLVED -> ":large_green_circle:";
+          case ROLLBACK -> ":rewind:";
+        };
+    String headline = NotificationText.status(n) + ": " + a.rule();
+    ObjectNode message =
+        Payloads.object()
+            .put(
+                "text",
+                NotificationText.cut(
+                    icon + " " + headline + " — " + NotificationText.summary(n), sectionChars));
+    ArrayNode blocks = message.putArray("blocks");
+    blocks
+        .addObject()
+        .put("type", "header")
+        .putObject("text")
+        .put("type", "plain_text")
+        .put("text", NotificationText.cut(headline, MAX_HEADER_CHARS));
+    section(
+        blocks,
+        NotificationText.cut(
+            icon
+                + " *"
+                + escape(NotificationText.summary(n))
+                + "*\n"
+                + escape(a.reason())
+                + "\n`"
+                + escape(a.expr())
+                + "`",
+            sectionChars));
+
+    List<String> fields = new ArrayList<>();
+    fields.add("*Value*\n" + a.valueText() + " (" + a.threshold() + ")");
+    fields.add("*Window*\n" + a.window());
+    fields.add("*Severity*\n" + a.severity().wireName());
+    fields.add("*Incident*\n" + a.incidentId());
+    if (!a.labels().isEmpty()) {
+      fields.add("*Labels*\n" + escape(NotificationText.labels(a.labels())));
+    }
+    if (!a.readings().isEmpty()) {
+      fields.add(
+          "*SLIs*\n"
+              + String.join("\n", a.readings().stream().map(NotificationText::reading).toList()));
+    }
+    ObjectNode fieldSection = blocks.addObject().put("type", "section");
+    ArrayNode fieldArray = fieldSection.putArray("fields");
+    for (String f : fields.subList(0, Math.min(MAX_FIELDS, fields.size()))) {
+      fieldArray.addObject().put("type", "mrkdwn").put("text", NotificationText.cut(f, fieldChars));
+    }
+
+    StringBuilder linkLine =
+        new StringBuilder("<" + links.incident(a.incidentId()) + "|Incident timeline>");
+    linkLine.append(" · <").append(links.report(a.incidentId())).append("|Postmortem skeleton>");
+    String runbook = a.annotations().get("runbook");
+    if (runbook != null && runbook.startsWith("http")) {
+      linkLine.append(" · <").append(runbook).append("|Runbook>");
+    }
+    blocks
+        .addObject()
+        .put("type", "context")
+        .putArray("elements")
+        .addObject()
+        .put("type", "mrkdwn")
+        .put("text", NotificationText.cut(linkLine.toString(), MAX_FIELD_CHARS));
+    return message;
+  }
+
+  private static void section(ArrayNode blocks, String mrkdwn) {
+    blocks
+        .addObject()
+        .put("type", "section")
+        .putObject("text")
+        .put("type", "mrkdwn")
+        .put("text", mrkdwn);
+  }
+
+  /** Slack's mrkdwn escapes: only {@code & < >}. */
+  private static String escape(String text) {
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+  }
+}

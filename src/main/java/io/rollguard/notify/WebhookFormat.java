@@ -1,0 +1,68 @@
+package io.rollguard.notify;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rollguard.alerting.AlertEvent;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Our own webhook payload (SPEC 4), signed the Standard Webhooks way when the receiver has a
+ * secret: {@code webhook-id} is the idempotency key ({@code <incident_id>:<event>}), {@code
+ * webhook-timestamp} the attempt's time, so that retries are never refused as stale. Immutable.
+ */
+final class WebhookFormat implements Format {
+
+  private final WebhookSigner signer;
+  private final Links links;
+
+  WebhookFormat(String secret, Links links) {
+    this.signer = secret == null ? null : WebhookSigner.fromSecret(secret);
+    this.links = links;
+  }
+
+  @Override
+  public Body render(Notification n) {
+    AlertEvent a = n.alert();
+    ObjectNode o =
+        Payloads.object()
+            .put("version", "1")
+            .put("event", n.event().wireName())
+            .put("id", n.idempotencyKey())
+            .put("incident_id", a.incidentId())
+            .put("rule", a.rule())
+            .put("severity", a.severity().wireName());
+    o.set("labels", Payloads.map(a.labels()));
+    o.set("annotations", Payloads.map(a.annotations()));
+    Payloads.number(o, "value", a.value());
+    o.put("value_text", a.valueText())
+        .put("threshold", a.threshold())
+        .put("expr", a.expr())
+        .put("window", a.window())
+        .put("reason", a.reason());
+    o.set("slis", Payloads.readings(a));
+    o.put("started_at", NotificationText.time(a.startedAtMillis()))
+        .put("fired_at", NotificationText.time(a.firedAtMillis()))
+        .put(
+            "resolved_at",
+            a.kind() == AlertEvent.Kind.RESOLVED ? NotificationText.time(a.atMillis()) : null)
+        .put("repeat", n.repeat());
+    o.putNull("rollout");
+    o.putObject("links")
+        .put("incident", links.incident(a.incidentId()))
+        .put("report", links.report(a.incidentId()));
+    return new Body(Payloads.bytes(o), "application/json");
+  }
+
+  @Override
+  public Map<String, String> headers(Notification n, byte[] body, long nowMillis) {
+    Map<String, String> h = new LinkedHashMap<>();
+    String id = n.idempotencyKey();
+    long timestamp = nowMillis / 1_000;
+    h.put("webhook-id", id);
+    h.put("webhook-timestamp", Long.toString(timestamp));
+    if (signer != null) {
+      h.put("webhook-signature", signer.sign(id, timestamp, body));
+    }
+    return h;
+  }
+}
