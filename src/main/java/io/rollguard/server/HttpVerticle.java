@@ -1,6 +1,7 @@
 package io.rollguard.server;
 
 import io.rollguard.api.HealthHandlers;
+import io.rollguard.api.IncidentsHandlers;
 import io.rollguard.api.QueryHandler;
 import io.rollguard.api.RulesHandlers;
 import io.rollguard.api.SeriesHandler;
@@ -60,6 +61,10 @@ final class HttpVerticle extends VerticleBase {
     router.get("/api/v1/rules").handler(rulesApi::rules);
     router.get("/api/v1/alerts").handler(rulesApi::alerts);
     router.post("/-/reload").handler(rulesApi::reload);
+    IncidentsHandlers incidentsApi = new IncidentsHandlers(shared.incidents());
+    router.get("/api/v1/incidents").handler(incidentsApi::list);
+    router.get("/api/v1/incidents/:id").handler(incidentsApi::get);
+    router.get("/api/v1/incidents/:id/report").handler(incidentsApi::report);
     HealthHandlers health =
         new HealthHandlers(shared.config().dataDir(), () -> rules.status().ok());
     router.get("/healthz").handler(health::live);

@@ -1,21 +1,34 @@
 package io.rollguard.server;
 
+import io.rollguard.alerting.AlertEvent;
+import io.rollguard.alerting.RuleEngine;
 import io.rollguard.clock.Clock;
 import io.rollguard.config.RollguardConfig;
+import io.rollguard.incident.IncidentLog;
 import io.rollguard.ingest.IngestAuth;
 import io.rollguard.ingest.IngestLimits;
 import io.rollguard.metrics.RollguardMetrics;
+import io.rollguard.notify.Links;
+import io.rollguard.notify.Notification;
+import io.rollguard.notify.Notifier;
+import io.rollguard.notify.Outbox;
+import io.rollguard.notify.VertxTimers;
 import io.rollguard.window.SeriesRegistry;
 import io.rollguard.window.WindowSettings;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
@@ -32,10 +45,17 @@ public final class RollguardServer {
   private final RollguardMetrics metrics;
   private final SeriesRegistry series;
   private final RulesService rules;
+  private final Notifier notifier;
   private final int port;
 
   private RollguardServer(
-      Vertx vertx, RollguardMetrics metrics, SeriesRegistry series, RulesService rules, int port) {
+      Vertx vertx,
+      RollguardMetrics metrics,
+      SeriesRegistry series,
+      RulesService rules,
+      Notifier notifier,
+      int port) {
+    this.notifier = notifier;
     this.vertx = vertx;
     this.metrics = metrics;
     this.series = series;
@@ -74,10 +94,6 @@ public final class RollguardServer {
             config.auth().ingestTokens().stream()
                 .map(t -> new IngestAuth.Token(t.token(), t.services()))
                 .toList());
-    RulesService rules = new RulesService(vertx, clock, config, series, metrics.registry());
-    Shared shared =
-        new Shared(config, clock, series, ingestLimits, auth, new AtomicInteger(), metrics, rules);
-
     // Vert.x shares one listening socket among verticles asking for the same host and port, but
     // port 0 would give each its own free port: pick one first, and let all of them ask for it.
     int port;
@@ -88,11 +104,59 @@ public final class RollguardServer {
       vertx.close();
       return Future.failedFuture(e);
     }
+
+    // Blocking writes (outbox, alert states, incidents) go to one ordered worker thread.
+    WorkerExecutor storage = vertx.createSharedWorkerExecutor("rollguard-storage", 1);
+    Executor storageTasks =
+        task ->
+            storage.executeBlocking(
+                () -> {
+                  task.run();
+                  return null;
+                },
+                true);
+    Path dataDir = config.dataDir();
+    Outbox outbox = new Outbox(dataDir.resolve("outbox"));
+    IncidentLog incidents = new IncidentLog(dataDir.resolve("incidents"), storageTasks);
+    AlertStateStore states = new AlertStateStore(dataDir);
+    Notifier notifier =
+        new Notifier(
+            vertx,
+            config,
+            new Links(config.linkBase(port)),
+            clock,
+            new Random()::nextDouble,
+            new VertxTimers(vertx),
+            storage,
+            outbox,
+            incidents,
+            metrics.registry());
+    RulesService rules =
+        new RulesService(
+            vertx, clock, config, series, metrics.registry(), notifier, storage, states);
+    Shared shared =
+        new Shared(
+            config,
+            clock,
+            series,
+            ingestLimits,
+            auth,
+            new AtomicInteger(),
+            metrics,
+            rules,
+            incidents);
+
     HttpVerticle first = new HttpVerticle(shared, port);
     return vertx
         .fileSystem()
         .mkdirs(config.dataDir().toString())
-        .compose(v -> rules.start()) // a refused rule set is reported, not fatal
+        .compose(v -> storage.executeBlocking(() -> recover(outbox, states, incidents), true))
+        .compose(
+            recovered ->
+                notifier
+                    .start(recovered.pending(), incidents.openIncidents())
+                    .compose(v -> rules.start(recovered.states())))
+        // a refused rule set is reported, not fatal
         .compose(status -> vertx.deployVerticle(first))
         .compose(
             id ->
@@ -114,7 +178,8 @@ public final class RollguardServer {
                           + " with "
                           + eventLoops
                           + " event loops");
-              return new RollguardServer(vertx, metrics, series, rules, first.actualPort());
+              return new RollguardServer(
+                  vertx, metrics, series, rules, notifier, first.actualPort());
             })
         .recover(
             e -> {
@@ -122,6 +187,28 @@ public final class RollguardServer {
               vertx.close();
               return Future.failedFuture(e);
             });
+  }
+
+  /** What a restart finds on disk: pending notifications, and alert states mended from them. */
+  private record Recovered(List<Notification> pending, List<RuleEngine.SavedInstance> states) {}
+
+  /** Runs on the storage worker before anything else touches the data directory. */
+  private static Recovered recover(Outbox outbox, AlertStateStore states, IncidentLog incidents)
+      throws IOException {
+    List<Notification> pending = outbox.load();
+    incidents.load();
+    for (Notification n : pending) {
+      // died between the outbox write and the incident's: the incident starts from the outbox
+      if (n.alert().kind() == AlertEvent.Kind.FIRING
+          && incidents.get(n.alert().incidentId()) == null) {
+        incidents.routed(n.alert(), List.of(n.receiver()));
+      }
+    }
+    List<RuleEngine.SavedInstance> restored = AlertStateStore.reconcile(states.load(), pending);
+    if (!pending.isEmpty()) {
+      LOG.info(() -> pending.size() + " notification(s) from before the restart to deliver");
+    }
+    return new Recovered(pending, restored);
   }
 
   /**
@@ -149,8 +236,14 @@ public final class RollguardServer {
     return rules.snapshot();
   }
 
+  /** Notifications waiting per receiver (for tests and embedding). */
+  public java.util.Map<String, Integer> queuedNotifications() {
+    return notifier.queued();
+  }
+
   public Future<Void> close() {
     rules.close();
+    notifier.close();
     return vertx.close().andThen(v -> metrics.close());
   }
 }

@@ -10,6 +10,7 @@ import io.rollguard.alerting.RuleEngine;
 import io.rollguard.clock.Clock;
 import io.rollguard.config.Problems;
 import io.rollguard.config.RollguardConfig;
+import io.rollguard.notify.Notifier;
 import io.rollguard.rules.LoadStatus;
 import io.rollguard.rules.RuleFiles;
 import io.rollguard.rules.RuleLoader;
@@ -29,8 +30,8 @@ import java.util.logging.Logger;
 
 /**
  * Runs the rules: loads the rule files, evaluates them every {@code evaluation_interval}, reloads
- * them when the files change or on request, and hands alert transitions to the console receiver
- * (the log) until notifications arrive (issue #4).
+ * them when the files change or on request, hands alert transitions to the {@link Notifier}, and
+ * saves the alert states so that a restart neither re-pages nor forgets an incident.
  *
  * <p><b>Concurrency.</b> The {@link RuleEngine} and the load status are confined to one worker
  * thread (a Vert.x worker executor of size one): loading, reloading and ticking never run at the
@@ -50,7 +51,14 @@ final class RulesService {
   private final AtomicBoolean ticking = new AtomicBoolean();
   private final Counter reloadFailures;
   private final Timer tickTime;
+  private final Notifier notifier;
+  private final WorkerExecutor storage;
+  private final AlertStateStore stateStore;
   private volatile LoadStatus status = LoadStatus.NONE;
+
+  /** States saved before a restart, applied at the first load that succeeds. */
+  private List<RuleEngine.SavedInstance> toRestore = List.of();
+
   private String fingerprint = "";
 
   RulesService(
@@ -58,7 +66,13 @@ final class RulesService {
       Clock clock,
       RollguardConfig config,
       SeriesRegistry series,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      Notifier notifier,
+      WorkerExecutor storage,
+      AlertStateStore stateStore) {
+    this.notifier = notifier;
+    this.storage = storage;
+    this.stateStore = stateStore;
     this.vertx = vertx;
     this.clock = clock;
     this.config = config;
@@ -90,8 +104,12 @@ final class RulesService {
     }
   }
 
-  /** Loads the rules once and starts evaluating and watching; completes when the first load did. */
-  Future<LoadStatus> start() {
+  /**
+   * Loads the rules once, restores {@code saved} states (from before a restart), and starts
+   * evaluating and watching; completes when the first load did.
+   */
+  Future<LoadStatus> start(List<RuleEngine.SavedInstance> saved) {
+    toRestore = List.copyOf(saved);
     return reload("start")
         .onComplete(
             ar -> {
@@ -125,17 +143,17 @@ final class RulesService {
         .executeBlocking(
             () -> {
               long started = clock.monotonicTimeNanos();
-              List<AlertEvent> events = engine.tick(clock.wallTimeMillis());
+              long now = clock.wallTimeMillis();
+              List<AlertEvent> events = engine.tick(now);
               tickTime.record(Duration.ofNanos(clock.monotonicTimeNanos() - started));
-              return events;
+              hand(events, now);
+              return null;
             },
             true)
         .onComplete(
             ar -> {
               ticking.set(false);
-              if (ar.succeeded()) {
-                ar.result().forEach(RulesService::logEvent);
-              } else {
+              if (ar.failed()) {
                 LOG.log(Level.SEVERE, "rule evaluation failed", ar.cause());
               }
             });
@@ -164,7 +182,19 @@ final class RulesService {
     long now = clock.wallTimeMillis();
     List<String> names = files.stream().map(Path::toString).toList();
     if (result.valid()) {
-      engine.setRules(result.rules());
+      List<AlertEvent> events = engine.setRules(result.rules(), now);
+      if (!toRestore.isEmpty()) {
+        int ignored = engine.restoreStates(toRestore, now);
+        int restored = toRestore.size() - ignored;
+        LOG.info(
+            () ->
+                "restored "
+                    + restored
+                    + " alert state(s) from before the restart"
+                    + (ignored > 0 ? "; " + ignored + " of rules that are gone ignored" : ""));
+        toRestore = List.of();
+      }
+      hand(events, now);
       status =
           new LoadStatus(now, true, names, Map.of(), result.warnings(), result.rules().size(), now);
       LOG.info(
@@ -206,11 +236,36 @@ final class RulesService {
     return out;
   }
 
-  /** The console receiver: one log line per transition. */
+  /**
+   * Runs on the rules executor after the engine moved: the transitions go to the notifier (which
+   * makes them durable in the outbox) and then the states are saved, in that order on the storage
+   * executor, so a crash in between is mended from the outbox at the next start.
+   */
+  private void hand(List<AlertEvent> events, long now) {
+    if (events.isEmpty()) {
+      return;
+    }
+    events.forEach(RulesService::logEvent);
+    Map<String, List<String>> ruleReceivers = new java.util.HashMap<>();
+    for (RuleEngine.RuleStatus r : engine.snapshot().rules()) {
+      ruleReceivers.put(r.rule().name(), r.rule().receivers());
+    }
+    notifier.submit(events, ruleReceivers::get);
+    List<RuleEngine.SavedInstance> states = engine.saveStates();
+    storage
+        .executeBlocking(
+            () -> {
+              stateStore.save(states, now);
+              return null;
+            },
+            true)
+        .onFailure(t -> LOG.log(Level.SEVERE, "could not save alert states", t));
+  }
+
+  /** One log line per transition; the receivers tell the whole story. */
   private static void logEvent(AlertEvent e) {
-    Level level = e.kind() == AlertEvent.Kind.FIRING ? Level.WARNING : Level.INFO;
     LOG.log(
-        level,
+        e.kind() == AlertEvent.Kind.FIRING ? Level.WARNING : Level.INFO,
         () ->
             "alert "
                 + e.kind().name().toLowerCase(java.util.Locale.ROOT)
@@ -218,15 +273,10 @@ final class RulesService {
                 + e.rule()
                 + " "
                 + e.labels()
-                + " severity="
-                + e.severity().wireName()
-                + " when='"
-                + e.expr()
-                + "' window="
-                + e.window()
                 + " value="
-                + (Double.isNaN(e.value()) ? "no data" : e.value())
-                + (e.incidentId() == null ? "" : " incident=" + e.incidentId())
-                + (e.annotations().isEmpty() ? "" : " " + e.annotations()));
+                + e.valueText()
+                + " "
+                + e.threshold()
+                + (e.incidentId() == null ? "" : " incident=" + e.incidentId()));
   }
 }

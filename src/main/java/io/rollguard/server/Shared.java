@@ -2,6 +2,7 @@ package io.rollguard.server;
 
 import io.rollguard.clock.Clock;
 import io.rollguard.config.RollguardConfig;
+import io.rollguard.incident.IncidentLog;
 import io.rollguard.ingest.IngestAuth;
 import io.rollguard.ingest.IngestLimits;
 import io.rollguard.metrics.RollguardMetrics;
@@ -17,4 +18,5 @@ record Shared(
     IngestAuth auth,
     AtomicInteger inflight,
     RollguardMetrics metrics,
-    RulesService rules) {}
+    RulesService rules,
+    IncidentLog incidents) {}
