@@ -65,6 +65,12 @@ final class RollguardProcess implements AutoCloseable {
     return stdout.toString();
   }
 
+  /** Kills the process at once ({@code kill -9}): no shutdown hooks, no flushing. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(20, TimeUnit.SECONDS);
+  }
+
   /** Stops the server the way an orchestrator does (SIGTERM) and waits for it. */
   @Override
   public void close() {
