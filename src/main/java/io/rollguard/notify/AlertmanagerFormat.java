@@ -8,18 +8,27 @@ import java.util.TreeMap;
 /**
  * The Alertmanager webhook payload, version 4 (WIRE.md), with one alert per message, so receivers
  * written for Alertmanager (and their dedup on {@code fingerprint}) work unchanged. The rule name
- * is {@code alertname}; the explanation travels in annotations. Immutable.
+ * is {@code alertname}; the explanation travels in annotations; Standard Webhooks headers as for
+ * our own payload. Immutable.
  */
 final class AlertmanagerFormat implements Format {
 
   private static final String NOT_ENDED = "0001-01-01T00:00:00Z";
 
   private final String receiverName;
+  private final WebhookSigner signer;
   private final Links links;
 
-  AlertmanagerFormat(String receiverName, Links links) {
+  AlertmanagerFormat(String receiverName, String secret, Links links) {
     this.receiverName = receiverName;
+    this.signer = secret == null ? null : WebhookSigner.fromSecret(secret);
     this.links = links;
+  }
+
+  /** Signed like our own webhooks, so one verifier serves both. */
+  @Override
+  public java.util.Map<String, String> headers(Notification n, byte[] body, long nowMillis) {
+    return WebhookFormat.standardWebhooks(signer, n, body, nowMillis);
   }
 
   @Override

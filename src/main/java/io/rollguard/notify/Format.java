@@ -26,7 +26,7 @@ interface Format {
       case "pagerduty" -> new PagerDutyFormat(receiver.routingKey(), links);
       case "webhook" ->
           "alertmanager".equals(receiver.format())
-              ? new AlertmanagerFormat(receiver.name(), links)
+              ? new AlertmanagerFormat(receiver.name(), receiver.secret(), links)
               : new WebhookFormat(receiver.secret(), links);
       default -> new ConsoleFormat();
     };

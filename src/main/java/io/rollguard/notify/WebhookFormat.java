@@ -55,6 +55,12 @@ final class WebhookFormat implements Format {
 
   @Override
   public Map<String, String> headers(Notification n, byte[] body, long nowMillis) {
+    return standardWebhooks(signer, n, body, nowMillis);
+  }
+
+  /** The Standard Webhooks headers of one attempt; the signature only with a signer. */
+  static Map<String, String> standardWebhooks(
+      WebhookSigner signer, Notification n, byte[] body, long nowMillis) {
     Map<String, String> h = new LinkedHashMap<>();
     String id = n.idempotencyKey();
     long timestamp = nowMillis / 1_000;

@@ -80,9 +80,9 @@ final class AlertStateStore {
   }
 
   /**
-   * Brings saved states in line with the outbox, which is written first: a notification made after
-   * the states were saved means the process died between the two writes; if it announces a firing,
-   * the incident is firing, if a resolve, it is over.
+   * Brings saved states in line with the outbox, which is written first: a notification about a
+   * transition later than the evaluation the states were saved at means the process died between
+   * the two writes; if it announces a firing, the incident is firing, if a resolve, it is over.
    */
   static List<RuleEngine.SavedInstance> reconcile(Saved saved, List<Notification> outbox) {
     Map<String, RuleEngine.SavedInstance> byIncident = new LinkedHashMap<>();
@@ -96,7 +96,7 @@ final class AlertStateStore {
     }
     for (Notification n : outbox) {
       AlertEvent a = n.alert();
-      if (n.createdAtMillis() <= saved.savedAtMillis()) {
+      if (a.atMillis() <= saved.savedAtMillis()) {
         continue; // the saved states already reflect it
       }
       if (a.kind() == AlertEvent.Kind.RESOLVED) {
