@@ -3,12 +3,11 @@ package io.rollguard.incident;
 import io.rollguard.alerting.AlertEvent;
 import io.rollguard.alerting.AlertText;
 import io.rollguard.config.Durations;
+import io.rollguard.notify.NotificationText;
 import io.rollguard.rules.SliReading;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
-import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * A Markdown postmortem skeleton for an incident: summary, timeline (breach start, fired, every
@@ -25,7 +24,7 @@ public final class IncidentReport {
     md.append("# Postmortem: ")
         .append(f.rule())
         .append(' ')
-        .append(labels(f.labels()))
+        .append(NotificationText.labels(f.labels()))
         .append("\n\n_Incident `")
         .append(i.id())
         .append("`, severity ")
@@ -84,7 +83,7 @@ public final class IncidentReport {
     md.append("- Alert instance: `")
         .append(f.rule())
         .append("` ")
-        .append(labels(f.labels()))
+        .append(NotificationText.labels(f.labels()))
         .append('\n');
     md.append("- Firing for: ")
         .append(i.open() ? "still firing" : duration(i.resolvedAtMillis() - f.firedAtMillis()))
@@ -141,11 +140,5 @@ public final class IncidentReport {
 
   private static String duration(long millis) {
     return Durations.format(Duration.ofMillis(Math.max(0, millis)));
-  }
-
-  private static String labels(Map<String, String> labels) {
-    return labels.entrySet().stream()
-        .map(e -> e.getKey() + "=" + e.getValue())
-        .collect(Collectors.joining(", ", "{", "}"));
   }
 }

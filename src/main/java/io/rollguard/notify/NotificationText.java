@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /** The words every format shares, so that all receivers tell the same story. Stateless. */
-final class NotificationText {
+public final class NotificationText {
 
   private NotificationText() {}
 
@@ -37,7 +37,7 @@ final class NotificationText {
   }
 
   /** {@code {service=checkout, stage=canary}}. */
-  static String labels(Map<String, String> labels) {
+  public static String labels(Map<String, String> labels) {
     return labels.entrySet().stream()
         .map(e -> e.getKey() + "=" + e.getValue())
         .collect(Collectors.joining(", ", "{", "}"));
