@@ -2,8 +2,6 @@ package io.rollguard.notify;
 
 import io.rollguard.clock.Clock;
 import io.rollguard.config.RollguardConfig;
-import java.util.IdentityHashMap;
-import java.util.Map;
 
 /**
  * Delivers one receiver's notifications: one request in flight at a time, in order per incident,
@@ -37,7 +35,6 @@ final class Dispatcher {
   private final Timers timers;
   private final Listener listener;
   private final ReceiverQueue queue = new ReceiverQueue();
-  private final Map<ReceiverQueue.Entry, Format.Body> bodies = new IdentityHashMap<>();
   private boolean inFlight;
   private long pausedUntilMillis;
   private long timerId = -1;
@@ -104,7 +101,10 @@ final class Dispatcher {
     inFlight = true;
     e.attempts++;
     Notification n = e.notification;
-    Format.Body body = bodies.computeIfAbsent(e, k -> format.render(n));
+    if (e.body == null) {
+      e.body = format.render(n); // rendered once; each attempt signs it afresh
+    }
+    Format.Body body = e.body;
     transport
         .send(
             receiver.url(),
@@ -140,7 +140,6 @@ final class Dispatcher {
 
   private void forget(ReceiverQueue.Entry e) {
     queue.remove(e);
-    bodies.remove(e);
     published();
   }
 

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
@@ -84,7 +85,7 @@ final class HttpTransport implements Transport {
 
   private static String failure(Throwable cause, long timeoutMillis) {
     if (cause instanceof TimeoutException
-        || String.valueOf(cause.getMessage()).toLowerCase().contains("timeout")) {
+        || String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT).contains("timeout")) {
       return "timeout after " + timeoutMillis + " ms";
     }
     return cause.getClass().getSimpleName() + ": " + cause.getMessage();

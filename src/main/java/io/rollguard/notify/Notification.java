@@ -43,7 +43,7 @@ public record Notification(
     return alert.incidentId();
   }
 
-  /** The same notification addressed to {@code fallback}, made at {@code nowMillis}. */
+  /** The same notification (same idempotency key, same age) addressed to {@code fallback}. */
   public Notification forFallback(String newId, String fallback) {
     return new Notification(newId, fallback, event, repeat, alert, createdAtMillis, receiver);
   }

@@ -6,6 +6,7 @@ import io.rollguard.clock.Clock;
 import io.rollguard.config.RollguardConfig;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpClientAgent;
@@ -15,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
@@ -149,13 +151,7 @@ public final class Notifier {
     if (routed.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
-    return storage
-        .executeBlocking(
-            () -> {
-              outbox.add(made);
-              return made;
-            },
-            true)
+    return persist(made)
         .compose(
             durable ->
                 runOnContext(
@@ -171,8 +167,7 @@ public final class Notifier {
                           });
                       durable.forEach(this::dispatch);
                       return durable;
-                    }))
-        .onFailure(t -> LOG.log(Level.SEVERE, "could not write notifications to the outbox", t));
+                    }));
   }
 
   /** Receivers for an event: the rule's own, else its severity's route, else the console. */
@@ -193,13 +188,6 @@ public final class Notifier {
       }
     }
     return known;
-  }
-
-  /** Queue depth per receiver, for readiness and tests. */
-  public Map<String, Integer> queued() {
-    Map<String, Integer> out = new LinkedHashMap<>();
-    dispatchers.forEach((name, d) -> out.put(name, d.queued()));
-    return out;
   }
 
   public Future<Void> close() {
@@ -233,15 +221,24 @@ public final class Notifier {
       }
     }
     if (!due.isEmpty()) {
-      storage
-          .executeBlocking(
-              () -> {
-                outbox.add(due);
-                return due;
-              },
-              true)
-          .onSuccess(durable -> context.runOnContext(v -> durable.forEach(this::dispatch)));
+      persist(due).onSuccess(this::dispatchOnContext);
     }
+  }
+
+  /** Makes notifications durable in the outbox (on the storage worker); they are not sent yet. */
+  private Future<List<Notification>> persist(List<Notification> made) {
+    return storage
+        .executeBlocking(
+            () -> {
+              outbox.add(made);
+              return made;
+            },
+            true)
+        .onFailure(t -> LOG.log(Level.SEVERE, "could not write notifications to the outbox", t));
+  }
+
+  private void dispatchOnContext(List<Notification> durable) {
+    context.runOnContext(v -> durable.forEach(this::dispatch));
   }
 
   private void dispatch(Notification n) {
@@ -300,30 +297,26 @@ public final class Notifier {
     };
   }
 
-  /** Removes a settled notification from the outbox, after writing its fallback (if any). */
+  /**
+   * Removes a settled notification from the outbox, after writing its fallback (if any): the
+   * storage worker is ordered, so the fallback is on disk before the original is gone.
+   */
   private void settle(Notification done, Notification fallback) {
+    if (fallback != null) {
+      persist(List.of(fallback)).onSuccess(this::dispatchOnContext);
+    }
     storage
         .executeBlocking(
             () -> {
-              if (fallback != null) {
-                outbox.add(List.of(fallback));
-              }
               outbox.remove(done);
               return null;
             },
             true)
-        .onComplete(
-            ar -> {
-              if (ar.failed()) {
-                LOG.log(Level.SEVERE, "could not update the outbox", ar.cause());
-              } else if (fallback != null) {
-                context.runOnContext(v -> dispatch(fallback));
-              }
-            });
+        .onFailure(t -> LOG.log(Level.SEVERE, "could not update the outbox", t));
   }
 
-  private <T> Future<T> runOnContext(java.util.concurrent.Callable<T> task) {
-    io.vertx.core.Promise<T> p = io.vertx.core.Promise.promise();
+  private <T> Future<T> runOnContext(Callable<T> task) {
+    Promise<T> p = Promise.promise();
     context.runOnContext(
         v -> {
           try {

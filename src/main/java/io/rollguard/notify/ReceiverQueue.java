@@ -19,6 +19,9 @@ final class ReceiverQueue {
     int attempts;
     long dueAtMillis;
 
+    /** The request body, rendered at the first attempt. */
+    Format.Body body;
+
     Entry(Notification notification, long dueAtMillis) {
       this.notification = notification;
       this.dueAtMillis = dueAtMillis;

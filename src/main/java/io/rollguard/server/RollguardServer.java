@@ -236,11 +236,6 @@ public final class RollguardServer {
     return rules.snapshot();
   }
 
-  /** Notifications waiting per receiver (for tests and embedding). */
-  public java.util.Map<String, Integer> queuedNotifications() {
-    return notifier.queued();
-  }
-
   public Future<Void> close() {
     rules.close();
     notifier.close();
