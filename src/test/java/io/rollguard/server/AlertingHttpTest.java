@@ -72,14 +72,10 @@ class AlertingHttpTest {
   }
 
   private Future<Void> push(boolean ok, int n) {
-    StringBuilder sb = new StringBuilder("{\"service\":\"checkout\",\"requests\":[");
-    for (int i = 0; i < n; i++) {
-      sb.append(i > 0 ? "," : "").append("{\"latency_ms\":10,\"ok\":").append(ok).append('}');
-    }
     return client
         .post("/api/v1/ingest")
         .putHeader("Content-Type", "application/json")
-        .sendBuffer(Buffer.buffer(sb.append("]}").toString()))
+        .sendBuffer(Buffer.buffer(TestServers.requests("checkout", ok, n)))
         .mapEmpty();
   }
 

@@ -83,7 +83,7 @@ class NotificationsHttpTest {
         .map(s -> s.actualPort());
   }
 
-  private Future<Void> startServer(int receiverPort) throws Exception {
+  private Future<Void> startServer(Vertx vertx, int receiverPort) throws Exception {
     Path rules = Files.createDirectories(dir.resolve("rules"));
     Files.writeString(
         rules.resolve("errors.yaml"),
@@ -118,7 +118,7 @@ class NotificationsHttpTest {
             + ", rollback: true}\n"
             + "routes:\n  critical: [pd, hook, rollback]\n";
     return fixture
-        .start(vertx(), TestServers.config(dir.resolve("data"), yaml), Clock.system())
+        .start(vertx, TestServers.config(dir.resolve("data"), yaml), Clock.system())
         .map(
             c -> {
               client = c;
@@ -126,26 +126,16 @@ class NotificationsHttpTest {
             });
   }
 
-  private Vertx vertx;
-
-  private Vertx vertx() {
-    return vertx;
-  }
-
   private Future<Void> push(boolean ok) {
-    StringBuilder sb = new StringBuilder("{\"service\":\"checkout\",\"requests\":[");
-    for (int i = 0; i < 20; i++) {
-      sb.append(i > 0 ? "," : "").append("{\"latency_ms\":10,\"ok\":").append(ok).append('}');
-    }
     return client
         .post("/api/v1/ingest")
         .putHeader("Content-Type", "application/json")
-        .sendBuffer(Buffer.buffer(sb.append("]}").toString()))
+        .sendBuffer(Buffer.buffer(TestServers.requests("checkout", ok, 20)))
         .mapEmpty();
   }
 
   /** Pushes ({@code ok} or failing requests) every 100 ms until {@code done}. */
-  private Future<Void> pushUntil(boolean ok, BooleanSupplier done, int attemptsLeft) {
+  private Future<Void> pushUntil(Vertx vertx, boolean ok, BooleanSupplier done, int attemptsLeft) {
     if (done.getAsBoolean()) {
       return Future.succeededFuture();
     }
@@ -154,7 +144,7 @@ class NotificationsHttpTest {
     }
     return push(ok)
         .compose(v -> vertx.timer(100))
-        .compose(t -> pushUntil(ok, done, attemptsLeft - 1));
+        .compose(t -> pushUntil(vertx, ok, done, attemptsLeft - 1));
   }
 
   private List<Got> at(String path) {
@@ -172,20 +162,23 @@ class NotificationsHttpTest {
 
   @Test
   void anIncidentReachesEveryReceiverInOrderAndKeepsItsTimeline(Vertx vertx, VertxTestContext ctx) {
-    this.vertx = vertx;
     startReceivers(vertx)
         .compose(
             port -> {
               try {
-                return startServer(port);
+                return startServer(vertx, port);
               } catch (Exception e) {
                 return Future.failedFuture(e);
               }
             })
-        .compose(v -> pushUntil(false, () -> at("/pd").size() >= 2 && at("/hook").size() >= 1, 100))
         .compose(
             v ->
                 pushUntil(
+                    vertx, false, () -> at("/pd").size() >= 2 && at("/hook").size() >= 1, 100))
+        .compose(
+            v ->
+                pushUntil(
+                    vertx,
                     true,
                     () ->
                         at("/pd").size() >= 3
@@ -283,8 +276,7 @@ class NotificationsHttpTest {
 
   @Test
   void unknownIncidentsAre404(Vertx vertx, VertxTestContext ctx) throws Exception {
-    this.vertx = vertx;
-    startServer(1)
+    startServer(vertx, 1)
         .compose(v -> client.get("/api/v1/incidents/nope").send())
         .compose(
             r -> {

@@ -19,6 +19,15 @@ final class TestServers {
     return ConfigLoader.parse("test.yaml", yaml, dataDir, name -> null);
   }
 
+  /** A JSON batch of {@code n} 10 ms requests for {@code service}, all ok or all failed. */
+  static String requests(String service, boolean ok, int n) {
+    StringBuilder sb = new StringBuilder("{\"service\":\"" + service + "\",\"requests\":[");
+    for (int i = 0; i < n; i++) {
+      sb.append(i > 0 ? "," : "").append("{\"latency_ms\":10,\"ok\":").append(ok).append('}');
+    }
+    return sb.append("]}").toString();
+  }
+
   static ManualClock clock() {
     return new ManualClock(NOW);
   }
