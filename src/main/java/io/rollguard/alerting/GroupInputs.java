@@ -15,9 +15,9 @@ import java.util.Map;
  * {@link Inputs} over a {@link SeriesGroup}'s windows at one instant: request windows are merged on
  * first use (so a gauge-only rule never merges latencies), gauges and checks by name on demand.
  * Several checks of the same name (one per series) add up; their trailing failures are the largest
- * of any series. Not thread-safe: used within one evaluation, with the engine's accumulator.
+ * of any series. Not thread-safe: used within one evaluation, with its evaluator's accumulator.
  */
-final class GroupInputs implements Inputs {
+public final class GroupInputs implements Inputs {
 
   private final SeriesGroup group;
   private final long nowMillis;
@@ -34,7 +34,8 @@ final class GroupInputs implements Inputs {
   private final double[] quantileValues = new double[4];
   private int quantileCount;
 
-  GroupInputs(
+  /** {@code baseline} is the baseline's inputs at the same instant, or null. */
+  public GroupInputs(
       SeriesGroup group,
       long nowMillis,
       long windowMillis,

@@ -7,18 +7,11 @@ import io.rollguard.rules.Inputs;
 import io.rollguard.rules.Rule;
 import io.rollguard.rules.SliReading;
 import io.rollguard.rules.Truth;
-import io.rollguard.window.CheckWindow;
-import io.rollguard.window.GaugeWindow;
 import io.rollguard.window.Labels;
 import io.rollguard.window.RequestAccumulator;
-import io.rollguard.window.RequestWindow;
 import io.rollguard.window.SeriesRegistry;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -214,7 +207,7 @@ public final class RuleEngine {
   private void evaluate(RuleRuntime rt, long now, List<AlertEvent> events) {
     Rule rule = rt.rule;
     long windowMillis = rule.window().toMillis();
-    Map<Labels, SeriesGroup> groups = rt.groups(registry);
+    Map<Labels, SeriesGroup> groups = rt.selection.groups(registry);
     Set<Labels> keys = new LinkedHashSet<>(groups.keySet());
     keys.addAll(rt.states.keySet()); // instances whose series went away still resolve
     if (rule.by().isEmpty() && keys.isEmpty()) {
@@ -224,7 +217,7 @@ public final class RuleEngine {
         rule.baseline() == null
             ? null
             : new GroupInputs(
-                rt.baselineGroup(registry), now, windowMillis, baselineAccumulator, null);
+                rt.selection.baselineGroup(registry), now, windowMillis, baselineAccumulator, null);
     Timing timing =
         new Timing(
             rule.forDuration().toMillis(), rule.consecutive(), rule.keepFiringFor().toMillis());
@@ -336,16 +329,7 @@ public final class RuleEngine {
 
   /** A stable incident id: the same rule, instance and firing time always give the same id. */
   static String incidentId(Rule rule, Labels instance, long firedAtMillis) {
-    try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      byte[] digest =
-          sha.digest(
-              (rule.name() + "|" + instance + "|" + firedAtMillis)
-                  .getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
+    return IncidentIds.of(rule.name() + "|" + instance, firedAtMillis);
   }
 
   /** A rule with its instances' states and its cached series. */
@@ -363,9 +347,7 @@ public final class RuleEngine {
     long lastEvaluatedMillis;
     long evaluationNanos;
     List<InstanceStatus> statuses = List.of();
-    private long groupsVersion = -1;
-    private Map<Labels, SeriesGroup> groups = Map.of();
-    private SeriesGroup baselineGroup = new SeriesGroup();
+    final SeriesSelection selection;
 
     RuleRuntime(Rule rule) {
       this(rule, new LinkedHashMap<>());
@@ -380,6 +362,7 @@ public final class RuleEngine {
       this.rule = rule;
       this.states = states;
       this.warmUntilMillis = warmUntilMillis;
+      this.selection = new SeriesSelection(rule.select(), rule.by(), rule.baseline());
     }
 
     RuleRuntime withRule(Rule newer) {
@@ -388,62 +371,6 @@ public final class RuleEngine {
       rt.lastEvaluatedMillis = lastEvaluatedMillis;
       rt.statuses = statuses;
       return rt;
-    }
-
-    /** The rule's series grouped by its {@code by} labels, recomputed when series come or go. */
-    Map<Labels, SeriesGroup> groups(SeriesRegistry registry) {
-      refresh(registry);
-      return groups;
-    }
-
-    SeriesGroup baselineGroup(SeriesRegistry registry) {
-      refresh(registry);
-      return baselineGroup;
-    }
-
-    private void refresh(SeriesRegistry registry) {
-      long version = registry.version();
-      if (version == groupsVersion) {
-        return;
-      }
-      Map<Labels, SeriesGroup> fresh = new LinkedHashMap<>();
-      SeriesGroup base = new SeriesGroup();
-      for (RequestWindow w : registry.requestWindows()) {
-        if (rule.select().matches(w.labels())) {
-          fresh
-              .computeIfAbsent(w.labels().project(rule.by()), k -> new SeriesGroup())
-              .requests
-              .add(w);
-        }
-        if (rule.baseline() != null && rule.baseline().matches(w.labels())) {
-          base.requests.add(w);
-        }
-      }
-      for (GaugeWindow w : registry.gaugeWindows()) {
-        if (rule.select().matches(w.labels())) {
-          fresh
-              .computeIfAbsent(w.labels().project(rule.by()), k -> new SeriesGroup())
-              .gauges
-              .add(w);
-        }
-        if (rule.baseline() != null && rule.baseline().matches(w.labels())) {
-          base.gauges.add(w);
-        }
-      }
-      for (CheckWindow w : registry.checkWindows()) {
-        if (rule.select().matches(w.labels())) {
-          fresh
-              .computeIfAbsent(w.labels().project(rule.by()), k -> new SeriesGroup())
-              .checks
-              .add(w);
-        }
-        if (rule.baseline() != null && rule.baseline().matches(w.labels())) {
-          base.checks.add(w);
-        }
-      }
-      groups = fresh;
-      baselineGroup = base;
-      groupsVersion = version;
     }
   }
 }

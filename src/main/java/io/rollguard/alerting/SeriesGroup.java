@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The series one rule instance reads: those its selector matches with its {@code by} labels. */
-final class SeriesGroup {
+public final class SeriesGroup {
   final List<RequestWindow> requests = new ArrayList<>();
   final List<GaugeWindow> gauges = new ArrayList<>();
   final List<CheckWindow> checks = new ArrayList<>();
