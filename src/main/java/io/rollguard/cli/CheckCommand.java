@@ -63,7 +63,7 @@ final class CheckCommand implements Callable<Integer> {
           result.problems().size() + " problem(s) in " + sources.size() + " file(s)");
       return 1;
     }
-    System.out.println(result.rules().size() + " rule(s) in " + sources.size() + " file(s): OK");
+    System.out.println(result.summary() + " in " + sources.size() + " file(s): OK");
     return 0;
   }
 }

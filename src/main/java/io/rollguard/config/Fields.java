@@ -159,6 +159,56 @@ public final class Fields {
     return defaultValue;
   }
 
+  /**
+   * A ratio in [{@code min}, {@code max}]: a percentage ({@code 99.9%}, {@code 10%}) or a plain
+   * number ({@code 0.999}).
+   */
+  public double ratio(String key, double defaultValue, double min, double max) {
+    YamlNode node = node(key);
+    if (node == null || isNull(node)) {
+      return defaultValue;
+    }
+    if (node instanceof YamlNode.Scalar s && s.kind() != YamlNode.Scalar.Kind.BOOLEAN) {
+      String text = s.text().trim();
+      try {
+        double v =
+            text.endsWith("%")
+                ? new java.math.BigDecimal(text.substring(0, text.length() - 1).trim())
+                    .movePointLeft(2)
+                    .doubleValue()
+                : Double.parseDouble(text);
+        if (!(v >= min && v <= max)) {
+          problems.add(
+              node.position(),
+              "'"
+                  + key
+                  + "' must be between "
+                  + percent(min)
+                  + " and "
+                  + percent(max)
+                  + ", got "
+                  + text);
+          return defaultValue;
+        }
+        return v;
+      } catch (NumberFormatException e) {
+        // fall through to the message below
+      }
+    }
+    problems.add(
+        node.position(),
+        "'" + key + "' must be a ratio such as 99.9% or 0.999, got " + describe(node));
+    return defaultValue;
+  }
+
+  private static String percent(double ratio) {
+    return new java.math.BigDecimal(ratio * 100)
+            .round(new java.math.MathContext(9))
+            .stripTrailingZeros()
+            .toPlainString()
+        + "%";
+  }
+
   /** A size in bytes: a whole number, or with a unit such as {@code 8MiB} or {@code 512KB}. */
   public long bytes(String key, long defaultValue, long min, long max) {
     YamlNode node = node(key);

@@ -25,10 +25,97 @@ public final class RuleLoader {
   /** A rule file's name and content. */
   public record Source(String file, String text) {}
 
-  /** What a set of files holds: the rules, and every problem found (empty when valid). */
-  public record Result(List<Rule> rules, Problems problems, List<String> warnings) {
+  /**
+   * What a set of files holds: the rules, rollouts and SLOs, and every problem found (empty when
+   * valid).
+   */
+  public record Result(
+      List<Rule> rules,
+      List<Rollout> rollouts,
+      List<Slo> slos,
+      Problems problems,
+      List<String> warnings) {
     public boolean valid() {
       return problems.isEmpty();
+    }
+
+    /** How many rules, rollouts and SLOs, for people: "3 rule(s), 1 rollout(s), 1 SLO(s)". */
+    public String summary() {
+      return rules.size()
+          + " rule(s), "
+          + rollouts.size()
+          + " rollout(s), "
+          + slos.size()
+          + " SLO(s)";
+    }
+  }
+
+  /**
+   * What readers of one file share: where problems go, which names are taken (unique across rules,
+   * rollouts and SLOs of all files), the known receivers and the longest window.
+   */
+  record Context(
+      Source source,
+      Duration maxWindow,
+      Set<String> knownReceivers,
+      Map<String, Position> names,
+      Problems problems) {
+
+    /** The required {@code name}, reported when another rule, rollout or SLO took it first. */
+    String claimName(Fields f, String what) {
+      String name = f.requiredString("name");
+      if (name != null) {
+        Position first = names.putIfAbsent(name, f.position());
+        if (first != null) {
+          problems.add(
+              f.position(),
+              "duplicate name '"
+                  + name
+                  + "' for "
+                  + what
+                  + " (also defined at "
+                  + first
+                  + "; rules, rollouts and SLOs share one namespace)");
+        }
+      }
+      return name;
+    }
+
+    /** A list of receiver names under {@code key}, each checked against the configured ones. */
+    List<String> receivers(Fields f, String key) {
+      List<String> names = f.strings(key);
+      if (knownReceivers != null) {
+        for (String receiver : names) {
+          if (!knownReceivers.contains(receiver)) {
+            problems.add(
+                f.node(key).position(),
+                "unknown receiver '"
+                    + receiver
+                    + "'"
+                    + (knownReceivers.isEmpty()
+                        ? " (no receivers are configured)"
+                        : " (configured: "
+                            + String.join(", ", new java.util.TreeSet<>(knownReceivers))
+                            + ")"));
+          }
+        }
+      }
+      return names;
+    }
+
+    /** Parses a condition, reporting errors at their column in the file; null when it fails. */
+    Expr condition(YamlNode scalar) {
+      String text = scalar instanceof YamlNode.Scalar s ? s.text() : null;
+      if (text == null) {
+        problems.add(scalar.position(), "expected a condition such as p95 > 500ms");
+        return null;
+      }
+      try {
+        return ExprParser.parseCondition(text);
+      } catch (ExprException e) {
+        problems.add(expressionPosition(scalar, source.text(), e.column()), e.getMessage());
+        return null;
+      }
     }
   }
 
@@ -46,82 +133,61 @@ public final class RuleLoader {
     Problems problems = new Problems();
     List<String> warnings = new ArrayList<>();
     List<Rule> rules = new ArrayList<>();
+    List<Rollout> rollouts = new ArrayList<>();
+    List<Slo> slos = new ArrayList<>();
     Map<String, Position> names = new LinkedHashMap<>();
     for (Source source : sources) {
       YamlNode root = YamlReader.read(source.file(), source.text(), problems);
       if (root == null) {
         continue;
       }
+      Context cx = new Context(source, maxWindow, receivers, names, problems);
       Fields top = Fields.of(root, "a rule file", problems, null);
       for (YamlNode item : top.list("rules")) {
-        Rule rule = readRule(item, source, maxWindow, receivers, names, problems);
-        if (rule != null) {
-          rules.add(rule);
-        }
+        addIfRead(rules, readRule(item, cx));
       }
-      for (String later : List.of("rollouts", "slos")) {
-        if (top.node(later) != null) {
-          warnings.add(
-              source.file() + ": '" + later + "' is not evaluated by this version yet; skipped");
-        }
+      for (YamlNode item : top.list("rollouts")) {
+        addIfRead(rollouts, RolloutReader.read(item, cx));
+      }
+      for (YamlNode item : top.list("slos")) {
+        addIfRead(slos, SloReader.read(item, cx));
       }
       top.finish();
     }
-    return new Result(List.copyOf(rules), problems, List.copyOf(warnings));
+    return new Result(
+        List.copyOf(rules),
+        List.copyOf(rollouts),
+        List.copyOf(slos),
+        problems,
+        List.copyOf(warnings));
   }
 
-  private static Rule readRule(
-      YamlNode node,
-      Source source,
-      Duration maxWindow,
-      Set<String> receivers,
-      Map<String, Position> names,
-      Problems problems) {
+  private static <T> void addIfRead(List<T> into, T item) {
+    if (item != null) {
+      into.add(item);
+    }
+  }
+
+  private static Rule readRule(YamlNode node, Context cx) {
+    Problems problems = cx.problems();
     Fields f = Fields.of(node, "a rule", problems, null);
     int before = problems.size();
-    String name = f.requiredString("name");
-    if (name != null) {
-      Position first = names.putIfAbsent(name, f.position());
-      if (first != null) {
-        problems.add(
-            f.position(), "duplicate rule name '" + name + "' (first defined at " + first + ")");
-      }
-    }
+    String name = cx.claimName(f, "a rule");
     String description = f.string("description", "");
     Map<String, String> selectSpec = f.stringMap("select");
     Selector select = selector(f, "select", selectSpec, problems);
     List<String> by = f.strings("by");
-    Duration window = f.duration("window", Duration.ofMinutes(1), Duration.ofSeconds(1), maxWindow);
-    Expr when = null;
+    Duration window =
+        f.duration("window", Duration.ofMinutes(1), Duration.ofSeconds(1), cx.maxWindow());
     String whenText = f.requiredString("when");
-    if (whenText != null) {
-      try {
-        when = ExprParser.parseCondition(whenText);
-      } catch (ExprException e) {
-        problems.add(expressionPosition(f.node("when"), source.text(), e.column()), e.getMessage());
-      }
-    }
+    Expr when = whenText == null ? null : cx.condition(f.node("when"));
     Duration forDuration = f.duration("for", Duration.ZERO, Duration.ZERO, MAX_FOR);
     int consecutive = (int) f.integer("consecutive", 1, 1, 10_000);
     Duration every = f.duration("every", null, Duration.ofMillis(100), Duration.ofHours(1));
     long minSamples = f.integer("min_samples", 1, 1, Long.MAX_VALUE);
     Duration keepFiringFor = f.duration("keep_firing_for", Duration.ZERO, Duration.ZERO, MAX_FOR);
-    Severity severity = severity(f, problems);
-    List<String> notify = f.strings("notify");
-    if (receivers != null) {
-      for (String receiver : notify) {
-        if (!receivers.contains(receiver)) {
-          problems.add(
-              f.node("notify").position(),
-              "unknown receiver '"
-                  + receiver
-                  + "'"
-                  + (receivers.isEmpty()
-                      ? " (no receivers are configured)"
-                      : " (configured: " + String.join(", ", receivers) + ")"));
-        }
-      }
-    }
+    Severity severity = severity(f, "warning", problems);
+    List<String> notify = cx.receivers(f, "notify");
     Map<String, String> labels = f.stringMap("labels");
     Map<String, String> annotations = f.stringMap("annotations");
     boolean hasBaseline = f.has("baseline");
@@ -165,8 +231,7 @@ public final class RuleLoader {
         f.position());
   }
 
-  private static Selector selector(
-      Fields f, String key, Map<String, String> spec, Problems problems) {
+  static Selector selector(Fields f, String key, Map<String, String> spec, Problems problems) {
     try {
       return Selector.parse(spec);
     } catch (IllegalArgumentException e) {
@@ -175,8 +240,8 @@ public final class RuleLoader {
     }
   }
 
-  private static Severity severity(Fields f, Problems problems) {
-    String text = f.string("severity", "warning");
+  static Severity severity(Fields f, String defaultSeverity, Problems problems) {
+    String text = f.string("severity", defaultSeverity);
     try {
       return Severity.valueOf(text.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {

@@ -17,7 +17,9 @@ class CheckJarIT {
     Path rules = Path.of("rules").toAbsolutePath();
     try (RollguardProcess check = RollguardProcess.start(dir, "check", rules.toString())) {
       assertThat(check.waitForExit(60)).isZero();
-      assertThat(check.stdout()).containsPattern("\\d+ rule\\(s\\) in \\d+ file\\(s\\): OK");
+      assertThat(check.stdout())
+          .containsPattern(
+              "\\d+ rule\\(s\\), \\d+ rollout\\(s\\), \\d+ SLO\\(s\\) in \\d+ file\\(s\\): OK");
     }
   }
 
@@ -42,7 +44,7 @@ class CheckJarIT {
       assertThat(check.stdout())
           .contains("bad.yaml:3:15: cannot compare a duration (p95) with a ratio (1%)")
           .contains("bad.yaml:4:13: unknown receiver 'pagerduty' (configured: slack)")
-          .contains("bad.yaml:5:5: duplicate rule name 'a' (first defined at bad.yaml:2:5)")
+          .contains("bad.yaml:5:5: duplicate name 'a' for a rule (also defined at bad.yaml:2:5;")
           .contains("bad.yaml:6:23: cannot compare a ratio (error_rate) with a duration (500ms)")
           .contains("4 problem(s) in 1 file(s)");
     }

@@ -135,7 +135,8 @@ class RuleLoaderTest {
             "rules:\n  - name: dup\n    when: p99 > 1s\n    notify: [pagerduty]\n");
     assertThat(problems(result))
         .containsExactly(
-            "b.yaml:2:5: duplicate rule name 'dup' (first defined at a.yaml:2:5)",
+            "b.yaml:2:5: duplicate name 'dup' for a rule (also defined at a.yaml:2:5;"
+                + " rules, rollouts and SLOs share one namespace)",
             "b.yaml:4:13: unknown receiver 'pagerduty' (configured: slack)");
   }
 
