@@ -22,12 +22,20 @@ public final class RequestWindow {
   private final WindowSettings settings;
   private final RequestTier fine;
   private final RequestTier coarse;
+  private final SloTaps sloTaps;
+  private long sloTapsVersion = -1;
+  private SloCounts[] sloCounts = new SloCounts[0];
   private long lastSeenMillis;
   private boolean evicted;
 
   RequestWindow(Labels labels, WindowSettings settings) {
+    this(labels, settings, new SloTaps());
+  }
+
+  RequestWindow(Labels labels, WindowSettings settings, SloTaps sloTaps) {
     this.labels = labels;
     this.settings = settings;
+    this.sloTaps = sloTaps;
     this.fine = new RequestTier(settings.sliceMillis(), settings.fineSlots());
     this.coarse =
         settings.hasCoarseTier()
@@ -63,6 +71,9 @@ public final class RequestWindow {
       recordRun(samples, i, j, scratch);
       i = j;
     }
+    for (SloCounts counts : sloCounts()) {
+      counts.count(samples, from, to);
+    }
     lastSeenMillis = Math.max(lastSeenMillis, receivedAtMillis);
     return true;
   }
@@ -87,6 +98,9 @@ public final class RequestWindow {
     if (coarse != null) {
       coarse.add(endMillis, total, errorCount, scratch.indexes(), scratch.counts(), n);
     }
+    for (SloCounts counts : sloCounts()) {
+      counts.countHistogram(endMillis, histogram, errorCount);
+    }
     lastSeenMillis = Math.max(lastSeenMillis, receivedAtMillis);
     return true;
   }
@@ -110,6 +124,16 @@ public final class RequestWindow {
       RequestAccumulator into, long nowMillis, long windowMillis) {
     tierFor(windowMillis)
         .addToRunning(into, nowMillis, Math.min(windowMillis, settings.maxWindowMillis()));
+  }
+
+  /** The SLO counts this series feeds, worked out again when a new set is published. */
+  private SloCounts[] sloCounts() {
+    SloTaps.Published published = sloTaps.current();
+    if (published.version() != sloTapsVersion) {
+      sloCounts = SloTaps.matching(published, labels);
+      sloTapsVersion = published.version();
+    }
+    return sloCounts;
   }
 
   private RequestTier tierFor(long windowMillis) {

@@ -30,6 +30,7 @@ public final class SeriesRegistry {
       new java.util.concurrent.atomic.AtomicLong();
   private final Map<String, AtomicInteger> perService = new ConcurrentHashMap<>();
   private final Map<Labels, RequestWindow> requests = new ConcurrentHashMap<>();
+  private final SloTaps sloTaps = new SloTaps();
   private final Map<NamedKey, GaugeWindow> gauges = new ConcurrentHashMap<>();
   private final Map<NamedKey, CheckWindow> checks = new ConcurrentHashMap<>();
 
@@ -43,13 +44,19 @@ public final class SeriesRegistry {
     return settings;
   }
 
+  /** The SLO counts request series feed as their samples arrive. */
+  public SloTaps sloTaps() {
+    return sloTaps;
+  }
+
   /** The request window of {@code labels}, created if allowed; null when a cap refuses it. */
   public RequestWindow requests(Labels labels) {
     RequestWindow window = requests.get(labels);
     if (window != null) {
       return window;
     }
-    return requests.computeIfAbsent(labels, l -> admit(l) ? new RequestWindow(l, settings) : null);
+    return requests.computeIfAbsent(
+        labels, l -> admit(l) ? new RequestWindow(l, settings, sloTaps) : null);
   }
 
   /** The gauge window named {@code name} under {@code labels}; null when a cap refuses it. */
