@@ -12,7 +12,8 @@ import java.util.Map;
  * {@code valueText} the same for people, {@code threshold} what it is compared with ({@code > 1%}),
  * {@code readings} every SLI the condition names with its sample count and error bound, and {@code
  * reason} why the instance moved, in one sentence. Times in epoch milliseconds ({@code firedAt} 0
- * before firing). Immutable.
+ * before firing). {@code rollout} names the rollout and stage of a rollback verdict (null for other
+ * alerts). Immutable.
  */
 public record AlertEvent(
     Kind kind,
@@ -30,7 +31,49 @@ public record AlertEvent(
     String incidentId,
     long startedAtMillis,
     long firedAtMillis,
-    long atMillis) {
+    long atMillis,
+    RolloutRef rollout) {
+
+  /** The rollout and stage a rollback verdict is about. */
+  public record RolloutRef(String name, String stage) {}
+
+  /** An event that is not about a rollout. */
+  public AlertEvent(
+      Kind kind,
+      String rule,
+      Severity severity,
+      Map<String, String> labels,
+      Map<String, String> annotations,
+      String expr,
+      String window,
+      double value,
+      String valueText,
+      String threshold,
+      List<SliReading> readings,
+      String reason,
+      String incidentId,
+      long startedAtMillis,
+      long firedAtMillis,
+      long atMillis) {
+    this(
+        kind,
+        rule,
+        severity,
+        labels,
+        annotations,
+        expr,
+        window,
+        value,
+        valueText,
+        threshold,
+        readings,
+        reason,
+        incidentId,
+        startedAtMillis,
+        firedAtMillis,
+        atMillis,
+        null);
+  }
 
   /** What happened. */
   public enum Kind {

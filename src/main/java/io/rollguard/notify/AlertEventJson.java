@@ -36,11 +36,15 @@ public final class AlertEventJson {
       Payloads.number(ro, "value", r.value());
       ro.put("samples", r.samples()).put("relative_error", r.relativeError());
     }
-    return o.put("reason", a.reason())
+    o.put("reason", a.reason())
         .put("incident_id", a.incidentId())
         .put("started_at", a.startedAtMillis())
         .put("fired_at", a.firedAtMillis())
         .put("at", a.atMillis());
+    if (a.rollout() != null) {
+      o.putObject("rollout").put("name", a.rollout().name()).put("stage", a.rollout().stage());
+    }
+    return o;
   }
 
   public static AlertEvent read(JsonNode o) {
@@ -70,7 +74,11 @@ public final class AlertEventJson {
         o.path("incident_id").asText(null),
         o.path("started_at").asLong(),
         o.path("fired_at").asLong(),
-        o.path("at").asLong());
+        o.path("at").asLong(),
+        o.path("rollout").isObject()
+            ? new AlertEvent.RolloutRef(
+                o.path("rollout").path("name").asText(), o.path("rollout").path("stage").asText())
+            : null);
   }
 
   static ObjectNode write(Notification n) {

@@ -46,7 +46,11 @@ final class WebhookFormat implements Format {
             "resolved_at",
             a.kind() == AlertEvent.Kind.RESOLVED ? NotificationText.time(a.atMillis()) : null)
         .put("repeat", n.repeat());
-    o.putNull("rollout");
+    if (a.rollout() == null) {
+      o.putNull("rollout");
+    } else {
+      o.putObject("rollout").put("name", a.rollout().name()).put("stage", a.rollout().stage());
+    }
     o.putObject("links")
         .put("incident", links.incident(a.incidentId()))
         .put("report", links.report(a.incidentId()));

@@ -18,6 +18,8 @@ class ArchitectureTest {
     "io.rollguard.window..",
     "io.rollguard.rules..",
     "io.rollguard.alerting..",
+    "io.rollguard.rollout..",
+    "io.rollguard.slo..",
     "io.rollguard.clock..",
     "io.rollguard.config.."
   };

@@ -1,0 +1,424 @@
+package io.rollguard.slo;
+
+import io.rollguard.alerting.AlertEvent;
+import io.rollguard.alerting.AlertStateMachine;
+import io.rollguard.alerting.IncidentIds;
+import io.rollguard.alerting.InstanceState;
+import io.rollguard.alerting.Phase;
+import io.rollguard.alerting.Timing;
+import io.rollguard.config.Durations;
+import io.rollguard.rules.SliReading;
+import io.rollguard.rules.Slo;
+import io.rollguard.rules.Truth;
+import io.rollguard.rules.Type;
+import io.rollguard.window.Selector;
+import io.rollguard.window.SloCounts;
+import io.rollguard.window.SloTaps;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Evaluates SLOs: on each {@link #tick}, every SLO's attainment over its period, the error budget
+ * left and the burn rates, and each alert tier's state. A tier fires while any of its window pairs
+ * burns faster than its rate over both windows, and resolves as soon as none does (the short window
+ * makes that quick). Tiers are ordered fastest first; a slower tier holds still, neither firing nor
+ * resolving, while a faster one fires, so one burn pages once instead of paging and ticketing.
+ *
+ * <p><b>Concurrency.</b> Not thread-safe: owned by the thread that ticks it (the server's rules
+ * worker). Readers use {@link #snapshot()}, immutable and published after each call. The counts
+ * themselves are fed by ingest threads ({@link SloCounts} is thread-safe).
+ */
+public final class SloEngine {
+
+  /** The burn-rate windows every SLO reports (SPEC 3.5). */
+  public static final List<Duration> REPORTED_WINDOWS =
+      List.of(
+          Duration.ofMinutes(5),
+          Duration.ofMinutes(30),
+          Duration.ofHours(1),
+          Duration.ofHours(2),
+          Duration.ofHours(6),
+          Duration.ofDays(1),
+          Duration.ofDays(3));
+
+  private static final Timing AT_ONCE = new Timing(0, 1, 0);
+
+  /** PASS: attainment meets the objective; FAIL: it does not; NO_DATA: no requests yet. */
+  public enum Verdict {
+    PASS,
+    FAIL,
+    NO_DATA
+  }
+
+  /** A burn rate over one window ({@code NaN} below the SLO's {@code min_samples}). */
+  public record Burn(Duration window, double rate, long good, long total) {}
+
+  /** One alert tier as readers see it; {@code suppressed} while a faster tier fires. */
+  public record TierStatus(
+      Slo.BurnTier tier, Phase phase, boolean suppressed, long firedAtMillis, String incidentId) {}
+
+  /**
+   * One SLO as readers see it: over its period so far ({@code attainment} NaN without requests),
+   * the budget left as a share of the whole budget (negative when overspent), the reported burn
+   * rates and the tiers.
+   */
+  public record SloStatus(
+      Slo slo,
+      long good,
+      long total,
+      double attainment,
+      double budgetRemaining,
+      Verdict verdict,
+      List<Burn> burns,
+      List<TierStatus> tiers) {}
+
+  /** Every SLO as of {@code atMillis}. */
+  public record Snapshot(long atMillis, List<SloStatus> slos) {}
+
+  private final SloTaps taps;
+  private final long aheadMillis;
+  private List<Runtime> runtimes = List.of();
+  private volatile Snapshot snapshot = new Snapshot(0, List.of());
+
+  /**
+   * @param taps where request series find the counts to feed
+   * @param aheadMillis how far ahead of now samples may be stamped ({@code max_future_skew})
+   */
+  public SloEngine(SloTaps taps, Duration ahead) {
+    this.taps = taps;
+    this.aheadMillis = ahead.toMillis();
+  }
+
+  /**
+   * Replaces the SLOs. An SLO that counts the same requests the same way keeps its counts, and a
+   * tier of the same name keeps its state; tiers that are gone resolve (the returned events).
+   */
+  public List<AlertEvent> setSlos(List<Slo> slos, long nowMillis) {
+    Map<String, Runtime> previous = new HashMap<>();
+    runtimes.forEach(rt -> previous.put(rt.slo.name(), rt));
+    List<Runtime> next = new ArrayList<>();
+    List<AlertEvent> events = new ArrayList<>();
+    for (Slo slo : slos) {
+      Runtime old = previous.remove(slo.name());
+      Runtime rt =
+          old != null && old.slo.sameCounting(slo)
+              ? new Runtime(slo, old.counts)
+              : new Runtime(slo, counts(slo));
+      if (old != null) {
+        old.states.forEach(
+            (tier, state) -> {
+              if (slo.tiers().stream().anyMatch(t -> t.name().equals(tier))) {
+                rt.states.put(tier, state);
+              } else {
+                resolvedAway(old, tier, state, "the tier was removed", nowMillis, events);
+              }
+            });
+      }
+      next.add(rt);
+    }
+    for (Runtime gone : previous.values()) {
+      gone.states.forEach(
+          (tier, state) ->
+              resolvedAway(gone, tier, state, "the SLO was removed", nowMillis, events));
+    }
+    runtimes = List.copyOf(next);
+    taps.set(runtimes.stream().map(rt -> rt.counts).toList());
+    publish(nowMillis);
+    return events;
+  }
+
+  /** The receivers of an SLO's tier (empty: route by severity), or null when unknown. */
+  public List<String> receivers(String slo, String tier) {
+    for (Runtime rt : runtimes) {
+      if (rt.slo.name().equals(slo)) {
+        for (Slo.BurnTier t : rt.slo.tiers()) {
+          if (t.name().equals(tier)) {
+            return t.receivers();
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  public Snapshot snapshot() {
+    return snapshot;
+  }
+
+  /** Evaluates every SLO at {@code nowMillis}; returns the tiers' transitions. */
+  public List<AlertEvent> tick(long nowMillis) {
+    List<AlertEvent> events = new ArrayList<>();
+    List<SloStatus> statuses = new ArrayList<>();
+    for (Runtime rt : runtimes) {
+      statuses.add(evaluate(rt, nowMillis, events));
+    }
+    snapshot = new Snapshot(nowMillis, List.copyOf(statuses));
+    return events;
+  }
+
+  private SloStatus evaluate(Runtime rt, long now, List<AlertEvent> events) {
+    Slo slo = rt.slo;
+    Map<Duration, Burn> burns = new HashMap<>();
+    List<Burn> reported = new ArrayList<>();
+    for (Duration w : REPORTED_WINDOWS) {
+      if (w.compareTo(slo.period()) <= 0) {
+        reported.add(burn(rt, w, now, burns));
+      }
+    }
+    List<TierStatus> tiers = new ArrayList<>();
+    boolean fasterFiring = false;
+    for (Slo.BurnTier tier : slo.tiers()) {
+      InstanceState before = rt.states.getOrDefault(tier.name(), InstanceState.INACTIVE);
+      Tripped tripped = tripped(rt, tier, now, burns);
+      AlertStateMachine.Step step =
+          fasterFiring
+              ? new AlertStateMachine.Step(before, null)
+              : AlertStateMachine.step(
+                  before,
+                  tripped.truth,
+                  now,
+                  AT_ONCE,
+                  firedAt -> IncidentIds.of(slo.name() + "|" + tier.name(), firedAt));
+      InstanceState after = step.state();
+      if (after.phase() == Phase.INACTIVE) {
+        rt.states.remove(tier.name());
+      } else {
+        rt.states.put(tier.name(), after);
+      }
+      if (step.transition() == Phase.FIRING || step.transition() == Phase.INACTIVE) {
+        InstanceState episode = step.transition() == Phase.INACTIVE ? before : after;
+        events.add(
+            event(rt, tier, tripped, episode, step.transition() == Phase.FIRING, now, burns));
+      }
+      tiers.add(
+          new TierStatus(
+              tier, after.phase(), fasterFiring, after.firedAtMillis(), after.incidentId()));
+      fasterFiring |= after.phase() == Phase.FIRING;
+    }
+    SloCounts.Totals period = rt.counts.totals(now, slo.period().toMillis());
+    double attainment = period.total() == 0 ? Double.NaN : (double) period.good() / period.total();
+    double budgetRemaining =
+        period.total() == 0
+            ? 1.0
+            : 1.0 - (double) period.bad() / (slo.errorBudget() * period.total());
+    Verdict verdict =
+        period.total() == 0
+            ? Verdict.NO_DATA
+            : attainment >= slo.objective() ? Verdict.PASS : Verdict.FAIL;
+    return new SloStatus(
+        slo,
+        period.good(),
+        period.total(),
+        attainment,
+        budgetRemaining,
+        verdict,
+        List.copyOf(reported),
+        List.copyOf(tiers));
+  }
+
+  /** What a tier's windows say now: the first pair that trips, else the first pair. */
+  private record Tripped(Truth truth, Slo.BurnWindow pair, Burn longBurn, Burn shortBurn) {}
+
+  private Tripped tripped(Runtime rt, Slo.BurnTier tier, long now, Map<Duration, Burn> burns) {
+    Tripped first = null;
+    boolean allData = true;
+    for (Slo.BurnWindow pair : tier.windows()) {
+      Burn longBurn = burn(rt, pair.longWindow(), now, burns);
+      Burn shortBurn = burn(rt, pair.shortWindow(), now, burns);
+      if (longBurn.rate() > pair.burnRate() && shortBurn.rate() > pair.burnRate()) {
+        return new Tripped(Truth.TRUE, pair, longBurn, shortBurn);
+      }
+      allData &= !Double.isNaN(longBurn.rate()) && !Double.isNaN(shortBurn.rate());
+      if (first == null) {
+        first = new Tripped(Truth.FALSE, pair, longBurn, shortBurn);
+      }
+    }
+    if (first == null) {
+      return new Tripped(Truth.NO_DATA, null, null, null);
+    }
+    return allData
+        ? first
+        : new Tripped(Truth.NO_DATA, first.pair, first.longBurn, first.shortBurn);
+  }
+
+  private Burn burn(Runtime rt, Duration window, long now, Map<Duration, Burn> cache) {
+    return cache.computeIfAbsent(
+        window,
+        w -> {
+          SloCounts.Totals t = rt.counts.totals(now, w.toMillis());
+          double rate =
+              t.total() == 0 || t.total() < rt.slo.minSamples()
+                  ? Double.NaN
+                  : ((double) t.bad() / t.total()) / rt.slo.errorBudget();
+          return new Burn(w, rate, t.good(), t.total());
+        });
+  }
+
+  private AlertEvent event(
+      Runtime rt,
+      Slo.BurnTier tier,
+      Tripped tripped,
+      InstanceState episode,
+      boolean firing,
+      long now,
+      Map<Duration, Burn> burns) {
+    Slo slo = rt.slo;
+    List<SliReading> readings = new ArrayList<>();
+    Map<Duration, Boolean> seen = new LinkedHashMap<>();
+    for (Slo.BurnWindow pair : tier.windows()) {
+      for (Duration w : List.of(pair.longWindow(), pair.shortWindow())) {
+        if (seen.put(w, true) == null) {
+          Burn b = burn(rt, w, now, burns);
+          readings.add(
+              new SliReading(
+                  "burn_rate(" + Durations.format(w) + ")", Type.NUMBER, b.rate(), b.total(), 0));
+        }
+      }
+    }
+    Slo.BurnWindow pair = tripped.pair == null ? tier.windows().get(0) : tripped.pair;
+    double value = tripped.longBurn == null ? Double.NaN : tripped.longBurn.rate();
+    String reason =
+        firing
+            ? String.format(
+                java.util.Locale.ROOT,
+                "the error budget burns %s over %s and %s over %s, above %s: at this rate a whole %s"
+                    + " budget lasts %s",
+                rate(tripped.longBurn.rate()),
+                Durations.format(pair.longWindow()),
+                rate(tripped.shortBurn.rate()),
+                Durations.format(pair.shortWindow()),
+                rate(pair.burnRate()),
+                Durations.format(slo.period()),
+                exhaustion(slo.period(), tripped.longBurn.rate()))
+            : "no window pair of the tier burns above its rate any more";
+    return new AlertEvent(
+        firing ? AlertEvent.Kind.FIRING : AlertEvent.Kind.RESOLVED,
+        slo.name(),
+        tier.severity(),
+        Map.of("slo", slo.name(), "tier", tier.name()),
+        Map.of(
+            "summary",
+            "SLO "
+                + slo.name()
+                + " ("
+                + percent(slo.objective())
+                + " over "
+                + Durations.format(slo.period())
+                + ") burns its error budget too fast"),
+        expression(tier),
+        Durations.format(pair.longWindow()),
+        value,
+        rate(value),
+        "> " + rate(pair.burnRate()),
+        List.copyOf(readings),
+        reason,
+        episode.incidentId(),
+        episode.pendingSinceMillis(),
+        episode.firedAtMillis(),
+        now);
+  }
+
+  private static void resolvedAway(
+      Runtime rt,
+      String tierName,
+      InstanceState state,
+      String why,
+      long now,
+      List<AlertEvent> events) {
+    if (state.phase() != Phase.FIRING) {
+      return;
+    }
+    Slo.BurnTier tier =
+        rt.slo.tiers().stream().filter(t -> t.name().equals(tierName)).findFirst().orElseThrow();
+    events.add(
+        new AlertEvent(
+            AlertEvent.Kind.RESOLVED,
+            rt.slo.name(),
+            tier.severity(),
+            Map.of("slo", rt.slo.name(), "tier", tierName),
+            Map.of(),
+            expression(tier),
+            "",
+            Double.NaN,
+            "",
+            "",
+            List.of(),
+            why,
+            state.incidentId(),
+            state.pendingSinceMillis(),
+            state.firedAtMillis(),
+            now));
+  }
+
+  /** {@code burn rate > 14.4x over 1h and 5m, or > 6x over 6h and 30m}. */
+  static String expression(Slo.BurnTier tier) {
+    List<String> parts = new ArrayList<>();
+    for (Slo.BurnWindow w : tier.windows()) {
+      parts.add(
+          "> "
+              + rate(w.burnRate())
+              + " over "
+              + Durations.format(w.longWindow())
+              + " and "
+              + Durations.format(w.shortWindow()));
+    }
+    return "burn rate " + String.join(", or ", parts);
+  }
+
+  static String rate(double burnRate) {
+    if (Double.isNaN(burnRate)) {
+      return "no data";
+    }
+    String s = String.format(java.util.Locale.ROOT, "%.2f", burnRate);
+    s = s.contains(".") ? s.replaceAll("0+$", "").replaceAll("\\.$", "") : s;
+    return s + "x";
+  }
+
+  private static String exhaustion(Duration period, double burnRate) {
+    long millis = (long) (period.toMillis() / burnRate);
+    return Durations.format(Duration.ofMillis(Math.max(1_000, millis / 60_000 * 60_000)));
+  }
+
+  private static String percent(double ratio) {
+    return new java.math.BigDecimal(ratio * 100)
+            .round(new java.math.MathContext(6))
+            .stripTrailingZeros()
+            .toPlainString()
+        + "%";
+  }
+
+  private SloCounts counts(Slo slo) {
+    return new SloCounts(
+        Selector.parse(slo.selectSpec()),
+        slo.good().requireOk(),
+        slo.good().latencyLimitMicros(),
+        slo.period().toMillis(),
+        aheadMillis);
+  }
+
+  private void publish(long atMillis) {
+    List<SloStatus> kept = new ArrayList<>();
+    for (SloStatus s : snapshot.slos()) {
+      if (runtimes.stream().anyMatch(rt -> rt.slo.name().equals(s.slo().name()))) {
+        kept.add(s);
+      }
+    }
+    snapshot = new Snapshot(atMillis, List.copyOf(kept));
+  }
+
+  /** An SLO with its counts and its tiers' states. */
+  private static final class Runtime {
+    final Slo slo;
+    final SloCounts counts;
+    final Map<String, InstanceState> states = new LinkedHashMap<>();
+
+    Runtime(Slo slo, SloCounts counts) {
+      this.slo = slo;
+      this.counts = counts;
+    }
+  }
+}
