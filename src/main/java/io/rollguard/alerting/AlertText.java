@@ -28,7 +28,12 @@ public final class AlertText {
 
   /** A value in the unit of what the rule compares: {@code 812.3ms}, {@code 2.35%}, {@code 17}. */
   public static String formatValue(Rule rule, double value) {
-    Expr.Compare compare = firstComparison(rule.when());
+    return formatValue(rule.when(), value);
+  }
+
+  /** A value in the unit of what {@code condition} compares first. */
+  public static String formatValue(Expr condition, double value) {
+    Expr.Compare compare = firstComparison(condition);
     Type type;
     try {
       type = compare == null ? Type.NUMBER : TypeChecker.typeOf(compare.left());
@@ -57,7 +62,7 @@ public final class AlertText {
   }
 
   /** The left-hand side of the condition's first comparison: what "value" means in a message. */
-  static double value(Expr condition, Inputs inputs, long minSamples) {
+  public static double value(Expr condition, Inputs inputs, long minSamples) {
     Expr.Compare compare = firstComparison(condition);
     return compare == null ? Double.NaN : Evaluator.value(compare.left(), inputs, minSamples);
   }
@@ -67,15 +72,20 @@ public final class AlertText {
    * 220.0ms} when the right-hand side is not a plain number.
    */
   static String threshold(Rule rule, Inputs inputs) {
-    Expr.Compare compare = firstComparison(rule.when());
+    return threshold(rule.when(), inputs, rule.minSamples());
+  }
+
+  /** What the first comparison of {@code condition} compares its value with. */
+  public static String threshold(Expr condition, Inputs inputs, long minSamples) {
+    Expr.Compare compare = firstComparison(condition);
     if (compare == null) {
       return "";
     }
     if (compare.right() instanceof Expr.Literal l) {
       return compare.op() + " " + l.text();
     }
-    double right = Evaluator.value(compare.right(), inputs, rule.minSamples());
-    return compare.op() + " " + compare.right() + " = " + formatValue(rule, right);
+    double right = Evaluator.value(compare.right(), inputs, minSamples);
+    return compare.op() + " " + compare.right() + " = " + formatValue(condition, right);
   }
 
   /** Why an instance went where it went, in one sentence. */

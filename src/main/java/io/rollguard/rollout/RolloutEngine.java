@@ -1,0 +1,511 @@
+package io.rollguard.rollout;
+
+import io.rollguard.alerting.AlertEvent;
+import io.rollguard.alerting.AlertStateMachine;
+import io.rollguard.alerting.AlertText;
+import io.rollguard.alerting.GroupInputs;
+import io.rollguard.alerting.IncidentIds;
+import io.rollguard.alerting.InstanceState;
+import io.rollguard.alerting.Phase;
+import io.rollguard.alerting.SeriesSelection;
+import io.rollguard.alerting.Timing;
+import io.rollguard.config.Durations;
+import io.rollguard.rules.Evaluator;
+import io.rollguard.rules.Inputs;
+import io.rollguard.rules.Rollout;
+import io.rollguard.rules.SliReading;
+import io.rollguard.rules.Truth;
+import io.rollguard.window.RequestAccumulator;
+import io.rollguard.window.SeriesRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Decides rollouts: on each {@link #tick}, every rollout's criteria are evaluated over its live
+ * stage's series (and the baseline's), and the verdict follows.
+ *
+ * <ul>
+ *   <li><b>rollback</b> as soon as any rollback criterion fires (each with its own {@code for},
+ *       {@code consecutive} and {@code min_samples}). The verdict then stays {@code rollback} for
+ *       the rest of the attempt, so a deployer that polls late still sees it, and the rollout's
+ *       receivers are notified once (a firing event with the rollout and stage).
+ *   <li><b>promote</b> once every promotion criterion has held, without a break, for the stage's
+ *       {@code min_duration}.
+ *   <li><b>hold</b> otherwise, with the reasons: criteria that do not hold, criteria with too few
+ *       samples on either side (no data decides nothing), time still to wait.
+ * </ul>
+ *
+ * Setting the stage starts it afresh (criteria, timers); setting the same stage again is a no-op,
+ * so deployers may retry. A new attempt (after a rollback, or back at the first stage) resolves the
+ * previous attempt's rollback incident.
+ *
+ * <p><b>Concurrency.</b> Not thread-safe: owned by one thread (the server's rules worker), which
+ * calls every method but {@link #verdicts()}; readers use that immutable map.
+ */
+public final class RolloutEngine {
+
+  /** A rollout's stage and rollback as persisted across restarts. */
+  public record SavedStage(
+      String rollout,
+      String stage,
+      long stageSinceMillis,
+      boolean stageSet,
+      int attempt,
+      String rollbackIncidentId,
+      long rollbackFiredAtMillis,
+      List<String> rollbackReasons) {}
+
+  /** The outcome of setting a stage: the verdict right after, or why it was refused. */
+  public record StageChange(Verdict verdict, List<AlertEvent> events, String error) {}
+
+  private final SeriesRegistry registry;
+  private final RequestAccumulator stageAccumulator = new RequestAccumulator();
+  private final RequestAccumulator baselineAccumulator = new RequestAccumulator();
+  private Map<String, Runtime> runtimes = Map.of();
+  private volatile Map<String, Verdict> verdicts = Map.of();
+
+  public RolloutEngine(SeriesRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** The latest verdict of every rollout, by name, in file order. */
+  public Map<String, Verdict> verdicts() {
+    return verdicts;
+  }
+
+  /**
+   * Replaces the rollouts. A rollout whose definition did not change keeps everything; a changed
+   * one keeps its live stage (if it still has it) and its rollback, and starts its criteria afresh.
+   * A rollout that is gone resolves its rollback incident (the returned events).
+   */
+  public List<AlertEvent> setRollouts(List<Rollout> rollouts, long nowMillis) {
+    Map<String, Runtime> previous = new LinkedHashMap<>(runtimes);
+    Map<String, Runtime> next = new LinkedHashMap<>();
+    for (Rollout r : rollouts) {
+      Runtime old = previous.remove(r.name());
+      if (old != null && old.rollout.sameDefinition(r)) {
+        next.put(r.name(), old.withRollout(r));
+      } else {
+        Runtime rt = new Runtime(r, nowMillis);
+        if (old != null && r.stageIndex(old.stage().name()) >= 0) {
+          rt.restore(old.save(), r.stageIndex(old.stage().name()));
+        }
+        next.put(r.name(), rt);
+      }
+    }
+    List<AlertEvent> events = new ArrayList<>();
+    for (Runtime gone : previous.values()) {
+      if (gone.rollback != null) {
+        events.add(resolved(gone, "the rollout was removed", nowMillis));
+      }
+    }
+    runtimes = next;
+    publish();
+    return events;
+  }
+
+  /** Sets the live stage of {@code name} and evaluates the rollout at once. */
+  public StageChange setStage(String name, String stage, long nowMillis) {
+    Runtime rt = runtimes.get(name);
+    if (rt == null) {
+      return new StageChange(null, List.of(), "no rollout named '" + name + "'");
+    }
+    int index = rt.rollout.stageIndex(stage);
+    if (index < 0) {
+      return new StageChange(
+          null,
+          List.of(),
+          "rollout '"
+              + name
+              + "' has no stage '"
+              + stage
+              + "' (stages: "
+              + String.join(", ", rt.rollout.stages().stream().map(Rollout.Stage::name).toList())
+              + ")");
+    }
+    List<AlertEvent> events = new ArrayList<>();
+    boolean same = index == rt.stageIndex && rt.stageSet && rt.rollback == null;
+    if (!same) {
+      boolean newAttempt = rt.rollback != null || (index == 0 && rt.stageIndex != 0);
+      if (rt.rollback != null) {
+        events.add(resolved(rt, "a new attempt began at stage " + stage, nowMillis));
+        rt.rollback = null;
+      }
+      if (newAttempt) {
+        rt.attempt++;
+      }
+      rt.enterStage(index, nowMillis);
+      rt.stageSet = true;
+    }
+    events.addAll(evaluate(rt, nowMillis));
+    publish();
+    return new StageChange(rt.verdict, events, null);
+  }
+
+  /** Evaluates every rollout at {@code nowMillis}; returns the rollback notifications. */
+  public List<AlertEvent> tick(long nowMillis) {
+    List<AlertEvent> events = new ArrayList<>();
+    for (Runtime rt : runtimes.values()) {
+      events.addAll(evaluate(rt, nowMillis));
+    }
+    publish();
+    return events;
+  }
+
+  /** Every rollout's stage and rollback, to persist. */
+  public List<SavedStage> saveStages() {
+    return runtimes.values().stream().map(Runtime::save).toList();
+  }
+
+  /**
+   * Restores stages saved before a restart (after {@link #setRollouts}, before the first tick).
+   * Stages of rollouts or stages that no longer exist are ignored; their count is returned.
+   */
+  public int restoreStages(List<SavedStage> saved) {
+    int ignored = 0;
+    for (SavedStage s : saved) {
+      Runtime rt = runtimes.get(s.rollout());
+      int index = rt == null ? -1 : rt.rollout.stageIndex(s.stage());
+      if (index < 0) {
+        ignored++;
+      } else {
+        rt.restore(s, index);
+      }
+    }
+    publish();
+    return ignored;
+  }
+
+  private List<AlertEvent> evaluate(Runtime rt, long now) {
+    Rollout r = rt.rollout;
+    long windowMillis = r.window().toMillis();
+    Inputs baseline =
+        r.baselineSpec() == null
+            ? null
+            : new GroupInputs(
+                rt.selection.baselineGroup(registry), now, windowMillis, baselineAccumulator, null);
+    Inputs inputs =
+        new GroupInputs(rt.selection.all(registry), now, windowMillis, stageAccumulator, baseline);
+    List<AlertEvent> events = new ArrayList<>();
+
+    List<Verdict.CriterionStatus> rollback = new ArrayList<>();
+    List<Verdict.CriterionStatus> firing = new ArrayList<>();
+    for (int i = 0; i < r.rollbackWhen().size(); i++) {
+      Rollout.Criterion c = r.rollbackWhen().get(i);
+      Truth truth = Evaluator.test(c.when(), inputs, c.minSamples());
+      Timing timing = new Timing(c.forDuration().toMillis(), c.consecutive(), 0);
+      InstanceState state =
+          AlertStateMachine.step(rt.criteria[i], truth, now, timing, firedAt -> null).state();
+      rt.criteria[i] = state;
+      Verdict.CriterionStatus status = status(c, truth, inputs, state);
+      rollback.add(status);
+      if (state.phase() == Phase.FIRING) {
+        firing.add(status);
+      }
+    }
+    if (rt.rollback == null && !firing.isEmpty()) {
+      rt.rollback = fire(rt, firing, now);
+      events.add(rt.rollback);
+    }
+
+    List<Verdict.CriterionStatus> promote = new ArrayList<>();
+    boolean allHold = true;
+    for (Rollout.Criterion c : r.promoteWhen()) {
+      Truth truth = Evaluator.test(c.when(), inputs, c.minSamples());
+      allHold &= truth == Truth.TRUE;
+      promote.add(status(c, truth, inputs, null));
+    }
+    rt.promoteHoldingSince =
+        allHold ? (rt.promoteHoldingSince == 0 ? now : rt.promoteHoldingSince) : 0;
+    Rollout.Stage stage = rt.stage();
+    Verdict.Decision decision;
+    List<String> reasons = new ArrayList<>();
+    if (rt.rollback != null) {
+      decision = Verdict.Decision.ROLLBACK;
+      reasons.addAll(List.of(rt.rollback.reason().split("; ")));
+    } else if (allHold && now - rt.promoteHoldingSince >= stage.minDuration().toMillis()) {
+      decision = Verdict.Decision.PROMOTE;
+      reasons.add(
+          (r.promoteWhen().isEmpty()
+                  ? "no rollback criterion fired"
+                  : "all " + r.promoteWhen().size() + " promotion criteria held")
+              + " for "
+              + Durations.format(Duration.ofMillis(now - rt.promoteHoldingSince))
+              + " at stage "
+              + stage.name()
+              + (stage.minDuration().isZero()
+                  ? ""
+                  : " (min_duration " + Durations.format(stage.minDuration()) + ")"));
+    } else {
+      decision = Verdict.Decision.HOLD;
+      holdReasons(rt, promote, rollback, inputs, baseline, now, reasons);
+    }
+    if (rt.verdict == null || rt.verdict.decision() != decision) {
+      rt.decisionSince = now;
+    }
+    rt.verdict =
+        new Verdict(
+            r,
+            stage.name(),
+            rt.stageIndex,
+            rt.stageSince,
+            rt.stageSet,
+            rt.attempt,
+            decision,
+            rt.decisionSince,
+            List.copyOf(reasons),
+            List.copyOf(promote),
+            List.copyOf(rollback),
+            rt.promoteHoldingSince,
+            now,
+            rt.rollback == null ? null : rt.rollback.incidentId());
+    return events;
+  }
+
+  private static void holdReasons(
+      Runtime rt,
+      List<Verdict.CriterionStatus> promote,
+      List<Verdict.CriterionStatus> rollback,
+      Inputs stage,
+      Inputs baseline,
+      long now,
+      List<String> reasons) {
+    Rollout r = rt.rollout;
+    for (Verdict.CriterionStatus s : promote) {
+      if (s.truth() == Truth.NO_DATA) {
+        reasons.add(noData(r, s.criterion(), stage, baseline));
+      } else if (s.truth() == Truth.FALSE) {
+        reasons.add(s.criterion().text() + " does not hold (" + s.valueText() + ")");
+      }
+    }
+    if (reasons.isEmpty()) {
+      reasons.add(
+          "promotion criteria have held for "
+              + Durations.format(Duration.ofMillis(now - rt.promoteHoldingSince))
+              + " of the stage's min_duration "
+              + Durations.format(rt.stage().minDuration()));
+    }
+    for (Verdict.CriterionStatus s : rollback) {
+      if (s.phase() == Phase.PENDING) {
+        reasons.add(
+            "rollback criterion "
+                + s.criterion().text()
+                + " has held for "
+                + Durations.format(Duration.ofMillis(now - s.sinceMillis()))
+                + " ("
+                + s.valueText()
+                + "); it fires after "
+                + Durations.format(s.criterion().forDuration())
+                + (s.criterion().consecutive() > 1
+                    ? " and " + s.criterion().consecutive() + " evaluations in a row"
+                    : ""));
+      }
+    }
+  }
+
+  private static String noData(Rollout r, Rollout.Criterion c, Inputs stage, Inputs baseline) {
+    return c.text()
+        + ": not enough data (stage "
+        + stage.count()
+        + " requests"
+        + (baseline == null ? "" : ", baseline " + baseline.count())
+        + " in "
+        + Durations.format(r.window())
+        + "; min_samples "
+        + c.minSamples()
+        + ")";
+  }
+
+  private static Verdict.CriterionStatus status(
+      Rollout.Criterion c, Truth truth, Inputs inputs, InstanceState state) {
+    double value = AlertText.value(c.when(), inputs, c.minSamples());
+    return new Verdict.CriterionStatus(
+        c,
+        truth,
+        value,
+        AlertText.formatValue(c.when(), value),
+        AlertText.threshold(c.when(), inputs, c.minSamples()),
+        Evaluator.readings(c.when(), inputs, c.minSamples()),
+        state == null ? null : state.phase(),
+        state == null || state.phase() == Phase.INACTIVE ? 0 : state.pendingSinceMillis());
+  }
+
+  private static AlertEvent fire(Runtime rt, List<Verdict.CriterionStatus> firing, long now) {
+    Rollout r = rt.rollout;
+    Rollout.Stage stage = rt.stage();
+    List<String> reasons = new ArrayList<>();
+    Set<SliReading> readings = new LinkedHashSet<>();
+    long startedAt = now;
+    for (Verdict.CriterionStatus s : firing) {
+      reasons.add(
+          s.criterion().text()
+              + " held for "
+              + Durations.format(Duration.ofMillis(now - s.sinceMillis()))
+              + " ("
+              + s.valueText()
+              + ")");
+      readings.addAll(s.readings());
+      startedAt = Math.min(startedAt, s.sinceMillis());
+    }
+    Verdict.CriterionStatus first = firing.get(0);
+    String incidentId = IncidentIds.of("rollout|" + r.name() + "|" + rt.attempt, now);
+    return new AlertEvent(
+        AlertEvent.Kind.FIRING,
+        r.name(),
+        r.severity(),
+        Map.of("rollout", r.name(), "stage", stage.name()),
+        Map.of(
+            "summary",
+            "Rollout "
+                + r.name()
+                + " rolled back at stage "
+                + stage.name()
+                + " ("
+                + AlertText.format(io.rollguard.rules.Type.RATIO, stage.traffic())
+                + " of traffic)"),
+        String.join(" or ", firing.stream().map(s -> s.criterion().text()).toList()),
+        Durations.format(r.window()),
+        first.value(),
+        first.valueText(),
+        first.threshold(),
+        List.copyOf(readings),
+        String.join("; ", reasons),
+        incidentId,
+        startedAt,
+        now,
+        now,
+        new AlertEvent.RolloutRef(r.name(), stage.name()));
+  }
+
+  private static AlertEvent resolved(Runtime rt, String why, long now) {
+    AlertEvent f = rt.rollback;
+    return new AlertEvent(
+        AlertEvent.Kind.RESOLVED,
+        f.rule(),
+        f.severity(),
+        f.labels(),
+        f.annotations(),
+        f.expr(),
+        f.window(),
+        Double.NaN,
+        "",
+        f.threshold(),
+        List.of(),
+        why,
+        f.incidentId(),
+        f.startedAtMillis(),
+        f.firedAtMillis(),
+        now,
+        f.rollout());
+  }
+
+  private void publish() {
+    Map<String, Verdict> out = new LinkedHashMap<>();
+    runtimes.forEach(
+        (name, rt) -> {
+          if (rt.verdict != null) {
+            out.put(name, rt.verdict);
+          }
+        });
+    verdicts = java.util.Collections.unmodifiableMap(out);
+  }
+
+  /** A rollout with its live stage, criteria states and rollback. */
+  private static final class Runtime {
+    final Rollout rollout;
+    int stageIndex;
+    long stageSince;
+    boolean stageSet;
+    int attempt = 1;
+    InstanceState[] criteria;
+    long promoteHoldingSince;
+    long decisionSince;
+    SeriesSelection selection;
+
+    /** The firing event of this attempt's rollback; null until one fires. */
+    AlertEvent rollback;
+
+    Verdict verdict;
+
+    Runtime(Rollout rollout, long now) {
+      this.rollout = rollout;
+      enterStage(0, now);
+    }
+
+    Rollout.Stage stage() {
+      return rollout.stages().get(stageIndex);
+    }
+
+    void enterStage(int index, long now) {
+      stageIndex = index;
+      stageSince = now;
+      promoteHoldingSince = 0;
+      criteria = new InstanceState[rollout.rollbackWhen().size()];
+      java.util.Arrays.fill(criteria, InstanceState.INACTIVE);
+      selection =
+          new SeriesSelection(
+              rollout.stageSelector(stage().name()), List.of(), rollout.baselineSelector());
+      verdict = null;
+    }
+
+    Runtime withRollout(Rollout newer) {
+      Runtime rt = new Runtime(newer, stageSince);
+      rt.stageIndex = stageIndex;
+      rt.stageSince = stageSince;
+      rt.stageSet = stageSet;
+      rt.attempt = attempt;
+      rt.criteria = criteria;
+      rt.promoteHoldingSince = promoteHoldingSince;
+      rt.decisionSince = decisionSince;
+      rt.selection = selection;
+      rt.rollback = rollback;
+      rt.verdict = verdict;
+      return rt;
+    }
+
+    SavedStage save() {
+      return new SavedStage(
+          rollout.name(),
+          stage().name(),
+          stageSince,
+          stageSet,
+          attempt,
+          rollback == null ? null : rollback.incidentId(),
+          rollback == null ? 0 : rollback.firedAtMillis(),
+          rollback == null ? List.of() : List.of(rollback.reason().split("; ")));
+    }
+
+    void restore(SavedStage s, int index) {
+      enterStage(index, s.stageSinceMillis());
+      stageSet = s.stageSet();
+      attempt = s.attempt();
+      if (s.rollbackIncidentId() != null) {
+        Rollout.Stage st = stage();
+        rollback =
+            new AlertEvent(
+                AlertEvent.Kind.FIRING,
+                rollout.name(),
+                rollout.severity(),
+                Map.of("rollout", rollout.name(), "stage", st.name()),
+                Map.of(),
+                "",
+                Durations.format(rollout.window()),
+                Double.NaN,
+                "",
+                "",
+                List.of(),
+                String.join("; ", s.rollbackReasons()),
+                s.rollbackIncidentId(),
+                s.rollbackFiredAtMillis(),
+                s.rollbackFiredAtMillis(),
+                s.rollbackFiredAtMillis(),
+                new AlertEvent.RolloutRef(rollout.name(), st.name()));
+      }
+    }
+  }
+}
