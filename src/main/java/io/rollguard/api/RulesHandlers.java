@@ -9,8 +9,6 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -24,7 +22,7 @@ public final class RulesHandlers {
   private final Supplier<RuleEngine.Snapshot> snapshot;
   private final Supplier<LoadStatus> status;
   private final Supplier<Future<LoadStatus>> reload;
-  private final String adminToken;
+  private final AdminAuth admin;
 
   public RulesHandlers(
       Supplier<RuleEngine.Snapshot> snapshot,
@@ -34,7 +32,7 @@ public final class RulesHandlers {
     this.snapshot = snapshot;
     this.status = status;
     this.reload = reload;
-    this.adminToken = adminToken;
+    this.admin = new AdminAuth(adminToken);
   }
 
   public void rules(RoutingContext ctx) {
@@ -94,8 +92,7 @@ public final class RulesHandlers {
   }
 
   public void reload(RoutingContext ctx) {
-    if (adminToken != null && !bearerMatches(ctx.request().getHeader("Authorization"))) {
-      Json.error(ctx, 401, "the admin token is required (Authorization: Bearer <token>)");
+    if (!admin.admit(ctx)) {
       return;
     }
     reload
@@ -131,14 +128,5 @@ public final class RulesHandlers {
         .put("warnings", new JsonArray(s.warnings()))
         .put("active_rules", s.activeRules())
         .put("active_since", s.activeSinceMillis());
-  }
-
-  private boolean bearerMatches(String header) {
-    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return false;
-    }
-    return MessageDigest.isEqual(
-        header.substring(7).trim().getBytes(StandardCharsets.UTF_8),
-        adminToken.getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -128,10 +128,11 @@ public final class Notifier {
 
   /**
    * Routes the transitions and makes their notifications durable, then sends them; the future
-   * completes once they are on disk. {@code ruleReceivers} gives a rule's {@code notify} list.
+   * completes once they are on disk. {@code receiversOf} gives the {@code notify} list of what
+   * raised an event (a rule, a rollout, an SLO tier; null or empty: route by severity).
    */
   public Future<List<Notification>> submit(
-      List<AlertEvent> events, Function<String, List<String>> ruleReceivers) {
+      List<AlertEvent> events, Function<AlertEvent, List<String>> receiversOf) {
     long now = clock.wallTimeMillis();
     List<Notification> made = new ArrayList<>();
     Map<AlertEvent, List<String>> routed = new LinkedHashMap<>();
@@ -139,7 +140,7 @@ public final class Notifier {
       if (e.kind() == AlertEvent.Kind.PENDING) {
         continue;
       }
-      List<String> names = route(e, ruleReceivers.apply(e.rule()));
+      List<String> names = route(e, receiversOf.apply(e));
       routed.put(e, names);
       for (String name : names) {
         Notification n = notification(e, receivers.get(name), 0, now);

@@ -81,7 +81,8 @@ public final class RolloutEngine {
   /**
    * Replaces the rollouts. A rollout whose definition did not change keeps everything; a changed
    * one keeps its live stage (if it still has it) and its rollback, and starts its criteria afresh.
-   * A rollout that is gone resolves its rollback incident (the returned events).
+   * A rollout that is gone resolves its rollback incident (the returned events). New and changed
+   * rollouts are evaluated at once, so each has a verdict from the moment it loads.
    */
   public List<AlertEvent> setRollouts(List<Rollout> rollouts, long nowMillis) {
     Map<String, Runtime> previous = new LinkedHashMap<>(runtimes);
@@ -105,6 +106,11 @@ public final class RolloutEngine {
       }
     }
     runtimes = next;
+    for (Runtime rt : next.values()) {
+      if (rt.verdict == null) {
+        events.addAll(evaluate(rt, nowMillis)); // a verdict from the moment it loads
+      }
+    }
     publish();
     return events;
   }

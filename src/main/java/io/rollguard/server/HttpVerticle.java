@@ -3,8 +3,10 @@ package io.rollguard.server;
 import io.rollguard.api.HealthHandlers;
 import io.rollguard.api.IncidentsHandlers;
 import io.rollguard.api.QueryHandler;
+import io.rollguard.api.RolloutsHandlers;
 import io.rollguard.api.RulesHandlers;
 import io.rollguard.api.SeriesHandler;
+import io.rollguard.api.SlosHandlers;
 import io.rollguard.ingest.IngestHandler;
 import io.rollguard.ingest.Ingestor;
 import io.vertx.core.Future;
@@ -14,6 +16,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -61,6 +64,17 @@ final class HttpVerticle extends VerticleBase {
     router.get("/api/v1/rules").handler(rulesApi::rules);
     router.get("/api/v1/alerts").handler(rulesApi::alerts);
     router.post("/-/reload").handler(rulesApi::reload);
+    RolloutsHandlers rolloutsApi =
+        new RolloutsHandlers(rules::verdicts, rules::setStage, shared.config().auth().adminToken());
+    router.get("/api/v1/rollouts").handler(rolloutsApi::list);
+    router.get("/api/v1/rollouts/:name").handler(rolloutsApi::get);
+    router
+        .put("/api/v1/rollouts/:name/stage")
+        .handler(BodyHandler.create().setBodyLimit(4_096))
+        .handler(rolloutsApi::setStage);
+    router.post("/api/v1/gates/:rollout/promote").handler(rolloutsApi::promoteGate);
+    router.post("/api/v1/gates/:rollout/rollback").handler(rolloutsApi::rollbackGate);
+    router.get("/api/v1/slos").handler(new SlosHandlers(rules::slos)::list);
     IncidentsHandlers incidentsApi = new IncidentsHandlers(shared.incidents());
     router.get("/api/v1/incidents").handler(incidentsApi::list);
     router.get("/api/v1/incidents/:id").handler(incidentsApi::get);

@@ -13,6 +13,7 @@ import io.rollguard.notify.Notification;
 import io.rollguard.notify.Notifier;
 import io.rollguard.notify.Outbox;
 import io.rollguard.notify.VertxTimers;
+import io.rollguard.rollout.RolloutEngine;
 import io.rollguard.window.SeriesRegistry;
 import io.rollguard.window.WindowSettings;
 import io.vertx.core.DeploymentOptions;
@@ -119,6 +120,7 @@ public final class RollguardServer {
     Outbox outbox = new Outbox(dataDir.resolve("outbox"));
     IncidentLog incidents = new IncidentLog(dataDir.resolve("incidents"), storageTasks);
     AlertStateStore states = new AlertStateStore(dataDir);
+    RolloutStateStore rolloutStates = new RolloutStateStore(dataDir);
     Notifier notifier =
         new Notifier(
             vertx,
@@ -133,7 +135,15 @@ public final class RollguardServer {
             metrics.registry());
     RulesService rules =
         new RulesService(
-            vertx, clock, config, series, metrics.registry(), notifier, storage, states);
+            vertx,
+            clock,
+            config,
+            series,
+            metrics.registry(),
+            notifier,
+            storage,
+            states,
+            rolloutStates);
     Shared shared =
         new Shared(
             config,
@@ -150,12 +160,15 @@ public final class RollguardServer {
     return vertx
         .fileSystem()
         .mkdirs(config.dataDir().toString())
-        .compose(v -> storage.executeBlocking(() -> recover(outbox, states, incidents), true))
+        .compose(
+            v ->
+                storage.executeBlocking(
+                    () -> recover(outbox, states, rolloutStates, incidents), true))
         .compose(
             recovered ->
                 notifier
                     .start(recovered.pending(), incidents.openIncidents())
-                    .compose(v -> rules.start(recovered.states())))
+                    .compose(v -> rules.start(recovered.states(), recovered.stages())))
         // a refused rule set is reported, not fatal
         .compose(status -> vertx.deployVerticle(first))
         .compose(
@@ -190,10 +203,14 @@ public final class RollguardServer {
   }
 
   /** What a restart finds on disk: pending notifications, and alert states mended from them. */
-  private record Recovered(List<Notification> pending, List<RuleEngine.SavedInstance> states) {}
+  private record Recovered(
+      List<Notification> pending,
+      List<RuleEngine.SavedInstance> states,
+      List<RolloutEngine.SavedStage> stages) {}
 
   /** Runs on the storage worker before anything else touches the data directory. */
-  private static Recovered recover(Outbox outbox, AlertStateStore states, IncidentLog incidents)
+  private static Recovered recover(
+      Outbox outbox, AlertStateStore states, RolloutStateStore rolloutStates, IncidentLog incidents)
       throws IOException {
     List<Notification> pending = outbox.load();
     incidents.load();
@@ -208,7 +225,7 @@ public final class RollguardServer {
     if (!pending.isEmpty()) {
       LOG.info(() -> pending.size() + " notification(s) from before the restart to deliver");
     }
-    return new Recovered(pending, restored);
+    return new Recovered(pending, restored, rolloutStates.load());
   }
 
   /**

@@ -11,9 +11,12 @@ import io.rollguard.clock.Clock;
 import io.rollguard.config.Problems;
 import io.rollguard.config.RollguardConfig;
 import io.rollguard.notify.Notifier;
+import io.rollguard.rollout.RolloutEngine;
+import io.rollguard.rollout.Verdict;
 import io.rollguard.rules.LoadStatus;
 import io.rollguard.rules.RuleFiles;
 import io.rollguard.rules.RuleLoader;
+import io.rollguard.slo.SloEngine;
 import io.rollguard.window.SeriesRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -29,14 +32,15 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Runs the rules: loads the rule files, evaluates them every {@code evaluation_interval}, reloads
- * them when the files change or on request, hands alert transitions to the {@link Notifier}, and
- * saves the alert states so that a restart neither re-pages nor forgets an incident.
+ * Runs the rule files: loads them, evaluates their rules, rollouts and SLOs every {@code
+ * evaluation_interval}, reloads them when the files change or on request, hands alert transitions
+ * and rollback verdicts to the {@link Notifier}, and saves alert states and rollout stages so that
+ * a restart neither re-pages nor forgets an incident or a stage.
  *
- * <p><b>Concurrency.</b> The {@link RuleEngine} and the load status are confined to one worker
- * thread (a Vert.x worker executor of size one): loading, reloading and ticking never run at the
- * same time, and never on an event loop. Readers use the engine's snapshot and {@link #status()},
- * both immutable and published through volatile fields.
+ * <p><b>Concurrency.</b> The engines and the load status are confined to one worker thread (a
+ * Vert.x worker executor of size one): loading, reloading, ticking and setting a rollout's stage
+ * never run at the same time, and never on an event loop. Readers use the engines' snapshots and
+ * {@link #status()}, all immutable and published through volatile fields.
  */
 final class RulesService {
 
@@ -54,12 +58,20 @@ final class RulesService {
   private final Notifier notifier;
   private final WorkerExecutor storage;
   private final AlertStateStore stateStore;
+  private final RolloutEngine rollouts;
+  private final RolloutStateStore rolloutStore;
+  private final SloEngine slos;
   private volatile LoadStatus status = LoadStatus.NONE;
 
   /** States saved before a restart, applied at the first load that succeeds. */
   private List<RuleEngine.SavedInstance> toRestore = List.of();
 
+  private List<RolloutEngine.SavedStage> stagesToRestore = List.of();
+
   private String fingerprint = "";
+
+  /** The periodic timers (evaluation, file watch), cancelled on close. */
+  private final List<Long> timers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   RulesService(
       Vertx vertx,
@@ -69,8 +81,12 @@ final class RulesService {
       MeterRegistry meters,
       Notifier notifier,
       WorkerExecutor storage,
-      AlertStateStore stateStore) {
+      AlertStateStore stateStore,
+      RolloutStateStore rolloutStore) {
     this.notifier = notifier;
+    this.rolloutStore = rolloutStore;
+    this.rollouts = new RolloutEngine(series);
+    this.slos = new SloEngine(series.sloTaps(), config.limits().maxFutureSkew());
     this.storage = storage;
     this.stateStore = stateStore;
     this.vertx = vertx;
@@ -108,13 +124,15 @@ final class RulesService {
    * Loads the rules once, restores {@code saved} states (from before a restart), and starts
    * evaluating and watching; completes when the first load did.
    */
-  Future<LoadStatus> start(List<RuleEngine.SavedInstance> saved) {
+  Future<LoadStatus> start(
+      List<RuleEngine.SavedInstance> saved, List<RolloutEngine.SavedStage> stages) {
     toRestore = List.copyOf(saved);
+    stagesToRestore = List.copyOf(stages);
     return reload("start")
         .onComplete(
             ar -> {
-              vertx.setPeriodic(config.evaluationInterval().toMillis(), t -> tick());
-              vertx.setPeriodic(WATCH_PERIOD_MILLIS, t -> reloadIfChanged());
+              timers.add(vertx.setPeriodic(config.evaluationInterval().toMillis(), t -> tick()));
+              timers.add(vertx.setPeriodic(WATCH_PERIOD_MILLIS, t -> reloadIfChanged()));
             });
   }
 
@@ -126,12 +144,41 @@ final class RulesService {
     return status;
   }
 
+  /** The latest verdict of every rollout. */
+  Map<String, Verdict> verdicts() {
+    return rollouts.verdicts();
+  }
+
+  SloEngine.Snapshot slos() {
+    return slos.snapshot();
+  }
+
+  /**
+   * Sets a rollout's live stage and evaluates it at once (on the rules worker); the verdict right
+   * after, or why the stage was refused.
+   */
+  Future<RolloutEngine.StageChange> setStage(String rollout, String stage) {
+    return executor.executeBlocking(
+        () -> {
+          long now = clock.wallTimeMillis();
+          RolloutEngine.StageChange change = rollouts.setStage(rollout, stage, now);
+          if (change.error() == null) {
+            LOG.info(() -> "rollout " + rollout + ": stage set to " + stage);
+            hand(change.events(), now);
+            saveStages();
+          }
+          return change;
+        },
+        true);
+  }
+
   /** Reloads now; the future holds the new status (check {@link LoadStatus#ok()}). */
   Future<LoadStatus> reload(String why) {
     return executor.executeBlocking(() -> load(why), true);
   }
 
   void close() {
+    timers.forEach(vertx::cancelTimer);
     executor.close();
   }
 
@@ -144,9 +191,15 @@ final class RulesService {
             () -> {
               long started = clock.monotonicTimeNanos();
               long now = clock.wallTimeMillis();
-              List<AlertEvent> events = engine.tick(now);
+              List<AlertEvent> events = new ArrayList<>(engine.tick(now));
+              List<AlertEvent> rolledBack = rollouts.tick(now);
+              events.addAll(rolledBack);
+              events.addAll(slos.tick(now));
               tickTime.record(Duration.ofNanos(clock.monotonicTimeNanos() - started));
               hand(events, now);
+              if (!rolledBack.isEmpty()) {
+                saveStages();
+              }
               return null;
             },
             true)
@@ -182,7 +235,16 @@ final class RulesService {
     long now = clock.wallTimeMillis();
     List<String> names = files.stream().map(Path::toString).toList();
     if (result.valid()) {
-      List<AlertEvent> events = engine.setRules(result.rules(), now);
+      List<AlertEvent> events = new ArrayList<>(engine.setRules(result.rules(), now));
+      events.addAll(rollouts.setRollouts(result.rollouts(), now));
+      events.addAll(slos.setSlos(result.slos(), now));
+      if (!stagesToRestore.isEmpty()) {
+        int ignored = rollouts.restoreStages(stagesToRestore);
+        if (ignored > 0) {
+          LOG.info(() -> ignored + " saved rollout stage(s) of rollouts or stages that are gone");
+        }
+        stagesToRestore = List.of();
+      }
       if (!toRestore.isEmpty()) {
         int ignored = engine.restoreStates(toRestore, now);
         int restored = toRestore.size() - ignored;
@@ -202,8 +264,8 @@ final class RulesService {
               "rules loaded ("
                   + why
                   + "): "
-                  + result.rules().size()
-                  + " rule(s) from "
+                  + result.summary()
+                  + " from "
                   + files.size()
                   + " file(s)");
     } else {
@@ -246,11 +308,18 @@ final class RulesService {
       return;
     }
     events.forEach(RulesService::logEvent);
-    Map<String, List<String>> ruleReceivers = new java.util.HashMap<>();
+    Map<String, List<String>> receivers = new java.util.HashMap<>();
     for (RuleEngine.RuleStatus r : engine.snapshot().rules()) {
-      ruleReceivers.put(r.rule().name(), r.rule().receivers());
+      receivers.put(r.rule().name(), r.rule().receivers());
     }
-    notifier.submit(events, ruleReceivers::get);
+    rollouts.verdicts().forEach((name, v) -> receivers.put(name, v.rollout().receivers()));
+    notifier.submit(
+        events,
+        e -> {
+          // names are unique across rules, rollouts and SLOs: only an SLO knows a tier
+          List<String> tier = slos.receivers(e.rule(), e.labels().get("tier"));
+          return tier != null ? tier : receivers.get(e.rule());
+        });
     List<RuleEngine.SavedInstance> states = engine.saveStates();
     storage
         .executeBlocking(
@@ -260,6 +329,18 @@ final class RulesService {
             },
             true)
         .onFailure(t -> LOG.log(Level.SEVERE, "could not save alert states", t));
+  }
+
+  private void saveStages() {
+    List<RolloutEngine.SavedStage> stages = rollouts.saveStages();
+    storage
+        .executeBlocking(
+            () -> {
+              rolloutStore.save(stages);
+              return null;
+            },
+            true)
+        .onFailure(t -> LOG.log(Level.SEVERE, "could not save rollout stages", t));
   }
 
   /** One log line per transition; the receivers tell the whole story. */

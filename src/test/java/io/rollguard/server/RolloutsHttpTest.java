@@ -1,0 +1,310 @@
+package io.rollguard.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rollguard.clock.Clock;
+import io.rollguard.notify.WebhookSigner;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Rollouts end to end on the real server, in real time with short windows: a healthy canary is
+ * promoted, a canary 2.5x slower than its baseline is rolled back and the rollback receiver (a real
+ * HTTP server) is called once with a signed payload; the Flagger gates answer 200 or 409 to match.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
+class RolloutsHttpTest {
+
+  private static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+  @TempDir Path dir;
+
+  private final ServerFixture fixture = new ServerFixture();
+  private final List<JsonObject> rollbackCalls = new CopyOnWriteArrayList<>();
+  private final List<Boolean> signaturesValid = new CopyOnWriteArrayList<>();
+  private WebClient client;
+
+  @AfterEach
+  void stop(VertxTestContext ctx) {
+    fixture.stop(ctx);
+  }
+
+  private Future<Void> start(Vertx vertx) {
+    return vertx
+        .createHttpServer()
+        .requestHandler(
+            req ->
+                req.body()
+                    .onSuccess(
+                        body -> {
+                          rollbackCalls.add(body.toJsonObject());
+                          signaturesValid.add(
+                              WebhookSigner.fromSecret(SECRET)
+                                  .verify(
+                                      req.getHeader("webhook-id"),
+                                      Long.parseLong(req.getHeader("webhook-timestamp")),
+                                      body.getBytes(),
+                                      req.getHeader("webhook-signature")));
+                          req.response().setStatusCode(204).end();
+                        }))
+        .listen(0, "127.0.0.1")
+        .compose(
+            receiver -> {
+              try {
+                Path rules = Files.createDirectories(dir.resolve("rules"));
+                Files.writeString(
+                    rules.resolve("rollout.yaml"),
+                    """
+                    rollouts:
+                      - name: checkout
+                        select: {service: checkout}
+                        baseline: {stage: stable}
+                        window: 3s
+                        min_samples: 20
+                        stages:
+                          - {name: canary, traffic: 10%, min_duration: 2s}
+                          - {name: gradual, traffic: 50%, min_duration: 2s}
+                          - {name: full, traffic: 100%}
+                        promote_when:
+                          - p95 < 200ms
+                          - error_rate < 1%
+                        rollback_when:
+                          - {when: error_rate > 5%, for: 1s}
+                          - {when: p95 > 1.10 * baseline(p95), consecutive: 3}
+                        notify: [rollback]
+                    slos:
+                      - name: checkout-availability
+                        select: {service: checkout}
+                        objective: 99.9%
+                        good: ok and latency < 300ms
+                        page: [rollback]
+                    """);
+                String yaml =
+                    "evaluation_interval: 200ms\nrules: ["
+                        + rules
+                        + "]\nreceivers:\n  rollback: {type: webhook, url: http://127.0.0.1:"
+                        + receiver.actualPort()
+                        + "/rollback, secret: "
+                        + SECRET
+                        + ", rollback: true}\n";
+                return fixture.start(
+                    vertx, TestServers.config(dir.resolve("data"), yaml), Clock.system());
+              } catch (Exception e) {
+                return Future.failedFuture(e);
+              }
+            })
+        .map(
+            c -> {
+              client = c;
+              return null;
+            });
+  }
+
+  /** 20 baseline requests at 100 ms and 20 of {@code stage} at {@code latencyMillis}. */
+  private Future<Void> push(String stage, double latencyMillis) {
+    return client
+        .post("/api/v1/ingest")
+        .putHeader("Content-Type", "application/json")
+        .sendBuffer(
+            Buffer.buffer("[" + batch("stable", 100) + "," + batch(stage, latencyMillis) + "]"))
+        .mapEmpty();
+  }
+
+  private static String batch(String stage, double latencyMillis) {
+    StringBuilder sb =
+        new StringBuilder(
+            "{\"service\":\"checkout\",\"labels\":{\"stage\":\"" + stage + "\"},\"requests\":[");
+    for (int i = 0; i < 20; i++) {
+      sb.append(i > 0 ? "," : "").append("{\"latency_ms\":").append(latencyMillis).append('}');
+    }
+    return sb.append("]}").toString();
+  }
+
+  /** Pushes traffic every 100 ms until the rollout's verdict is {@code wanted}; returns it. */
+  private Future<JsonObject> pushUntilVerdict(
+      Vertx vertx, String stage, double latencyMillis, String wanted, int attemptsLeft) {
+    return push(stage, latencyMillis)
+        .compose(v -> client.get("/api/v1/rollouts/checkout").send())
+        .compose(
+            r -> {
+              JsonObject verdict = r.bodyAsJsonObject();
+              if (verdict.getString("verdict").equals(wanted)) {
+                return Future.succeededFuture(verdict);
+              }
+              if (attemptsLeft == 0) {
+                return Future.failedFuture("never saw " + wanted + "; last: " + verdict.encode());
+              }
+              return vertx
+                  .timer(100)
+                  .compose(
+                      t -> pushUntilVerdict(vertx, stage, latencyMillis, wanted, attemptsLeft - 1));
+            });
+  }
+
+  private Future<HttpResponse<Buffer>> gate(String which) {
+    return client
+        .post("/api/v1/gates/checkout/" + which)
+        .sendJsonObject(
+            new JsonObject()
+                .put("name", "checkout")
+                .put("namespace", "shop")
+                .put("phase", "Progressing"));
+  }
+
+  @Test
+  void aHealthyCanaryIsPromotedAndTheGatesSaySo(Vertx vertx, VertxTestContext ctx) {
+    AtomicReference<JsonObject> promoted = new AtomicReference<>();
+    start(vertx)
+        .compose(v -> pushUntilVerdict(vertx, "canary", 100, "promote", 100))
+        .compose(
+            verdict -> {
+              promoted.set(verdict);
+              return gate("promote");
+            })
+        .compose(
+            promote -> {
+              ctx.verify(() -> assertThat(promote.statusCode()).isEqualTo(200));
+              return gate("rollback");
+            })
+        .compose(
+            rollback -> {
+              ctx.verify(
+                  () -> {
+                    assertThat(rollback.statusCode()).isEqualTo(409);
+                    assertThat(rollback.bodyAsJsonObject().getString("verdict"))
+                        .isEqualTo("promote");
+                  });
+              return client
+                  .put("/api/v1/rollouts/checkout/stage")
+                  .sendJsonObject(new JsonObject().put("stage", "gradual"));
+            })
+        .compose(
+            staged -> {
+              JsonObject v = staged.bodyAsJsonObject();
+              ctx.verify(
+                  () -> {
+                    JsonObject p = promoted.get();
+                    assertThat(p.getJsonObject("stage").getString("name")).isEqualTo("canary");
+                    assertThat(p.getString("next_stage")).isEqualTo("gradual");
+                    assertThat(p.getJsonArray("promote_when").getJsonObject(0).getBoolean("holds"))
+                        .isTrue();
+                    assertThat(
+                            p.getJsonArray("promote_when")
+                                .getJsonObject(0)
+                                .getJsonArray("slis")
+                                .getJsonObject(0)
+                                .getLong("samples"))
+                        .isGreaterThanOrEqualTo(20);
+                    assertThat(staged.statusCode()).isEqualTo(200);
+                    assertThat(v.getString("verdict")).isEqualTo("hold");
+                    assertThat(v.getJsonObject("stage").getString("name")).isEqualTo("gradual");
+                    assertThat(v.getJsonObject("stage").getBoolean("set_by_deployer")).isTrue();
+                    assertThat(v.getJsonArray("reasons").getString(0))
+                        .startsWith("p95 < 200ms: not enough data (stage 0 requests");
+                  });
+              return client
+                  .put("/api/v1/rollouts/checkout/stage")
+                  .sendJsonObject(new JsonObject().put("stage", "everything"));
+            })
+        .compose(
+            refused -> {
+              ctx.verify(
+                  () -> {
+                    assertThat(refused.statusCode()).isEqualTo(400);
+                    assertThat(refused.bodyAsJsonObject().getString("error"))
+                        .isEqualTo(
+                            "rollout 'checkout' has no stage 'everything' (stages: canary,"
+                                + " gradual, full)");
+                  });
+              return client.get("/api/v1/slos").send();
+            })
+        .onComplete(
+            ctx.succeeding(
+                slos ->
+                    ctx.verify(
+                        () -> {
+                          JsonObject slo =
+                              slos.bodyAsJsonObject().getJsonArray("slos").getJsonObject(0);
+                          assertThat(slo.getString("name")).isEqualTo("checkout-availability");
+                          assertThat(slo.getString("status")).isEqualTo("PASS");
+                          assertThat(slo.getLong("total_requests")).isPositive();
+                          assertThat(slo.getDouble("error_budget_remaining")).isEqualTo(1.0);
+                          assertThat(slo.getJsonObject("burn_rates").getDouble("5m")).isZero();
+                          assertThat(rollbackCalls).isEmpty();
+                          ctx.completeNow();
+                        })));
+  }
+
+  @Test
+  void aSlowCanaryIsRolledBackAndTheRollbackReceiverIsCalledOnce(
+      Vertx vertx, VertxTestContext ctx) {
+    start(vertx)
+        // 250 ms against the baseline's 100 ms: 2.5x
+        .compose(v -> pushUntilVerdict(vertx, "canary", 250, "rollback", 100))
+        // keep the slow traffic coming for a second: still one call
+        .compose(v -> vertx.timer(1_000))
+        .compose(t -> push("canary", 250))
+        .compose(v -> gate("rollback"))
+        .compose(
+            rollback -> {
+              ctx.verify(() -> assertThat(rollback.statusCode()).isEqualTo(200));
+              return gate("promote");
+            })
+        .compose(
+            promote -> {
+              JsonObject verdict = promote.bodyAsJsonObject();
+              ctx.verify(
+                  () -> {
+                    assertThat(promote.statusCode()).isEqualTo(409);
+                    assertThat(verdict.getString("verdict")).isEqualTo("rollback");
+                    assertThat(verdict.getJsonArray("reasons").getString(0))
+                        .startsWith("p95 > 1.10 * baseline(p95) held for");
+                    assertThat(rollbackCalls)
+                        .singleElement()
+                        .satisfies(
+                            call -> {
+                              assertThat(call.getString("event")).isEqualTo("rollback");
+                              assertThat(call.getJsonObject("rollout").getMap())
+                                  .containsEntry("name", "checkout")
+                                  .containsEntry("stage", "canary");
+                              assertThat(call.getString("incident_id"))
+                                  .isEqualTo(verdict.getString("incident_id"));
+                              assertThat(call.getString("expr"))
+                                  .isEqualTo("p95 > 1.10 * baseline(p95)");
+                            });
+                    assertThat(signaturesValid).containsExactly(true);
+                  });
+              return client
+                  .put("/api/v1/rollouts/checkout/stage")
+                  .sendJsonObject(new JsonObject().put("stage", "canary"));
+            })
+        .onComplete(
+            ctx.succeeding(
+                restart ->
+                    ctx.verify(
+                        () -> {
+                          JsonObject v = restart.bodyAsJsonObject();
+                          assertThat(v.getInteger("attempt")).isEqualTo(2);
+                          assertThat(v.getString("incident_id")).isNull();
+                          ctx.completeNow();
+                        })));
+  }
+}
