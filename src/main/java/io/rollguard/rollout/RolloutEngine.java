@@ -64,13 +64,16 @@ public final class RolloutEngine {
   public record StageChange(Verdict verdict, List<AlertEvent> events, String error) {}
 
   private final SeriesRegistry registry;
+  private final long defaultIntervalMillis;
   private final RequestAccumulator stageAccumulator = new RequestAccumulator();
   private final RequestAccumulator baselineAccumulator = new RequestAccumulator();
   private Map<String, Runtime> runtimes = Map.of();
   private volatile Map<String, Verdict> verdicts = Map.of();
 
-  public RolloutEngine(SeriesRegistry registry) {
+  /** {@code defaultInterval}: how often rollouts without their own {@code every} are evaluated. */
+  public RolloutEngine(SeriesRegistry registry, Duration defaultInterval) {
     this.registry = registry;
+    this.defaultIntervalMillis = defaultInterval.toMillis();
   }
 
   /** The latest verdict of every rollout, by name, in file order. */
@@ -153,11 +156,13 @@ public final class RolloutEngine {
     return new StageChange(rt.verdict, events, null);
   }
 
-  /** Evaluates every rollout at {@code nowMillis}; returns the rollback notifications. */
+  /** Evaluates the rollouts due at {@code nowMillis}; returns the rollback notifications. */
   public List<AlertEvent> tick(long nowMillis) {
     List<AlertEvent> events = new ArrayList<>();
     for (Runtime rt : runtimes.values()) {
-      events.addAll(evaluate(rt, nowMillis));
+      if (nowMillis >= rt.nextDueMillis) {
+        events.addAll(evaluate(rt, nowMillis));
+      }
     }
     publish();
     return events;
@@ -189,6 +194,7 @@ public final class RolloutEngine {
 
   private List<AlertEvent> evaluate(Runtime rt, long now) {
     Rollout r = rt.rollout;
+    rt.nextDueMillis = now + (r.every() == null ? defaultIntervalMillis : r.every().toMillis());
     long windowMillis = r.window().toMillis();
     Inputs baseline =
         r.baselineSpec() == null
@@ -241,7 +247,7 @@ public final class RolloutEngine {
                   ? "no rollback criterion fired"
                   : "all " + r.promoteWhen().size() + " promotion criteria held")
               + " for "
-              + Durations.format(Duration.ofMillis(now - rt.promoteHoldingSince))
+              + held(now - rt.promoteHoldingSince)
               + " at stage "
               + stage.name()
               + (stage.minDuration().isZero()
@@ -292,7 +298,7 @@ public final class RolloutEngine {
     if (reasons.isEmpty()) {
       reasons.add(
           "promotion criteria have held for "
-              + Durations.format(Duration.ofMillis(now - rt.promoteHoldingSince))
+              + held(now - rt.promoteHoldingSince)
               + " of the stage's min_duration "
               + Durations.format(rt.stage().minDuration()));
     }
@@ -302,7 +308,7 @@ public final class RolloutEngine {
             "rollback criterion "
                 + s.criterion().text()
                 + " has held for "
-                + Durations.format(Duration.ofMillis(now - s.sinceMillis()))
+                + held(now - s.sinceMillis())
                 + " ("
                 + s.valueText()
                 + "); it fires after "
@@ -312,6 +318,11 @@ public final class RolloutEngine {
                     : ""));
       }
     }
+  }
+
+  /** How long something has held, for people: whole seconds from one second on. */
+  private static String held(long millis) {
+    return Durations.format(Duration.ofMillis(millis >= 1_000 ? millis / 1_000 * 1_000 : millis));
   }
 
   private static String noData(Rollout r, Rollout.Criterion c, Inputs stage, Inputs baseline) {
@@ -351,7 +362,7 @@ public final class RolloutEngine {
       reasons.add(
           s.criterion().text()
               + " held for "
-              + Durations.format(Duration.ofMillis(now - s.sinceMillis()))
+              + held(now - s.sinceMillis())
               + " ("
               + s.valueText()
               + ")");
@@ -431,6 +442,7 @@ public final class RolloutEngine {
     InstanceState[] criteria;
     long promoteHoldingSince;
     long decisionSince;
+    long nextDueMillis;
     SeriesSelection selection;
 
     /** The firing event of this attempt's rollback; null until one fires. */
@@ -468,6 +480,7 @@ public final class RolloutEngine {
       rt.criteria = criteria;
       rt.promoteHoldingSince = promoteHoldingSince;
       rt.decisionSince = decisionSince;
+      rt.nextDueMillis = nextDueMillis;
       rt.selection = selection;
       rt.rollback = rollback;
       rt.verdict = verdict;

@@ -10,8 +10,8 @@ import java.util.Map;
 /**
  * A progressive rollout as written in a rule file (SPEC 3.4), validated. The live stage's series
  * are those {@code select} picks with {@code stageLabel} equal to the stage's name; {@code
- * baseline} (null without one) is {@code select} with the baseline's matchers laid over it.
- * Immutable.
+ * baseline} (null without one) is {@code select} with the baseline's matchers laid over it. {@code
+ * every} is null when the rollout uses the server's evaluation interval. Immutable.
  */
 public record Rollout(
     String name,
@@ -20,6 +20,7 @@ public record Rollout(
     String stageLabel,
     Map<String, String> baselineSpec,
     Duration window,
+    Duration every,
     long minSamples,
     List<Stage> stages,
     List<Criterion> promoteWhen,
@@ -69,6 +70,7 @@ public record Rollout(
         && stageLabel.equals(other.stageLabel)
         && java.util.Objects.equals(baselineSpec, other.baselineSpec)
         && window.equals(other.window)
+        && java.util.Objects.equals(every, other.every)
         && minSamples == other.minSamples
         && stages.equals(other.stages)
         && texts(promoteWhen).equals(texts(other.promoteWhen))

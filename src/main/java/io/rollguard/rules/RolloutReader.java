@@ -42,6 +42,7 @@ final class RolloutReader {
     }
     Duration window =
         f.duration("window", Duration.ofMinutes(5), Duration.ofSeconds(1), cx.maxWindow());
+    Duration every = f.duration("every", null, Duration.ofMillis(100), Duration.ofHours(1));
     long minSamples = f.integer("min_samples", 1, 1, Long.MAX_VALUE);
     List<Rollout.Stage> stages = stages(f, problems);
     List<Rollout.Criterion> promote = new ArrayList<>();
@@ -74,6 +75,7 @@ final class RolloutReader {
         stageLabel,
         baselineSpec == null ? null : Map.copyOf(baselineSpec),
         window,
+        every,
         minSamples,
         List.copyOf(stages),
         List.copyOf(promote),

@@ -85,7 +85,7 @@ final class RulesService {
       RolloutStateStore rolloutStore) {
     this.notifier = notifier;
     this.rolloutStore = rolloutStore;
-    this.rollouts = new RolloutEngine(series);
+    this.rollouts = new RolloutEngine(series, config.evaluationInterval());
     this.slos = new SloEngine(series.sloTaps(), config.limits().maxFutureSkew());
     this.storage = storage;
     this.stateStore = stateStore;

@@ -27,7 +27,7 @@ class RolloutEngineTest {
   private final ManualClock clock = new ManualClock(T0);
   private final SeriesRegistry registry =
       new SeriesRegistry(WindowSettings.defaults(), 1_000, 1_000);
-  private final RolloutEngine engine = new RolloutEngine(registry);
+  private final RolloutEngine engine = new RolloutEngine(registry, Duration.ofSeconds(1));
   private final LatencyScratch scratch = new LatencyScratch();
   private final List<AlertEvent> events = new ArrayList<>();
 
@@ -162,6 +162,7 @@ class RolloutEngineTest {
               assertThat(e.expr()).isEqualTo("p95 > 1.10 * baseline(p95)");
               assertThat(e.threshold()).startsWith("> (1.10 * baseline(p95)) = 110.");
               assertThat(e.reason()).startsWith("p95 > 1.10 * baseline(p95) held for 2s (25");
+              assertThat(e.startedAtMillis()).isEqualTo(T0 + 10_000);
               assertThat(e.readings())
                   .extracting(r -> r.expr())
                   .containsExactly("p95", "baseline(p95)");
@@ -234,6 +235,18 @@ class RolloutEngineTest {
   }
 
   @Test
+  void aRolloutWithItsOwnEveryIsEvaluatedThatOftenSoConsecutiveCountsItsEvaluations() {
+    engine.setRollouts(rollouts(CHECKOUT.replace("window: 1m", "window: 1m\n    every: 10s")), T0);
+    // 2.5x slower from the start; 100 samples on each side from t+10s. Evaluations at t+10s,
+    // t+20s, t+30s make the three in a row: the rollback comes at t+30s, not at t+12s.
+    run(29, "canary", 250, 0);
+    assertThat(verdict().decision()).isEqualTo(Verdict.Decision.HOLD);
+    run(1, "canary", 250, 0);
+    assertThat(verdict().decision()).isEqualTo(Verdict.Decision.ROLLBACK);
+    assertThat(verdict().evaluatedAtMillis()).isEqualTo(T0 + 30_000);
+  }
+
+  @Test
   void stagesAndRollbacksSurviveARestart() {
     engine.setRollouts(rollouts(CHECKOUT), T0);
     engine.setStage("checkout", "gradual", T0);
@@ -241,7 +254,7 @@ class RolloutEngineTest {
     assertThat(verdict().decision()).isEqualTo(Verdict.Decision.ROLLBACK);
     List<RolloutEngine.SavedStage> saved = engine.saveStages();
 
-    RolloutEngine restarted = new RolloutEngine(registry);
+    RolloutEngine restarted = new RolloutEngine(registry, Duration.ofSeconds(1));
     restarted.setRollouts(rollouts(CHECKOUT), clock.wallTimeMillis());
     assertThat(restarted.restoreStages(saved)).isZero();
     List<AlertEvent> after = restarted.tick(clock.wallTimeMillis() + 1_000);
