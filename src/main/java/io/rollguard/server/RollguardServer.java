@@ -14,10 +14,12 @@ import io.rollguard.notify.Notifier;
 import io.rollguard.notify.Outbox;
 import io.rollguard.notify.VertxTimers;
 import io.rollguard.rollout.RolloutEngine;
+import io.rollguard.slo.SloEngine;
 import io.rollguard.window.SeriesRegistry;
 import io.rollguard.window.WindowSettings;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.WorkerExecutor;
@@ -30,6 +32,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
@@ -121,6 +124,7 @@ public final class RollguardServer {
     IncidentLog incidents = new IncidentLog(dataDir.resolve("incidents"), storageTasks);
     AlertStateStore states = new AlertStateStore(dataDir);
     RolloutStateStore rolloutStates = new RolloutStateStore(dataDir);
+    SloStateStore sloStates = new SloStateStore(dataDir);
     Notifier notifier =
         new Notifier(
             vertx,
@@ -143,7 +147,8 @@ public final class RollguardServer {
             notifier,
             storage,
             states,
-            rolloutStates);
+            rolloutStates,
+            sloStates);
     Shared shared =
         new Shared(
             config,
@@ -163,12 +168,13 @@ public final class RollguardServer {
         .compose(
             v ->
                 storage.executeBlocking(
-                    () -> recover(outbox, states, rolloutStates, incidents), true))
+                    () -> recover(outbox, states, rolloutStates, sloStates, incidents), true))
         .compose(
             recovered ->
                 notifier
                     .start(recovered.pending(), incidents.openIncidents())
-                    .compose(v -> rules.start(recovered.states(), recovered.stages())))
+                    .compose(
+                        v -> rules.start(recovered.states(), recovered.stages(), recovered.slos())))
         // a refused rule set is reported, not fatal
         .compose(status -> vertx.deployVerticle(first))
         .compose(
@@ -206,11 +212,16 @@ public final class RollguardServer {
   private record Recovered(
       List<Notification> pending,
       List<RuleEngine.SavedInstance> states,
-      List<RolloutEngine.SavedStage> stages) {}
+      List<RolloutEngine.SavedStage> stages,
+      List<SloEngine.SavedSlo> slos) {}
 
   /** Runs on the storage worker before anything else touches the data directory. */
   private static Recovered recover(
-      Outbox outbox, AlertStateStore states, RolloutStateStore rolloutStates, IncidentLog incidents)
+      Outbox outbox,
+      AlertStateStore states,
+      RolloutStateStore rolloutStates,
+      SloStateStore sloStates,
+      IncidentLog incidents)
       throws IOException {
     List<Notification> pending = outbox.load();
     incidents.load();
@@ -225,7 +236,7 @@ public final class RollguardServer {
     if (!pending.isEmpty()) {
       LOG.info(() -> pending.size() + " notification(s) from before the restart to deliver");
     }
-    return new Recovered(pending, restored, rolloutStates.load());
+    return new Recovered(pending, restored, rolloutStates.load(), sloStates.load());
   }
 
   /**
@@ -253,9 +264,20 @@ public final class RollguardServer {
     return rules.snapshot();
   }
 
+  /**
+   * Saves what must outlive the process, closes the receivers' connections, then Vert.x. The last
+   * step runs on a thread of its own: Vert.x waits for its threads to finish when it closes, so it
+   * must not be closed from one of them.
+   */
   public Future<Void> close() {
-    rules.close();
-    notifier.close();
-    return vertx.close().andThen(v -> metrics.close());
+    Promise<Void> closed = Promise.promise();
+    rules
+        .close()
+        .transform(ar -> notifier.close())
+        .onComplete(
+            ar ->
+                ForkJoinPool.commonPool()
+                    .execute(() -> vertx.close().andThen(v -> metrics.close()).onComplete(closed)));
+    return closed.future();
   }
 }

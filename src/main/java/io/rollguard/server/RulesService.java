@@ -46,6 +46,7 @@ final class RulesService {
 
   private static final Logger LOG = Logger.getLogger("io.rollguard.alerts");
   private static final long WATCH_PERIOD_MILLIS = 2_000;
+  private static final long SLO_SAVE_PERIOD_MILLIS = 60_000;
 
   private final Vertx vertx;
   private final Clock clock;
@@ -60,6 +61,7 @@ final class RulesService {
   private final AlertStateStore stateStore;
   private final RolloutEngine rollouts;
   private final RolloutStateStore rolloutStore;
+  private final SloStateStore sloStore;
   private final SloEngine slos;
   private volatile LoadStatus status = LoadStatus.NONE;
 
@@ -67,6 +69,11 @@ final class RulesService {
   private List<RuleEngine.SavedInstance> toRestore = List.of();
 
   private List<RolloutEngine.SavedStage> stagesToRestore = List.of();
+
+  private List<SloEngine.SavedSlo> slosToRestore = List.of();
+
+  /** When the SLO counts were last saved (rules worker only). */
+  private long slosSavedAtMillis;
 
   private String fingerprint = "";
 
@@ -82,8 +89,10 @@ final class RulesService {
       Notifier notifier,
       WorkerExecutor storage,
       AlertStateStore stateStore,
-      RolloutStateStore rolloutStore) {
+      RolloutStateStore rolloutStore,
+      SloStateStore sloStore) {
     this.notifier = notifier;
+    this.sloStore = sloStore;
     this.rolloutStore = rolloutStore;
     this.rollouts = new RolloutEngine(series, config.evaluationInterval());
     this.slos = new SloEngine(series.sloTaps(), config.limits().maxFutureSkew());
@@ -125,9 +134,12 @@ final class RulesService {
    * evaluating and watching; completes when the first load did.
    */
   Future<LoadStatus> start(
-      List<RuleEngine.SavedInstance> saved, List<RolloutEngine.SavedStage> stages) {
+      List<RuleEngine.SavedInstance> saved,
+      List<RolloutEngine.SavedStage> stages,
+      List<SloEngine.SavedSlo> savedSlos) {
     toRestore = List.copyOf(saved);
     stagesToRestore = List.copyOf(stages);
+    slosToRestore = List.copyOf(savedSlos);
     return reload("start")
         .onComplete(
             ar -> {
@@ -177,9 +189,26 @@ final class RulesService {
     return executor.executeBlocking(() -> load(why), true);
   }
 
-  void close() {
+  /**
+   * Stops evaluating and saves the SLO counts one last time (a graceful stop loses none); the
+   * worker goes with the Vert.x instance.
+   */
+  Future<Void> close() {
     timers.forEach(vertx::cancelTimer);
-    executor.close();
+    return executor
+        .executeBlocking(slos::saveState, true)
+        .compose(
+            saved ->
+                saved.isEmpty()
+                    ? Future.<Void>succeededFuture()
+                    : storage.executeBlocking(
+                        () -> {
+                          sloStore.save(saved);
+                          return null;
+                        },
+                        true))
+        .onFailure(t -> LOG.log(Level.SEVERE, "could not save SLO counts at shutdown", t))
+        .transform(ar -> Future.succeededFuture());
   }
 
   private void tick() {
@@ -194,11 +223,15 @@ final class RulesService {
               List<AlertEvent> events = new ArrayList<>(engine.tick(now));
               List<AlertEvent> rolledBack = rollouts.tick(now);
               events.addAll(rolledBack);
-              events.addAll(slos.tick(now));
+              List<AlertEvent> burns = slos.tick(now);
+              events.addAll(burns);
               tickTime.record(Duration.ofNanos(clock.monotonicTimeNanos() - started));
               hand(events, now);
               if (!rolledBack.isEmpty()) {
                 saveStages();
+              }
+              if (!burns.isEmpty() || now - slosSavedAtMillis >= SLO_SAVE_PERIOD_MILLIS) {
+                saveSlos(now);
               }
               return null;
             },
@@ -244,6 +277,19 @@ final class RulesService {
           LOG.info(() -> ignored + " saved rollout stage(s) of rollouts or stages that are gone");
         }
         stagesToRestore = List.of();
+      }
+      if (!slosToRestore.isEmpty()) {
+        int ignored = slos.restoreState(slosToRestore);
+        LOG.info(
+            () ->
+                "restored the counts of "
+                    + (slosToRestore.size() - ignored)
+                    + " SLO(s) from before the restart"
+                    + (ignored > 0
+                        ? "; " + ignored + " that are gone or count otherwise ignored"
+                        : ""));
+        slosToRestore = List.of();
+        slosSavedAtMillis = now;
       }
       if (!toRestore.isEmpty()) {
         int ignored = engine.restoreStates(toRestore, now);
@@ -329,6 +375,22 @@ final class RulesService {
             },
             true)
         .onFailure(t -> LOG.log(Level.SEVERE, "could not save alert states", t));
+  }
+
+  private void saveSlos(long now) {
+    slosSavedAtMillis = now;
+    List<SloEngine.SavedSlo> saved = slos.saveState();
+    if (saved.isEmpty()) {
+      return;
+    }
+    storage
+        .executeBlocking(
+            () -> {
+              sloStore.save(saved);
+              return null;
+            },
+            true)
+        .onFailure(t -> LOG.log(Level.SEVERE, "could not save SLO counts", t));
   }
 
   private void saveStages() {

@@ -79,6 +79,13 @@ public final class SloEngine {
   /** Every SLO as of {@code atMillis}. */
   public record Snapshot(long atMillis, List<SloStatus> slos) {}
 
+  /**
+   * An SLO's counts and firing tiers as persisted across restarts; {@code counting} says what was
+   * counted (selector, good, period), so counts are restored only into an SLO that counts the same.
+   */
+  public record SavedSlo(
+      String name, String counting, List<long[]> counts, Map<String, InstanceState> tiers) {}
+
   private final SloTaps taps;
   private final long aheadMillis;
   private List<Runtime> runtimes = List.of();
@@ -129,6 +136,52 @@ public final class SloEngine {
     taps.set(runtimes.stream().map(rt -> rt.counts).toList());
     publish(nowMillis);
     return events;
+  }
+
+  /** Every SLO's counts and non-inactive tiers, to persist. */
+  public List<SavedSlo> saveState() {
+    List<SavedSlo> saved = new ArrayList<>();
+    for (Runtime rt : runtimes) {
+      saved.add(
+          new SavedSlo(rt.slo.name(), counting(rt.slo), rt.counts.export(), Map.copyOf(rt.states)));
+    }
+    return saved;
+  }
+
+  /**
+   * Restores what {@link #saveState} gave before a restart (after {@link #setSlos}, before samples
+   * arrive): counts into SLOs that count the same way, and tier states into tiers that still exist,
+   * so a firing tier neither pages again nor is forgotten. Returns how many were ignored.
+   */
+  public int restoreState(List<SavedSlo> saved) {
+    int ignored = 0;
+    for (SavedSlo s : saved) {
+      Runtime rt =
+          runtimes.stream().filter(r -> r.slo.name().equals(s.name())).findFirst().orElse(null);
+      if (rt == null || !counting(rt.slo).equals(s.counting())) {
+        ignored++;
+        continue;
+      }
+      rt.counts.restore(s.counts());
+      s.tiers()
+          .forEach(
+              (tier, state) -> {
+                if (rt.slo.tiers().stream().anyMatch(t -> t.name().equals(tier))) {
+                  rt.states.put(tier, state);
+                }
+              });
+    }
+    return ignored;
+  }
+
+  private static String counting(Slo slo) {
+    return new java.util.TreeMap<>(slo.selectSpec())
+        + "|"
+        + slo.good().requireOk()
+        + "|"
+        + slo.good().latencyLimitMicros()
+        + "|"
+        + slo.period().toMillis();
   }
 
   /** The receivers of an SLO's tier (empty: route by severity), or null when unknown. */

@@ -1,5 +1,6 @@
 package io.rollguard.window;
 
+import java.util.List;
 import org.HdrHistogram.AbstractHistogram;
 
 /**
@@ -123,6 +124,28 @@ public final class SloCounts {
     return new Totals(sum[0], sum[1]);
   }
 
+  /**
+   * The non-empty slices of each resolution (fine, mid, coarse), as (slice index, good, total)
+   * triples, to persist across restarts.
+   */
+  public synchronized List<long[]> export() {
+    return List.of(fine.export(), mid.export(), coarse.export());
+  }
+
+  /**
+   * Adds what {@link #export} gave (before a restart) to these counts; slices older than a
+   * resolution holds are skipped. Call before samples arrive, or they are counted twice.
+   */
+  public synchronized void restore(List<long[]> exported) {
+    CountTier[] tiers = {fine, mid, coarse};
+    for (int t = 0; t < tiers.length && t < exported.size(); t++) {
+      long[] triples = exported.get(t);
+      for (int i = 0; i + 2 < triples.length; i += 3) {
+        tiers[t].add(triples[i] * tiers[t].sliceMillis(), triples[i + 1], triples[i + 2]);
+      }
+    }
+  }
+
   /** Approximate heap bytes held (benchmarks report it). */
   public synchronized long footprintBytes() {
     return 64 + fine.footprintBytes() + mid.footprintBytes() + coarse.footprintBytes();
@@ -147,6 +170,28 @@ public final class SloCounts {
         good[slot] += goodCount;
         total[slot] += totalCount;
       }
+    }
+
+    long sliceMillis() {
+      return ring.sliceMillis();
+    }
+
+    long[] export() {
+      java.util.ArrayList<Long> out = new java.util.ArrayList<>();
+      long newest = ring.newestSlice();
+      if (newest != SliceRing.NO_SLICE) {
+        ring.forEachSlot(
+            newest * ring.sliceMillis(),
+            ring.slotCount(),
+            (slot, slice) -> {
+              if (total[slot] > 0) {
+                out.add(slice);
+                out.add(good[slot]);
+                out.add(total[slot]);
+              }
+            });
+      }
+      return out.stream().mapToLong(Long::longValue).toArray();
     }
 
     void addTo(long[] into, long nowMillis, long windowMillis) {

@@ -41,6 +41,7 @@ class RolloutsHttpTest {
   private final List<JsonObject> rollbackCalls = new CopyOnWriteArrayList<>();
   private final List<Boolean> signaturesValid = new CopyOnWriteArrayList<>();
   private WebClient client;
+  private io.rollguard.config.RollguardConfig config;
 
   @AfterEach
   void stop(VertxTestContext ctx) {
@@ -105,8 +106,8 @@ class RolloutsHttpTest {
                         + "/rollback, secret: "
                         + SECRET
                         + ", rollback: true}\n";
-                return fixture.start(
-                    vertx, TestServers.config(dir.resolve("data"), yaml), Clock.system());
+                config = TestServers.config(dir.resolve("data"), yaml);
+                return fixture.start(vertx, config, Clock.system());
               } catch (Exception e) {
                 return Future.failedFuture(e);
               }
@@ -304,6 +305,70 @@ class RolloutsHttpTest {
                           JsonObject v = restart.bodyAsJsonObject();
                           assertThat(v.getInteger("attempt")).isEqualTo(2);
                           assertThat(v.getString("incident_id")).isNull();
+                          ctx.completeNow();
+                        })));
+  }
+
+  @Test
+  void aRestartKeepsTheStageTheRollbackAndTheSloCounts(Vertx vertx, VertxTestContext ctx) {
+    AtomicReference<JsonObject> before = new AtomicReference<>();
+    AtomicReference<Long> counted = new AtomicReference<>();
+    start(vertx)
+        .compose(v -> pushUntilVerdict(vertx, "canary", 250, "rollback", 100))
+        .compose(
+            verdict -> {
+              before.set(verdict);
+              return client.get("/api/v1/slos").send();
+            })
+        .compose(
+            slos -> {
+              counted.set(
+                  slos.bodyAsJsonObject()
+                      .getJsonArray("slos")
+                      .getJsonObject(0)
+                      .getLong("total_requests"));
+              // a graceful stop, and a new server on the same data directory
+              return fixture.server().close();
+            })
+        .compose(v -> fixture.start(vertx, config, Clock.system()))
+        .compose(
+            c -> {
+              client = c;
+              return vertx.timer(500);
+            })
+        .compose(t -> client.get("/api/v1/rollouts/checkout").send())
+        .compose(
+            r -> {
+              JsonObject after = r.bodyAsJsonObject();
+              ctx.verify(
+                  () -> {
+                    assertThat(after.getString("verdict")).isEqualTo("rollback");
+                    assertThat(after.getString("incident_id"))
+                        .isEqualTo(before.get().getString("incident_id"));
+                    assertThat(after.getJsonObject("stage").getLong("since"))
+                        .isEqualTo(before.get().getJsonObject("stage").getLong("since"));
+                  });
+              return client.get("/api/v1/slos").send();
+            })
+        .compose(
+            slos -> {
+              ctx.verify(
+                  () ->
+                      assertThat(
+                              slos.bodyAsJsonObject()
+                                  .getJsonArray("slos")
+                                  .getJsonObject(0)
+                                  .getLong("total_requests"))
+                          .isGreaterThanOrEqualTo(counted.get()));
+              // slow traffic goes on after the restart: the rollback is not called again
+              return push("canary", 250).compose(v -> vertx.timer(1_000));
+            })
+        .onComplete(
+            ctx.succeeding(
+                t ->
+                    ctx.verify(
+                        () -> {
+                          assertThat(rollbackCalls).hasSize(1);
                           ctx.completeNow();
                         })));
   }

@@ -217,4 +217,31 @@ class SloEngineTest {
     assertThat(page.readings().get(1).samples()).isEqualTo(3_000);
     assertThat(Set.of(page.severity().wireName())).containsExactly("critical");
   }
+
+  @Test
+  void aFiringTierAndItsCountsSurviveARestartWithoutPagingAgain() {
+    engine.setSlos(slos(AVAILABILITY), T0);
+    traffic(T0 - 24 * HOUR, T0, 0, false);
+    traffic(T0, T0 + HOUR, 2, true);
+    assertThat(timeline).containsExactly("43m page firing");
+    List<SloEngine.SavedSlo> saved = engine.saveState();
+    String incident = engine.snapshot().slos().get(0).tiers().get(0).incidentId();
+
+    // A new process: fresh registry and engine, the saved state restored before samples arrive.
+    SeriesRegistry fresh = new SeriesRegistry(WindowSettings.defaults(), 1_000, 1_000);
+    SloEngine restarted = new SloEngine(fresh.sloTaps(), Duration.ofSeconds(10));
+    restarted.setSlos(slos(AVAILABILITY), T0 + HOUR);
+    assertThat(restarted.restoreState(saved)).isZero();
+
+    // Still burning: the page stays firing with its incident, and nothing is sent again.
+    assertThat(restarted.tick(T0 + HOUR + STEP)).isEmpty();
+    SloEngine.SloStatus s = restarted.snapshot().slos().get(0);
+    assertThat(s.total()).isEqualTo(25 * 360 * 100);
+    assertThat(s.tiers().get(0).phase()).isEqualTo(Phase.FIRING);
+    assertThat(s.tiers().get(0).incidentId()).isEqualTo(incident);
+    // An SLO that now counts otherwise does not take the old counts.
+    SloEngine other = new SloEngine(fresh.sloTaps(), Duration.ofSeconds(10));
+    other.setSlos(slos(AVAILABILITY.replace("300ms", "500ms")), T0 + HOUR);
+    assertThat(other.restoreState(saved)).isEqualTo(1);
+  }
 }

@@ -101,4 +101,26 @@ class SloCountsTest {
 
     assertThat(okAndFast.totals(T0 + 1_000, MINUTE)).isEqualTo(new SloCounts.Totals(85, 100));
   }
+
+  @Test
+  void exportedCountsRestoreIntoFreshCountsWithTheSameTotals() {
+    registry.sloTaps().set(List.of(okAndFast));
+    for (long t = T0 - 3 * DAY; t <= T0; t += 7 * MINUTE) {
+      record(CHECKOUT, t, t % 3 == 0 ? 900 : 10, t % 5 == 0);
+    }
+    SloCounts fresh =
+        new SloCounts(
+            Selector.parse(Map.of("service", "checkout")),
+            true,
+            300_000,
+            Duration.ofDays(30).toMillis(),
+            10_000);
+
+    fresh.restore(okAndFast.export());
+
+    for (long window : new long[] {5 * MINUTE, HOUR, 6 * HOUR, DAY, 3 * DAY, 30 * DAY}) {
+      assertThat(fresh.totals(T0, window)).isEqualTo(okAndFast.totals(T0, window));
+    }
+    assertThat(fresh.totals(T0, 3 * DAY).total()).isGreaterThan(600);
+  }
 }

@@ -1,0 +1,95 @@
+package io.rollguard.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rollguard.alerting.InstanceState;
+import io.rollguard.alerting.Phase;
+import io.rollguard.notify.AtomicFiles;
+import io.rollguard.slo.SloEngine;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * SLO counts and tier states, in {@code data_dir/state/slos.json}, replaced atomically every minute
+ * and whenever a tier changes, so a restart loses at most a minute of counts (plus the time the
+ * server was down) and neither re-pages nor forgets a firing tier. Blocking: use from the storage
+ * worker only. Stateless apart from the file.
+ */
+final class SloStateStore {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private final Path file;
+
+  SloStateStore(Path dataDir) {
+    this.file = dataDir.resolve("state").resolve("slos.json");
+  }
+
+  void save(List<SloEngine.SavedSlo> slos) throws IOException {
+    ObjectNode root = MAPPER.createObjectNode();
+    var list = root.putArray("slos");
+    for (SloEngine.SavedSlo s : slos) {
+      ObjectNode o = list.addObject().put("name", s.name()).put("counting", s.counting());
+      var counts = o.putArray("counts");
+      for (long[] resolution : s.counts()) {
+        var triples = counts.addArray();
+        for (long v : resolution) {
+          triples.add(v);
+        }
+      }
+      ObjectNode tiers = o.putObject("tiers");
+      s.tiers()
+          .forEach(
+              (tier, st) ->
+                  tiers
+                      .putObject(tier)
+                      .put("phase", st.phase().name())
+                      .put("pending_since", st.pendingSinceMillis())
+                      .put("consecutive", st.consecutiveTrue())
+                      .put("fired_at", st.firedAtMillis())
+                      .put("last_true", st.lastTrueMillis())
+                      .put("incident_id", st.incidentId()));
+    }
+    AtomicFiles.write(file, MAPPER.writeValueAsBytes(root));
+  }
+
+  List<SloEngine.SavedSlo> load() throws IOException {
+    if (!Files.exists(file)) {
+      return List.of();
+    }
+    List<SloEngine.SavedSlo> out = new ArrayList<>();
+    for (JsonNode o : MAPPER.readTree(file.toFile()).path("slos")) {
+      List<long[]> counts = new ArrayList<>();
+      for (JsonNode resolution : o.path("counts")) {
+        long[] triples = new long[resolution.size()];
+        for (int i = 0; i < triples.length; i++) {
+          triples[i] = resolution.get(i).asLong();
+        }
+        counts.add(triples);
+      }
+      Map<String, InstanceState> tiers = new LinkedHashMap<>();
+      for (var e : o.path("tiers").properties()) {
+        JsonNode t = e.getValue();
+        tiers.put(
+            e.getKey(),
+            new InstanceState(
+                Phase.valueOf(t.path("phase").asText()),
+                t.path("pending_since").asLong(),
+                t.path("consecutive").asInt(),
+                t.path("fired_at").asLong(),
+                t.path("last_true").asLong(),
+                t.path("incident_id").isTextual() ? t.path("incident_id").asText() : null));
+      }
+      out.add(
+          new SloEngine.SavedSlo(
+              o.path("name").asText(), o.path("counting").asText(), counts, tiers));
+    }
+    return out;
+  }
+}
