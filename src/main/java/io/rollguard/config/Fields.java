@@ -201,7 +201,8 @@ public final class Fields {
     return defaultValue;
   }
 
-  private static String percent(double ratio) {
+  /** A ratio as the shortest exact percentage: 0.999 -> "99.9%", 1e-5 -> "0.001%". */
+  public static String percent(double ratio) {
     return new java.math.BigDecimal(ratio * 100)
             .round(new java.math.MathContext(9))
             .stripTrailingZeros()

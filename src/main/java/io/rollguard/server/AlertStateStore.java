@@ -39,13 +39,7 @@ final class AlertStateStore {
       ObjectNode o = list.addObject().put("rule", s.rule());
       ObjectNode labels = o.putObject("instance");
       s.instance().forEach(labels::put);
-      InstanceState st = s.state();
-      o.put("phase", st.phase().name())
-          .put("pending_since", st.pendingSinceMillis())
-          .put("consecutive", st.consecutiveTrue())
-          .put("fired_at", st.firedAtMillis())
-          .put("last_true", st.lastTrueMillis())
-          .put("incident_id", st.incidentId());
+      StateJson.write(o, s.state());
     }
     AtomicFiles.write(file, MAPPER.writeValueAsBytes(root));
   }
@@ -66,15 +60,7 @@ final class AlertStateStore {
       }
       out.add(
           new RuleEngine.SavedInstance(
-              o.path("rule").asText(),
-              Map.copyOf(instance),
-              new InstanceState(
-                  Phase.valueOf(o.path("phase").asText()),
-                  o.path("pending_since").asLong(),
-                  o.path("consecutive").asInt(),
-                  o.path("fired_at").asLong(),
-                  o.path("last_true").asLong(),
-                  o.path("incident_id").isTextual() ? o.path("incident_id").asText() : null)));
+              o.path("rule").asText(), Map.copyOf(instance), StateJson.read(o)));
     }
     return new Saved(root.path("saved_at").asLong(), out);
   }

@@ -201,13 +201,7 @@ final class RulesService {
             saved ->
                 saved.isEmpty()
                     ? Future.<Void>succeededFuture()
-                    : storage.executeBlocking(
-                        () -> {
-                          sloStore.save(saved);
-                          return null;
-                        },
-                        true))
-        .onFailure(t -> LOG.log(Level.SEVERE, "could not save SLO counts at shutdown", t))
+                    : store("SLO counts at shutdown", () -> sloStore.save(saved)))
         .transform(ar -> Future.succeededFuture());
   }
 
@@ -367,14 +361,7 @@ final class RulesService {
           return tier != null ? tier : receivers.get(e.rule());
         });
     List<RuleEngine.SavedInstance> states = engine.saveStates();
-    storage
-        .executeBlocking(
-            () -> {
-              stateStore.save(states, now);
-              return null;
-            },
-            true)
-        .onFailure(t -> LOG.log(Level.SEVERE, "could not save alert states", t));
+    store("alert states", () -> stateStore.save(states, now));
   }
 
   private void saveSlos(long now) {
@@ -383,26 +370,32 @@ final class RulesService {
     if (saved.isEmpty()) {
       return;
     }
-    storage
-        .executeBlocking(
-            () -> {
-              sloStore.save(saved);
-              return null;
-            },
-            true)
-        .onFailure(t -> LOG.log(Level.SEVERE, "could not save SLO counts", t));
+    store("SLO counts", () -> sloStore.save(saved));
   }
 
   private void saveStages() {
     List<RolloutEngine.SavedStage> stages = rollouts.saveStages();
-    storage
-        .executeBlocking(
+    store("rollout stages", () -> rolloutStore.save(stages));
+  }
+
+  /** A write of a state file. */
+  @FunctionalInterface
+  private interface StateWrite {
+    void write() throws Exception;
+  }
+
+  /**
+   * Writes a state file on the (ordered) storage worker; a failure is logged, naming {@code what}.
+   */
+  private Future<Void> store(String what, StateWrite write) {
+    return storage
+        .<Void>executeBlocking(
             () -> {
-              rolloutStore.save(stages);
+              write.write();
               return null;
             },
             true)
-        .onFailure(t -> LOG.log(Level.SEVERE, "could not save rollout stages", t));
+        .onFailure(t -> LOG.log(Level.SEVERE, "could not save " + what, t));
   }
 
   /** One log line per transition; the receivers tell the whole story. */

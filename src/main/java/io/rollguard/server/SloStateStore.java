@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rollguard.alerting.InstanceState;
-import io.rollguard.alerting.Phase;
 import io.rollguard.notify.AtomicFiles;
 import io.rollguard.slo.SloEngine;
 import java.io.IOException;
@@ -44,17 +43,7 @@ final class SloStateStore {
         }
       }
       ObjectNode tiers = o.putObject("tiers");
-      s.tiers()
-          .forEach(
-              (tier, st) ->
-                  tiers
-                      .putObject(tier)
-                      .put("phase", st.phase().name())
-                      .put("pending_since", st.pendingSinceMillis())
-                      .put("consecutive", st.consecutiveTrue())
-                      .put("fired_at", st.firedAtMillis())
-                      .put("last_true", st.lastTrueMillis())
-                      .put("incident_id", st.incidentId()));
+      s.tiers().forEach((tier, st) -> StateJson.write(tiers.putObject(tier), st));
     }
     AtomicFiles.write(file, MAPPER.writeValueAsBytes(root));
   }
@@ -75,16 +64,7 @@ final class SloStateStore {
       }
       Map<String, InstanceState> tiers = new LinkedHashMap<>();
       for (var e : o.path("tiers").properties()) {
-        JsonNode t = e.getValue();
-        tiers.put(
-            e.getKey(),
-            new InstanceState(
-                Phase.valueOf(t.path("phase").asText()),
-                t.path("pending_since").asLong(),
-                t.path("consecutive").asInt(),
-                t.path("fired_at").asLong(),
-                t.path("last_true").asLong(),
-                t.path("incident_id").isTextual() ? t.path("incident_id").asText() : null));
+        tiers.put(e.getKey(), StateJson.read(e.getValue()));
       }
       out.add(
           new SloEngine.SavedSlo(

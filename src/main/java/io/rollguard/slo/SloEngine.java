@@ -358,7 +358,7 @@ public final class SloEngine {
             "SLO "
                 + slo.name()
                 + " ("
-                + percent(slo.objective())
+                + io.rollguard.config.Fields.percent(slo.objective())
                 + " over "
                 + Durations.format(slo.period())
                 + ") burns its error budget too fast"),
@@ -434,14 +434,6 @@ public final class SloEngine {
   private static String exhaustion(Duration period, double burnRate) {
     long millis = (long) (period.toMillis() / burnRate);
     return Durations.format(Duration.ofMillis(Math.max(1_000, millis / 60_000 * 60_000)));
-  }
-
-  private static String percent(double ratio) {
-    return new java.math.BigDecimal(ratio * 100)
-            .round(new java.math.MathContext(6))
-            .stripTrailingZeros()
-            .toPlainString()
-        + "%";
   }
 
   private SloCounts counts(Slo slo) {

@@ -9,7 +9,6 @@ import io.rollguard.window.RequestSamples;
 import io.rollguard.window.RequestWindow;
 import io.rollguard.window.SeriesRegistry;
 import io.rollguard.window.WindowSettings;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,12 +58,12 @@ public final class RolloutSloMemory {
     long start = T0 - Duration.ofDays(31).toMillis();
     feed(series, samples, scratch, random, start, start + 600_000, 10_000);
     var slos = load("rules/slo.yaml").slos(); // loading warms YAML caches: not the SLO's memory
-    long before = usedAfterGc();
+    long before = Heap.usedAfterGc();
     SloEngine engine = new SloEngine(registry.sloTaps(), Duration.ofSeconds(10));
     engine.setSlos(slos, start);
     feed(series, samples, scratch, random, start + 600_000, T0, 10_000);
     engine.tick(T0);
-    long after = usedAfterGc();
+    long after = Heap.usedAfterGc();
     SloEngine.SloStatus s = engine.snapshot().slos().get(0);
     System.out.printf(
         Locale.ROOT,
@@ -98,7 +97,7 @@ public final class RolloutSloMemory {
       }
     }
     var rollouts = load("rules/rollout.yaml").rollouts();
-    long before = usedAfterGc();
+    long before = Heap.usedAfterGc();
     RolloutEngine engine = new RolloutEngine(registry, Duration.ofSeconds(1));
     engine.setRollouts(rollouts, end);
     long[] nanos = new long[41];
@@ -110,7 +109,7 @@ public final class RolloutSloMemory {
       engine.tick(end + i);
       nanos[i] = System.nanoTime() - started;
     }
-    long after = usedAfterGc();
+    long after = Heap.usedAfterGc();
     Arrays.sort(nanos);
     System.out.printf(
         Locale.ROOT,
@@ -152,15 +151,5 @@ public final class RolloutSloMemory {
       throw new IllegalStateException(r.problems().format());
     }
     return r;
-  }
-
-  private static long usedAfterGc() throws InterruptedException {
-    var memory = ManagementFactory.getMemoryMXBean();
-    long used = Long.MAX_VALUE;
-    for (int i = 0; i < 5; i++) {
-      System.gc();
-      used = Math.min(used, memory.getHeapMemoryUsage().getUsed());
-    }
-    return used;
   }
 }

@@ -6,7 +6,6 @@ import io.rollguard.window.RequestSamples;
 import io.rollguard.window.RequestWindow;
 import io.rollguard.window.SeriesRegistry;
 import io.rollguard.window.WindowSettings;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Random;
@@ -30,7 +29,7 @@ public final class SeriesMemory {
         args.length > 2 ? io.rollguard.config.Durations.parse(args[2]) : Duration.ofMinutes(5);
     boolean read = args.length > 3 && args[3].equals("read");
 
-    long before = usedAfterGc();
+    long before = Heap.usedAfterGc();
     SeriesRegistry registry =
         new SeriesRegistry(WindowSettings.of(window, Duration.ofSeconds(10)), series, series);
     LatencyScratch scratch = new LatencyScratch();
@@ -62,7 +61,7 @@ public final class SeriesMemory {
         w.addToRunning(acc, T0 + seconds * 1_000 - 1, window.toMillis());
       }
     }
-    long after = usedAfterGc();
+    long after = Heap.usedAfterGc();
     long estimate = 0;
     for (RequestWindow w : windows) {
       estimate += w.footprintBytes();
@@ -80,15 +79,5 @@ public final class SeriesMemory {
     if (registry.size() != series) {
       throw new IllegalStateException("lost series");
     }
-  }
-
-  private static long usedAfterGc() throws InterruptedException {
-    var memory = ManagementFactory.getMemoryMXBean();
-    long used = Long.MAX_VALUE;
-    for (int i = 0; i < 5; i++) {
-      System.gc();
-      used = Math.min(used, memory.getHeapMemoryUsage().getUsed());
-    }
-    return used;
   }
 }
