@@ -96,7 +96,8 @@ public final class RolloutSloMemory {
         feed(w, samples, scratch, random, t, t + 1, 1_000);
       }
     }
-    var rollouts = load("rules/rollout.yaml").rollouts();
+    // evaluated every second here (the file says every 10 s), so each tick below evaluates it
+    var rollouts = load("rules/rollout.yaml", "every: 10s", "every: 1s").rollouts();
     long before = Heap.usedAfterGc();
     RolloutEngine engine = new RolloutEngine(registry, Duration.ofSeconds(1));
     engine.setRollouts(rollouts, end);
@@ -105,8 +106,13 @@ public final class RolloutSloMemory {
       engine.setStage("checkout", STAGES[i], end); // every stage's selection built once
     }
     for (int i = 0; i < nanos.length; i++) {
+      // one more second of traffic, then the evaluation at its end, as in the server
+      long now = end + i * 1_000L;
+      for (RequestWindow w : windows) {
+        feed(w, samples, scratch, random, now, now + 1, 1_000);
+      }
       long started = System.nanoTime();
-      engine.tick(end + i);
+      engine.tick(now + 999);
       nanos[i] = System.nanoTime() - started;
     }
     long after = Heap.usedAfterGc();
@@ -141,12 +147,14 @@ public final class RolloutSloMemory {
     }
   }
 
-  private static RuleLoader.Result load(String file) throws Exception {
+  /** Loads a rule file, with {@code replace[0]} replaced by {@code replace[1]} in it. */
+  private static RuleLoader.Result load(String file, String... replace) throws Exception {
+    String text = Files.readString(Path.of(file));
+    if (replace.length == 2) {
+      text = text.replace(replace[0], replace[1]);
+    }
     RuleLoader.Result r =
-        RuleLoader.load(
-            List.of(new RuleLoader.Source(file, Files.readString(Path.of(file)))),
-            Duration.ofHours(1),
-            null);
+        RuleLoader.load(List.of(new RuleLoader.Source(file, text)), Duration.ofHours(1), null);
     if (!r.valid()) {
       throw new IllegalStateException(r.problems().format());
     }
