@@ -37,44 +37,6 @@ public record AlertEvent(
   /** The rollout and stage a rollback verdict is about. */
   public record RolloutRef(String name, String stage) {}
 
-  /** An event that is not about a rollout. */
-  public AlertEvent(
-      Kind kind,
-      String rule,
-      Severity severity,
-      Map<String, String> labels,
-      Map<String, String> annotations,
-      String expr,
-      String window,
-      double value,
-      String valueText,
-      String threshold,
-      List<SliReading> readings,
-      String reason,
-      String incidentId,
-      long startedAtMillis,
-      long firedAtMillis,
-      long atMillis) {
-    this(
-        kind,
-        rule,
-        severity,
-        labels,
-        annotations,
-        expr,
-        window,
-        value,
-        valueText,
-        threshold,
-        readings,
-        reason,
-        incidentId,
-        startedAtMillis,
-        firedAtMillis,
-        atMillis,
-        null);
-  }
-
   /** What happened. */
   public enum Kind {
     PENDING,

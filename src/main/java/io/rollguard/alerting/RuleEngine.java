@@ -318,7 +318,8 @@ public final class RuleEngine {
         episode.incidentId(),
         episode.pendingSinceMillis(),
         episode.firedAtMillis(),
-        now);
+        now,
+        null);
   }
 
   private static Map<String, String> instanceLabels(Rule rule, Labels key) {

@@ -372,7 +372,8 @@ public final class SloEngine {
         episode.incidentId(),
         episode.pendingSinceMillis(),
         episode.firedAtMillis(),
-        now);
+        now,
+        null);
   }
 
   private static void resolvedAway(
@@ -404,7 +405,8 @@ public final class SloEngine {
             state.incidentId(),
             state.pendingSinceMillis(),
             state.firedAtMillis(),
-            now));
+            now,
+            null));
   }
 
   /** {@code burn rate > 14.4x over 1h and 5m, or > 6x over 6h and 30m}. */

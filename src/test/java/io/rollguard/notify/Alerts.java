@@ -37,7 +37,8 @@ final class Alerts {
         incidentId,
         T0 - 300_000,
         T0,
-        kind == AlertEvent.Kind.FIRING ? T0 : T0 + 600_000);
+        kind == AlertEvent.Kind.FIRING ? T0 : T0 + 600_000,
+        null);
   }
 
   static AlertEvent firing(String incidentId) {

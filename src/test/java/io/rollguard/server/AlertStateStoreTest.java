@@ -39,7 +39,8 @@ class AlertStateStoreTest {
             incident,
             900,
             1_900,
-            atMillis);
+            atMillis,
+            null);
     return new Notification(
         atMillis + "-1",
         "pd",
