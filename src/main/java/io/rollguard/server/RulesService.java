@@ -10,6 +10,7 @@ import io.rollguard.alerting.RuleEngine;
 import io.rollguard.clock.Clock;
 import io.rollguard.config.Problems;
 import io.rollguard.config.RollguardConfig;
+import io.rollguard.evaluation.Evaluation;
 import io.rollguard.notify.Notifier;
 import io.rollguard.rollout.RolloutEngine;
 import io.rollguard.rollout.Verdict;
@@ -51,6 +52,7 @@ final class RulesService {
   private final Vertx vertx;
   private final Clock clock;
   private final RollguardConfig config;
+  private final Evaluation evaluation;
   private final RuleEngine engine;
   private final WorkerExecutor executor;
   private final AtomicBoolean ticking = new AtomicBoolean();
@@ -94,14 +96,16 @@ final class RulesService {
     this.notifier = notifier;
     this.sloStore = sloStore;
     this.rolloutStore = rolloutStore;
-    this.rollouts = new RolloutEngine(series, config.evaluationInterval());
-    this.slos = new SloEngine(series.sloTaps(), config.limits().maxFutureSkew());
+    this.evaluation =
+        new Evaluation(series, config.evaluationInterval(), config.limits().maxFutureSkew(), clock);
+    this.engine = evaluation.rules();
+    this.rollouts = evaluation.rollouts();
+    this.slos = evaluation.slos();
     this.storage = storage;
     this.stateStore = stateStore;
     this.vertx = vertx;
     this.clock = clock;
     this.config = config;
-    this.engine = new RuleEngine(series, config.evaluationInterval(), clock);
     this.executor = vertx.createSharedWorkerExecutor("rollguard-rules", 1);
     this.reloadFailures =
         Counter.builder("rollguard.rules.reload.failures")
@@ -214,17 +218,13 @@ final class RulesService {
             () -> {
               long started = clock.monotonicTimeNanos();
               long now = clock.wallTimeMillis();
-              List<AlertEvent> events = new ArrayList<>(engine.tick(now));
-              List<AlertEvent> rolledBack = rollouts.tick(now);
-              events.addAll(rolledBack);
-              List<AlertEvent> burns = slos.tick(now);
-              events.addAll(burns);
+              Evaluation.Tick tick = evaluation.tick(now);
               tickTime.record(Duration.ofNanos(clock.monotonicTimeNanos() - started));
-              hand(events, now);
-              if (!rolledBack.isEmpty()) {
+              hand(tick.all(), now);
+              if (!tick.rollbacks().isEmpty()) {
                 saveStages();
               }
-              if (!burns.isEmpty() || now - slosSavedAtMillis >= SLO_SAVE_PERIOD_MILLIS) {
+              if (!tick.burns().isEmpty() || now - slosSavedAtMillis >= SLO_SAVE_PERIOD_MILLIS) {
                 saveSlos(now);
               }
               return null;
@@ -262,9 +262,7 @@ final class RulesService {
     long now = clock.wallTimeMillis();
     List<String> names = files.stream().map(Path::toString).toList();
     if (result.valid()) {
-      List<AlertEvent> events = new ArrayList<>(engine.setRules(result.rules(), now));
-      events.addAll(rollouts.setRollouts(result.rollouts(), now));
-      events.addAll(slos.setSlos(result.slos(), now));
+      List<AlertEvent> events = evaluation.load(result, now);
       if (!stagesToRestore.isEmpty()) {
         int ignored = rollouts.restoreStages(stagesToRestore);
         if (ignored > 0) {
@@ -348,18 +346,7 @@ final class RulesService {
       return;
     }
     events.forEach(RulesService::logEvent);
-    Map<String, List<String>> receivers = new java.util.HashMap<>();
-    for (RuleEngine.RuleStatus r : engine.snapshot().rules()) {
-      receivers.put(r.rule().name(), r.rule().receivers());
-    }
-    rollouts.verdicts().forEach((name, v) -> receivers.put(name, v.rollout().receivers()));
-    notifier.submit(
-        events,
-        e -> {
-          // names are unique across rules, rollouts and SLOs: only an SLO knows a tier
-          List<String> tier = slos.receivers(e.rule(), e.labels().get("tier"));
-          return tier != null ? tier : receivers.get(e.rule());
-        });
+    notifier.submit(events, evaluation::receiversOf);
     List<RuleEngine.SavedInstance> states = engine.saveStates();
     store("alert states", () -> stateStore.save(states, now));
   }

@@ -20,6 +20,7 @@ class ArchitectureTest {
     "io.rollguard.alerting..",
     "io.rollguard.rollout..",
     "io.rollguard.slo..",
+    "io.rollguard.evaluation..",
     "io.rollguard.clock..",
     "io.rollguard.config.."
   };
