@@ -39,7 +39,6 @@ import java.util.logging.Logger;
 public final class Notifier {
 
   private static final Logger LOG = Logger.getLogger(Notifier.class.getName());
-  private static final String CONSOLE = "console";
   private static final long REMINDER_CHECK_MILLIS = 1_000;
 
   /** Sees every alert routed and every attempt made, on the notifier's context. */
@@ -57,7 +56,7 @@ public final class Notifier {
   private final Outbox outbox;
   private final Observer observer;
   private final Map<String, RollguardConfig.Receiver> receivers = new LinkedHashMap<>();
-  private final Map<String, List<String>> routes;
+  private final Routing routing;
   private final Map<String, Dispatcher> dispatchers = new LinkedHashMap<>();
   private final NotifyMetrics metrics;
   private final Reminders reminders;
@@ -83,11 +82,8 @@ public final class Notifier {
     this.observer = observer;
     this.metrics = new NotifyMetrics(meters);
     this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true));
-    receivers.putAll(config.receivers());
-    if (receivers.isEmpty()) {
-      receivers.put(CONSOLE, consoleReceiver());
-    }
-    this.routes = config.receivers().isEmpty() ? Map.of() : config.routes();
+    this.routing = new Routing(config, links);
+    receivers.putAll(routing.receivers());
     this.reminders = new Reminders(receivers);
     HttpTransport httpTransport = new HttpTransport(http, clock);
     LogTransport logTransport = new LogTransport();
@@ -95,8 +91,8 @@ public final class Notifier {
       Dispatcher d =
           new Dispatcher(
               r,
-              Format.of(r, links),
-              r.type().equals(CONSOLE) ? logTransport : httpTransport,
+              routing.format(r.name()),
+              r.type().equals(Routing.CONSOLE) ? logTransport : httpTransport,
               new RetryPolicy(r.delivery(), jitter),
               clock,
               timers,
@@ -140,10 +136,10 @@ public final class Notifier {
       if (e.kind() == AlertEvent.Kind.PENDING) {
         continue;
       }
-      List<String> names = route(e, receiversOf.apply(e));
+      List<String> names = routing.route(e, receiversOf.apply(e));
       routed.put(e, names);
       for (String name : names) {
-        Notification n = notification(e, receivers.get(name), 0, now);
+        Notification n = notification(e, name, 0, now);
         if (n != null) {
           made.add(n);
         }
@@ -171,52 +167,19 @@ public final class Notifier {
                     }));
   }
 
-  /** Receivers for an event: the rule's own, else its severity's route, else the console. */
-  List<String> route(AlertEvent e, List<String> ruleReceivers) {
-    List<String> names =
-        ruleReceivers != null && !ruleReceivers.isEmpty()
-            ? ruleReceivers
-            : routes.getOrDefault(e.severity().wireName(), List.of());
-    if (names.isEmpty() && routes.isEmpty()) {
-      names = List.of(CONSOLE);
-    }
-    List<String> known = new ArrayList<>();
-    for (String name : names) {
-      if (receivers.containsKey(name)) {
-        known.add(name);
-      } else {
-        LOG.warning(() -> "rule " + e.rule() + " names unknown receiver '" + name + "'; skipped");
-      }
-    }
-    return known;
-  }
-
   public Future<Void> close() {
     return http.close();
   }
 
-  private Notification notification(
-      AlertEvent e, RollguardConfig.Receiver r, int repeat, long now) {
-    Notification.Event event;
-    if (r.rollback()) {
-      if (e.kind() != AlertEvent.Kind.FIRING || repeat > 0) {
-        return null; // once per incident, never on resolve
-      }
-      event = Notification.Event.ROLLBACK;
-    } else {
-      event =
-          e.kind() == AlertEvent.Kind.FIRING
-              ? Notification.Event.FIRING
-              : Notification.Event.RESOLVED;
-    }
-    return new Notification(nextId(now), r.name(), event, repeat, e, now, null);
+  private Notification notification(AlertEvent e, String receiver, int repeat, long now) {
+    return routing.notification(e, receiver, repeat, nextId(now), now);
   }
 
   private void remind() {
     long now = clock.wallTimeMillis();
     List<Notification> due = new ArrayList<>();
     for (Reminders.Due d : reminders.due(now)) {
-      Notification n = notification(d.alert(), receivers.get(d.receiver()), d.repeat(), now);
+      Notification n = notification(d.alert(), d.receiver(), d.repeat(), now);
       if (n != null) {
         due.add(n);
       }
@@ -340,26 +303,5 @@ public final class Notifier {
     } catch (NumberFormatException e) {
       return 0;
     }
-  }
-
-  private static RollguardConfig.Receiver consoleReceiver() {
-    return new RollguardConfig.Receiver(
-        CONSOLE,
-        CONSOLE,
-        null,
-        null,
-        null,
-        null,
-        false,
-        null,
-        java.time.Duration.ZERO,
-        new RollguardConfig.Delivery(
-            java.time.Duration.ofSeconds(1),
-            1,
-            java.time.Duration.ofHours(1),
-            java.time.Duration.ofSeconds(1),
-            java.time.Duration.ofSeconds(1),
-            0,
-            0));
   }
 }
