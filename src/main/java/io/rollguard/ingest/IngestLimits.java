@@ -14,4 +14,15 @@ public record IngestLimits(
 
   /** Encoded histograms larger than this (inflated) are refused before they are inflated. */
   public static final int DEFAULT_MAX_HISTOGRAM_BYTES = 1 << 20;
+
+  /** The limits {@code rollguard.yaml} sets. */
+  public static IngestLimits of(io.rollguard.config.RollguardConfig.Limits limits) {
+    return new IngestLimits(
+        limits.maxBodyBytes(),
+        limits.maxLabels(),
+        limits.maxLabelValueLength(),
+        limits.maxFutureSkew().toMillis(),
+        limits.maxWindow().toMillis(),
+        DEFAULT_MAX_HISTOGRAM_BYTES);
+  }
 }

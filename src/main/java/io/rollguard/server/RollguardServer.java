@@ -85,14 +85,7 @@ public final class RollguardServer {
     SeriesRegistry series =
         new SeriesRegistry(windows, limits.maxSeries(), limits.maxSeriesPerService());
     metrics.watchSeries(series);
-    IngestLimits ingestLimits =
-        new IngestLimits(
-            limits.maxBodyBytes(),
-            limits.maxLabels(),
-            limits.maxLabelValueLength(),
-            limits.maxFutureSkew().toMillis(),
-            limits.maxWindow().toMillis(),
-            IngestLimits.DEFAULT_MAX_HISTOGRAM_BYTES);
+    IngestLimits ingestLimits = IngestLimits.of(limits);
     IngestAuth auth =
         new IngestAuth(
             config.auth().ingestTokens().stream()
