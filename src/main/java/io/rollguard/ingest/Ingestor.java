@@ -126,22 +126,28 @@ public final class Ingestor {
 
     /** Reads {@code chunk[0, length)}. */
     public void accept(byte[] chunk, int length) throws LineTooLongException {
-      int lastNewline = length - 1;
-      while (lastNewline >= 0 && chunk[lastNewline] != '\n') {
+      accept(chunk, 0, length);
+    }
+
+    /** Reads {@code chunk[from, from + length)}. */
+    public void accept(byte[] chunk, int from, int length) throws LineTooLongException {
+      int end = from + length;
+      int lastNewline = end - 1;
+      while (lastNewline >= from && chunk[lastNewline] != '\n') {
         lastNewline--;
       }
-      if (lastNewline < 0) {
-        append(chunk, 0, length);
+      if (lastNewline < from) {
+        append(chunk, from, length);
         return;
       }
       if (carryLength == 0) {
-        readLines(chunk, 0, lastNewline + 1);
+        readLines(chunk, from, lastNewline + 1);
       } else {
-        append(chunk, 0, lastNewline + 1);
+        append(chunk, from, lastNewline + 1 - from);
         readLines(carry, 0, carryLength);
         carryLength = 0;
       }
-      append(chunk, lastNewline + 1, length - lastNewline - 1);
+      append(chunk, lastNewline + 1, end - lastNewline - 1);
     }
 
     /** Reads a last line without a newline, and returns what became of the whole body. */

@@ -13,7 +13,6 @@ import io.rollguard.notify.Routing;
 import io.rollguard.rules.RuleLoader;
 import io.rollguard.window.SeriesRegistry;
 import io.rollguard.window.WindowSettings;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -74,15 +73,16 @@ public final class Replayer {
     long first = 0;
     long last = 0;
     long ticks = 0;
-    LineReader reader = new LineReader(new BufferedInputStream(input, 1 << 16));
+    LineReader reader = new LineReader(input);
     int length;
     while ((length = reader.next()) >= 0) {
       byte[] line = reader.line();
+      int offset = reader.offset();
       lines++;
-      if (isBlank(line, length)) {
+      if (isBlank(line, offset, length)) {
         continue;
       }
-      long at = latestTs(line, length);
+      long at = latestTs(line, offset, length);
       if (at == Long.MIN_VALUE) {
         throw new IllegalArgumentException(
             "line " + lines + ": no \"ts\"; replay needs time-stamped samples");
@@ -102,7 +102,7 @@ public final class Replayer {
       last = Math.max(last, at);
       clock.advanceTo(Math.max(clock.wallTimeMillis(), at));
       try {
-        stream.accept(line, length);
+        stream.accept(line, offset, length);
       } catch (LineTooLongException e) {
         throw new IllegalArgumentException("line " + lines + ": " + e.getMessage(), e);
       }
@@ -133,8 +133,8 @@ public final class Replayer {
     }
   }
 
-  private static boolean isBlank(byte[] line, int length) {
-    for (int i = 0; i < length; i++) {
+  private static boolean isBlank(byte[] line, int offset, int length) {
+    for (int i = offset; i < offset + length; i++) {
       if (line[i] > ' ') {
         return false;
       }
@@ -148,19 +148,20 @@ public final class Replayer {
    * The latest {@code "ts"} value in a line (epoch milliseconds, or an RFC 3339 string), found by a
    * scan rather than a parse: the ingest parser reads the line properly right after.
    */
-  static long latestTs(byte[] line, int length) {
+  static long latestTs(byte[] line, int offset, int length) {
     long latest = Long.MIN_VALUE;
-    for (int i = 0; i + TS.length <= length; i++) {
+    int limit = offset + length;
+    for (int i = offset; i + TS.length <= limit; i++) {
       if (!matches(line, i, TS)) {
         continue;
       }
       int j = i + TS.length;
-      while (j < length && (line[j] == ' ' || line[j] == ':')) {
+      while (j < limit && (line[j] == ' ' || line[j] == ':')) {
         j++;
       }
-      if (j < length && line[j] == '"') {
+      if (j < limit && line[j] == '"') {
         int end = j + 1;
-        while (end < length && line[end] != '"') {
+        while (end < limit && line[end] != '"') {
           end++;
         }
         try {
@@ -172,7 +173,7 @@ public final class Replayer {
       } else {
         long v = 0;
         int digits = 0;
-        while (j < length && line[j] >= '0' && line[j] <= '9') {
+        while (j < limit && line[j] >= '0' && line[j] <= '9') {
           v = v * 10 + (line[j] - '0');
           j++;
           digits++;
@@ -194,40 +195,75 @@ public final class Replayer {
     return true;
   }
 
-  /** Reads lines (with their newline) into a growing buffer. */
+  /**
+   * Reads lines (with their newline) out of large chunks: a line is handed out as a slice of the
+   * chunk, copied only when it straddles two chunks.
+   */
   private static final class LineReader {
     private final InputStream in;
-    private byte[] line = new byte[64 * 1024];
+    private byte[] chunk = new byte[1 << 20];
+    private int start;
+    private int end;
+    private byte[] line;
+    private int lineStart;
+    private boolean eof;
 
     LineReader(InputStream in) {
       this.in = in;
     }
 
+    /** The array holding the line last read, from {@link #offset()}. */
     byte[] line() {
       return line;
     }
 
-    /** Reads the next line into {@link #line()}; its length with the newline, or -1 at the end. */
+    int offset() {
+      return lineStart;
+    }
+
+    /** Reads the next line; its length with the newline, or -1 at the end. */
     int next() throws IOException {
-      int n = 0;
-      int b;
-      while ((b = in.read()) >= 0) {
-        if (n == line.length) {
-          line = java.util.Arrays.copyOf(line, n * 2);
+      while (true) {
+        for (int i = start; i < end; i++) {
+          if (chunk[i] == '\n') {
+            line = chunk;
+            lineStart = start;
+            int length = i + 1 - start;
+            start = i + 1;
+            return length;
+          }
         }
-        line[n++] = (byte) b;
-        if (b == '\n') {
-          return n;
+        if (eof) {
+          if (start == end) {
+            return -1;
+          }
+          line = java.util.Arrays.copyOfRange(chunk, start, end + 1);
+          line[end - start] = '\n';
+          lineStart = 0;
+          int length = end - start + 1;
+          start = end;
+          return length;
         }
+        fill();
       }
-      if (n == 0) {
-        return -1;
+    }
+
+    /** Moves the partial line to the front (growing the chunk if it fills it) and reads more. */
+    private void fill() throws IOException {
+      int pending = end - start;
+      if (pending == chunk.length) {
+        chunk = java.util.Arrays.copyOf(chunk, chunk.length * 2);
+      } else if (start > 0) {
+        System.arraycopy(chunk, start, chunk, 0, pending);
       }
-      if (n == line.length) {
-        line = java.util.Arrays.copyOf(line, n + 1);
+      start = 0;
+      end = pending;
+      int n = in.read(chunk, end, chunk.length - end);
+      if (n < 0) {
+        eof = true;
+      } else {
+        end += n;
       }
-      line[n++] = '\n';
-      return n;
     }
   }
 }
