@@ -1,4 +1,4 @@
-package io.rollguard.schema;
+package io.rollguard.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,7 +9,6 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
-import io.rollguard.rules.RuleFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
