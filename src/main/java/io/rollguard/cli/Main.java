@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       CheckCommand.class,
       TestCommand.class,
       ReplayCommand.class,
+      DemoCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {
