@@ -100,11 +100,12 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     boolean resolved = false;
     String alertState = "inactive";
     Random random = new Random(1);
-    long start = System.currentTimeMillis();
+    Clock clock = Clock.system();
+    long startNanos = clock.monotonicTimeNanos();
     long lastPrint = 0;
     while (!(fired && rolledBack && resolved)
-        && System.currentTimeMillis() - start < timeoutMillis) {
-      long elapsed = System.currentTimeMillis() - start;
+        && (clock.monotonicTimeNanos() - startNanos) / 1_000_000 < timeoutMillis) {
+      long elapsed = (clock.monotonicTimeNanos() - startNanos) / 1_000_000;
       boolean degraded = elapsed >= degradeAfterMillis && !rolledBack;
       await(push(client, random, degraded));
       if (elapsed - lastPrint >= 1_000) {

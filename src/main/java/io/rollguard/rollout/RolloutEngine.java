@@ -255,7 +255,7 @@ public final class RolloutEngine {
                   : " (min_duration " + Durations.format(stage.minDuration()) + ")"));
     } else {
       decision = Verdict.Decision.HOLD;
-      holdReasons(rt, promote, rollback, inputs, baseline, now, reasons);
+      holdReasons(rt, promote, rollback, now, reasons);
     }
     if (rt.verdict == null || rt.verdict.decision() != decision) {
       rt.decisionSince = now;
@@ -283,14 +283,12 @@ public final class RolloutEngine {
       Runtime rt,
       List<Verdict.CriterionStatus> promote,
       List<Verdict.CriterionStatus> rollback,
-      Inputs stage,
-      Inputs baseline,
       long now,
       List<String> reasons) {
     Rollout r = rt.rollout;
     for (Verdict.CriterionStatus s : promote) {
       if (s.truth() == Truth.NO_DATA) {
-        reasons.add(noData(r, s.criterion(), stage, baseline));
+        reasons.add(noData(r, s));
       } else if (s.truth() == Truth.FALSE) {
         reasons.add(s.criterion().text() + " does not hold (" + s.valueText() + ")");
       }
@@ -325,16 +323,32 @@ public final class RolloutEngine {
     return Durations.format(Duration.ofMillis(millis >= 1_000 ? millis / 1_000 * 1_000 : millis));
   }
 
-  private static String noData(Rollout r, Rollout.Criterion c, Inputs stage, Inputs baseline) {
-    return c.text()
-        + ": not enough data (stage "
-        + stage.count()
-        + " requests"
-        + (baseline == null ? "" : ", baseline " + baseline.count())
-        + " in "
+  /**
+   * Why a criterion has no data: each SLI without a value with what it had ({@code p95 over 37
+   * requests, baseline(p95) over 912; min_samples 100}, {@code gauge("pass_rate"): no point}).
+   */
+  private static String noData(Rollout r, Verdict.CriterionStatus s) {
+    List<String> parts = new ArrayList<>();
+    boolean requests = false;
+    for (SliReading reading : s.readings()) {
+      String e = reading.expr();
+      boolean gauge = e.contains("gauge");
+      boolean check = e.contains("consecutive_failures") || e.contains("check_failure_rate");
+      if (gauge || check) {
+        if (reading.samples() == 0) {
+          parts.add(e + ": no " + (gauge ? "point" : "result"));
+        }
+      } else if (Double.isNaN(reading.value())) {
+        parts.add(e + " over " + reading.samples() + " requests");
+        requests = true;
+      }
+    }
+    return s.criterion().text()
+        + ": not enough data in "
         + Durations.format(r.window())
-        + "; min_samples "
-        + c.minSamples()
+        + " ("
+        + String.join(", ", parts)
+        + (requests ? "; min_samples " + s.criterion().minSamples() : "")
         + ")";
   }
 

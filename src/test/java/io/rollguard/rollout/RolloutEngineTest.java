@@ -96,8 +96,7 @@ class RolloutEngineTest {
     assertThat(verdict().stage()).isEqualTo("canary");
     assertThat(verdict().stageSet()).isFalse();
     assertThat(verdict().reasons())
-        .contains(
-            "p95 < 200ms: not enough data (stage 40 requests, baseline 40 in 1m; min_samples 50)");
+        .contains("p95 < 200ms: not enough data in 1m (p95 over 40 requests; min_samples 50)");
 
     // t+5s: 50 requests, both criteria hold; the stage's min_duration (2m) is still running.
     run(1, "canary", 100, 0);

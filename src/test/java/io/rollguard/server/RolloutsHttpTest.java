@@ -219,7 +219,8 @@ class RolloutsHttpTest {
                     assertThat(v.getJsonObject("stage").getString("name")).isEqualTo("gradual");
                     assertThat(v.getJsonObject("stage").getBoolean("set_by_deployer")).isTrue();
                     assertThat(v.getJsonArray("reasons").getString(0))
-                        .startsWith("p95 < 200ms: not enough data (stage 0 requests");
+                        .isEqualTo(
+                            "p95 < 200ms: not enough data in 3s (p95 over 0 requests; min_samples 20)");
                   });
               return client
                   .put("/api/v1/rollouts/checkout/stage")
