@@ -1,6 +1,5 @@
 package io.rollguard.cli;
 
-import io.rollguard.config.ConfigLoader;
 import io.rollguard.config.RollguardConfig;
 import io.rollguard.rules.RuleFiles;
 import io.rollguard.rules.RuleLoader;
@@ -35,14 +34,9 @@ final class CheckCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    RollguardConfig settings = RollguardConfig.defaults();
-    if (config != null) {
-      try {
-        settings = ConfigLoader.load(config, System::getenv);
-      } catch (ConfigLoader.InvalidConfigException e) {
-        System.out.print(e.getMessage());
-        return 1;
-      }
+    RollguardConfig settings = CommandInputs.config(config);
+    if (settings == null) {
+      return 1;
     }
     for (Path path : paths) {
       if (!Files.exists(path)) {
@@ -50,20 +44,15 @@ final class CheckCommand implements Callable<Integer> {
         return 1;
       }
     }
-    List<RuleLoader.Source> sources = RuleFiles.read(RuleFiles.find(paths));
-    RuleLoader.Result result =
-        RuleLoader.load(
-            sources,
-            settings.limits().maxWindow(),
-            config == null ? null : settings.receivers().keySet());
+    int files = RuleFiles.find(paths).size();
+    RuleLoader.Result result = CommandInputs.rules(paths, settings, config != null);
     result.warnings().forEach(w -> System.out.println("warning: " + w));
     if (!result.valid()) {
       System.out.print(result.problems().format());
-      System.out.println(
-          result.problems().size() + " problem(s) in " + sources.size() + " file(s)");
+      System.out.println(result.problems().size() + " problem(s) in " + files + " file(s)");
       return 1;
     }
-    System.out.println(result.summary() + " in " + sources.size() + " file(s): OK");
+    System.out.println(result.summary() + " in " + files + " file(s): OK");
     return 0;
   }
 }

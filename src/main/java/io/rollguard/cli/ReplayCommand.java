@@ -3,10 +3,8 @@ package io.rollguard.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rollguard.alerting.AlertEvent;
-import io.rollguard.config.ConfigLoader;
 import io.rollguard.config.RollguardConfig;
 import io.rollguard.replay.Replayer;
-import io.rollguard.rules.RuleFiles;
 import io.rollguard.rules.RuleLoader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,20 +57,11 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    RollguardConfig settings = RollguardConfig.defaults();
-    if (config != null) {
-      try {
-        settings = ConfigLoader.load(config, System::getenv);
-      } catch (ConfigLoader.InvalidConfigException e) {
-        System.out.print(e.getMessage());
-        return 1;
-      }
+    RollguardConfig settings = CommandInputs.config(config);
+    if (settings == null) {
+      return 1;
     }
-    RuleLoader.Result files =
-        RuleLoader.load(
-            RuleFiles.read(RuleFiles.find(rules)),
-            settings.limits().maxWindow(),
-            config == null ? null : settings.receivers().keySet());
+    RuleLoader.Result files = CommandInputs.rules(rules, settings, config != null);
     if (!files.valid()) {
       System.out.print(files.problems().format());
       return 1;

@@ -1,6 +1,5 @@
 package io.rollguard.cli;
 
-import io.rollguard.config.ConfigLoader;
 import io.rollguard.config.Problems;
 import io.rollguard.config.RollguardConfig;
 import io.rollguard.rules.RuleFiles;
@@ -59,22 +58,14 @@ final class TestCommand implements Callable<Integer> {
       System.out.println(file);
       Problems problems = new Problems();
       RuleTest test = RuleTestReader.read(file, Files.readString(file), problems);
-      RollguardConfig config = RollguardConfig.defaults();
-      if (test != null && test.config() != null) {
-        try {
-          config = ConfigLoader.load(test.config(), System::getenv);
-        } catch (ConfigLoader.InvalidConfigException e) {
-          System.out.print(e.getMessage());
-          return 1;
-        }
+      RollguardConfig config = CommandInputs.config(test == null ? null : test.config());
+      if (config == null) {
+        return 1;
       }
       RuleLoader.Result rules =
           test == null
               ? null
-              : RuleLoader.load(
-                  RuleFiles.read(RuleFiles.find(test.ruleFiles())),
-                  config.limits().maxWindow(),
-                  test.config() == null ? null : config.receivers().keySet());
+              : CommandInputs.rules(test.ruleFiles(), config, test.config() != null);
       if (test == null || !rules.valid()) {
         System.out.print((test == null ? problems : rules.problems()).format());
         return 1;
