@@ -53,6 +53,7 @@ final class RulesService {
   private final Clock clock;
   private final RollguardConfig config;
   private final Evaluation evaluation;
+  private final EvaluationMetrics evaluationMetrics;
   private final RuleEngine engine;
   private final WorkerExecutor executor;
   private final AtomicBoolean ticking = new AtomicBoolean();
@@ -98,6 +99,7 @@ final class RulesService {
     this.rolloutStore = rolloutStore;
     this.evaluation =
         new Evaluation(series, config.evaluationInterval(), config.limits().maxFutureSkew(), clock);
+    this.evaluationMetrics = new EvaluationMetrics(meters);
     this.engine = evaluation.rules();
     this.rollouts = evaluation.rollouts();
     this.slos = evaluation.slos();
@@ -220,6 +222,7 @@ final class RulesService {
               long now = clock.wallTimeMillis();
               Evaluation.Tick tick = evaluation.tick(now);
               tickTime.record(Duration.ofNanos(clock.monotonicTimeNanos() - started));
+              evaluationMetrics.update(evaluation);
               hand(tick.all(), now);
               if (!tick.rollbacks().isEmpty()) {
                 saveStages();

@@ -238,19 +238,32 @@ class RolloutsHttpTest {
                   });
               return client.get("/api/v1/slos").send();
             })
+        .compose(
+            slos -> {
+              ctx.verify(
+                  () -> {
+                    JsonObject slo = slos.bodyAsJsonObject().getJsonArray("slos").getJsonObject(0);
+                    assertThat(slo.getString("name")).isEqualTo("checkout-availability");
+                    assertThat(slo.getString("status")).isEqualTo("PASS");
+                    assertThat(slo.getLong("total_requests")).isPositive();
+                    assertThat(slo.getDouble("error_budget_remaining")).isEqualTo(1.0);
+                    assertThat(slo.getJsonObject("burn_rates").getDouble("5m")).isZero();
+                    assertThat(rollbackCalls).isEmpty();
+                  });
+              return client.get("/metrics").send();
+            })
         .onComplete(
             ctx.succeeding(
-                slos ->
+                metrics ->
                     ctx.verify(
                         () -> {
-                          JsonObject slo =
-                              slos.bodyAsJsonObject().getJsonArray("slos").getJsonObject(0);
-                          assertThat(slo.getString("name")).isEqualTo("checkout-availability");
-                          assertThat(slo.getString("status")).isEqualTo("PASS");
-                          assertThat(slo.getLong("total_requests")).isPositive();
-                          assertThat(slo.getDouble("error_budget_remaining")).isEqualTo(1.0);
-                          assertThat(slo.getJsonObject("burn_rates").getDouble("5m")).isZero();
-                          assertThat(rollbackCalls).isEmpty();
+                          assertThat(metrics.bodyAsString())
+                              .contains(
+                                  "rollguard_slo_error_budget_remaining{slo=\"checkout-availability\"} 1.0")
+                              .contains(
+                                  "rollguard_slo_burn_rate{slo=\"checkout-availability\",window=\"5m\"} 0.0")
+                              .contains(
+                                  "rollguard_rollout_verdict{rollout=\"checkout\",verdict=\"rollback\"} 0.0");
                           ctx.completeNow();
                         })));
   }
