@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Everything a rule file set evaluates over one {@link SeriesRegistry}: its rules, rollouts and
@@ -80,21 +81,21 @@ public final class Evaluation {
   }
 
   /**
-   * The {@code notify} list of what raised {@code e}: a rule's, a rollout's or an SLO tier's
-   * (empty: route by severity; null: nothing of that name any more).
+   * Who raised an event wants to be told through which receivers: the {@code notify} list of a
+   * rule, a rollout or an SLO tier (empty: route by severity; null: nothing of that name any more).
+   * Built once from the current rules, for a batch of events.
    */
-  public List<String> receiversOf(AlertEvent e) {
-    // names are unique across rules, rollouts and SLOs: only an SLO knows a tier
-    List<String> tier = slos.receivers(e.rule(), e.labels().get("tier"));
-    if (tier != null) {
-      return tier;
-    }
+  public Function<AlertEvent, List<String>> receivers() {
     Map<String, List<String>> byName = new HashMap<>();
     for (RuleEngine.RuleStatus r : rules.snapshot().rules()) {
       Rule rule = r.rule();
       byName.put(rule.name(), rule.receivers());
     }
     rollouts.verdicts().forEach((name, v) -> byName.put(name, v.rollout().receivers()));
-    return byName.get(e.rule());
+    return e -> {
+      // names are unique across rules, rollouts and SLOs: only an SLO knows a tier
+      List<String> tier = slos.receivers(e.rule(), e.labels().get("tier"));
+      return tier != null ? tier : byName.get(e.rule());
+    };
   }
 }

@@ -118,10 +118,14 @@ public final class Replayer {
 
   private static void hand(
       List<AlertEvent> events, Evaluation evaluation, Routing routing, Consumer<Entry> timeline) {
+    if (events.isEmpty()) {
+      return;
+    }
+    var receiversOf = evaluation.receivers();
     for (AlertEvent e : events) {
       if (e.kind() != AlertEvent.Kind.PENDING) {
         List<String> receivers = new ArrayList<>();
-        for (String r : routing.route(e, evaluation.receiversOf(e))) {
+        for (String r : routing.route(e, receiversOf.apply(e))) {
           if (routing.notification(e, r, 0, "", e.atMillis()) != null) {
             receivers.add(r);
           }

@@ -349,7 +349,7 @@ final class RulesService {
       return;
     }
     events.forEach(RulesService::logEvent);
-    notifier.submit(events, evaluation::receiversOf);
+    notifier.submit(events, evaluation.receivers());
     List<RuleEngine.SavedInstance> states = engine.saveStates();
     store("alert states", () -> stateStore.save(states, now));
   }
