@@ -64,6 +64,18 @@ class ArchitectureTest {
   }
 
   @Test
+  void ruleTestsAndReplaysNeedNoNetworkAndNoServer() {
+    noClasses()
+        .that()
+        .resideInAnyPackage("io.rollguard.ruletest..", "io.rollguard.replay..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.vertx..", "io.netty..", "io.rollguard.server..", "io.rollguard.api..")
+        .check(MAIN);
+  }
+
+  @Test
   void nothingDependsOnTheCompositionRootButTheCommandLine() {
     classes()
         .that()
