@@ -4,26 +4,21 @@ import io.rollguard.alerting.AlertEvent;
 import io.rollguard.alerting.AlertStateMachine;
 import io.rollguard.alerting.AlertText;
 import io.rollguard.alerting.GroupInputs;
-import io.rollguard.alerting.IncidentIds;
 import io.rollguard.alerting.InstanceState;
 import io.rollguard.alerting.Phase;
 import io.rollguard.alerting.SeriesSelection;
 import io.rollguard.alerting.Timing;
-import io.rollguard.config.Durations;
 import io.rollguard.rules.Evaluator;
 import io.rollguard.rules.Inputs;
 import io.rollguard.rules.Rollout;
-import io.rollguard.rules.SliReading;
 import io.rollguard.rules.Truth;
 import io.rollguard.window.RequestAccumulator;
 import io.rollguard.window.SeriesRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Decides rollouts: on each {@link #tick}, every rollout's criteria are evaluated over its live
@@ -105,7 +100,7 @@ public final class RolloutEngine {
     List<AlertEvent> events = new ArrayList<>();
     for (Runtime gone : previous.values()) {
       if (gone.rollback != null) {
-        events.add(resolved(gone, "the rollout was removed", nowMillis));
+        events.add(RolloutText.resolvedEvent(gone.rollback, "the rollout was removed", nowMillis));
       }
     }
     runtimes = next;
@@ -142,7 +137,9 @@ public final class RolloutEngine {
     if (!same) {
       boolean newAttempt = rt.rollback != null || (index == 0 && rt.stageIndex != 0);
       if (rt.rollback != null) {
-        events.add(resolved(rt, "a new attempt began at stage " + stage, nowMillis));
+        events.add(
+            RolloutText.resolvedEvent(
+                rt.rollback, "a new attempt began at stage " + stage, nowMillis));
         rt.rollback = null;
       }
       if (newAttempt) {
@@ -221,7 +218,7 @@ public final class RolloutEngine {
       }
     }
     if (rt.rollback == null && !firing.isEmpty()) {
-      rt.rollback = fire(rt, firing, now);
+      rt.rollback = RolloutText.rollbackEvent(r, rt.stage(), rt.attempt, firing, now);
       events.add(rt.rollback);
     }
 
@@ -242,20 +239,10 @@ public final class RolloutEngine {
       reasons.addAll(List.of(rt.rollback.reason().split("; ")));
     } else if (allHold && now - rt.promoteHoldingSince >= stage.minDuration().toMillis()) {
       decision = Verdict.Decision.PROMOTE;
-      reasons.add(
-          (r.promoteWhen().isEmpty()
-                  ? "no rollback criterion fired"
-                  : "all " + r.promoteWhen().size() + " promotion criteria held")
-              + " for "
-              + held(now - rt.promoteHoldingSince)
-              + " at stage "
-              + stage.name()
-              + (stage.minDuration().isZero()
-                  ? ""
-                  : " (min_duration " + Durations.format(stage.minDuration()) + ")"));
+      reasons.add(RolloutText.promoteReason(r, stage, now - rt.promoteHoldingSince));
     } else {
       decision = Verdict.Decision.HOLD;
-      holdReasons(rt, promote, rollback, now, reasons);
+      RolloutText.holdReasons(r, stage, rt.promoteHoldingSince, promote, rollback, now, reasons);
     }
     if (rt.verdict == null || rt.verdict.decision() != decision) {
       rt.decisionSince = now;
@@ -279,79 +266,6 @@ public final class RolloutEngine {
     return events;
   }
 
-  private static void holdReasons(
-      Runtime rt,
-      List<Verdict.CriterionStatus> promote,
-      List<Verdict.CriterionStatus> rollback,
-      long now,
-      List<String> reasons) {
-    Rollout r = rt.rollout;
-    for (Verdict.CriterionStatus s : promote) {
-      if (s.truth() == Truth.NO_DATA) {
-        reasons.add(noData(r, s));
-      } else if (s.truth() == Truth.FALSE) {
-        reasons.add(s.criterion().text() + " does not hold (" + s.valueText() + ")");
-      }
-    }
-    if (reasons.isEmpty()) {
-      reasons.add(
-          "promotion criteria have held for "
-              + held(now - rt.promoteHoldingSince)
-              + " of the stage's min_duration "
-              + Durations.format(rt.stage().minDuration()));
-    }
-    for (Verdict.CriterionStatus s : rollback) {
-      if (s.phase() == Phase.PENDING) {
-        reasons.add(
-            "rollback criterion "
-                + s.criterion().text()
-                + " has held for "
-                + held(now - s.sinceMillis())
-                + " ("
-                + s.valueText()
-                + "); it fires after "
-                + Durations.format(s.criterion().forDuration())
-                + (s.criterion().consecutive() > 1
-                    ? " and " + s.criterion().consecutive() + " evaluations in a row"
-                    : ""));
-      }
-    }
-  }
-
-  /** How long something has held, for people: whole seconds from one second on. */
-  private static String held(long millis) {
-    return Durations.format(Duration.ofMillis(millis >= 1_000 ? millis / 1_000 * 1_000 : millis));
-  }
-
-  /**
-   * Why a criterion has no data: each SLI without a value with what it had ({@code p95 over 37
-   * requests, baseline(p95) over 912; min_samples 100}, {@code gauge("pass_rate"): no point}).
-   */
-  private static String noData(Rollout r, Verdict.CriterionStatus s) {
-    List<String> parts = new ArrayList<>();
-    boolean requests = false;
-    for (SliReading reading : s.readings()) {
-      String e = reading.expr();
-      boolean gauge = e.contains("gauge");
-      boolean check = e.contains("consecutive_failures") || e.contains("check_failure_rate");
-      if (gauge || check) {
-        if (reading.samples() == 0) {
-          parts.add(e + ": no " + (gauge ? "point" : "result"));
-        }
-      } else if (Double.isNaN(reading.value())) {
-        parts.add(e + " over " + reading.samples() + " requests");
-        requests = true;
-      }
-    }
-    return s.criterion().text()
-        + ": not enough data in "
-        + Durations.format(r.window())
-        + " ("
-        + String.join(", ", parts)
-        + (requests ? "; min_samples " + s.criterion().minSamples() : "")
-        + ")";
-  }
-
   private static Verdict.CriterionStatus status(
       Rollout.Criterion c, Truth truth, Inputs inputs, InstanceState state) {
     double value = AlertText.value(c.when(), inputs, c.minSamples());
@@ -364,75 +278,6 @@ public final class RolloutEngine {
         Evaluator.readings(c.when(), inputs, c.minSamples()),
         state == null ? null : state.phase(),
         state == null || state.phase() == Phase.INACTIVE ? 0 : state.pendingSinceMillis());
-  }
-
-  private static AlertEvent fire(Runtime rt, List<Verdict.CriterionStatus> firing, long now) {
-    Rollout r = rt.rollout;
-    Rollout.Stage stage = rt.stage();
-    List<String> reasons = new ArrayList<>();
-    Set<SliReading> readings = new LinkedHashSet<>();
-    long startedAt = now;
-    for (Verdict.CriterionStatus s : firing) {
-      reasons.add(
-          s.criterion().text()
-              + " held for "
-              + held(now - s.sinceMillis())
-              + " ("
-              + s.valueText()
-              + ")");
-      readings.addAll(s.readings());
-      startedAt = Math.min(startedAt, s.sinceMillis());
-    }
-    Verdict.CriterionStatus first = firing.get(0);
-    String incidentId = IncidentIds.of("rollout|" + r.name() + "|" + rt.attempt, now);
-    return new AlertEvent(
-        AlertEvent.Kind.FIRING,
-        r.name(),
-        r.severity(),
-        Map.of("rollout", r.name(), "stage", stage.name()),
-        Map.of(
-            "summary",
-            "Rollout "
-                + r.name()
-                + " rolled back at stage "
-                + stage.name()
-                + " ("
-                + AlertText.format(io.rollguard.rules.Type.RATIO, stage.traffic())
-                + " of traffic)"),
-        String.join(" or ", firing.stream().map(s -> s.criterion().text()).toList()),
-        Durations.format(r.window()),
-        first.value(),
-        first.valueText(),
-        first.threshold(),
-        List.copyOf(readings),
-        String.join("; ", reasons),
-        incidentId,
-        startedAt,
-        now,
-        now,
-        new AlertEvent.RolloutRef(r.name(), stage.name()));
-  }
-
-  private static AlertEvent resolved(Runtime rt, String why, long now) {
-    AlertEvent f = rt.rollback;
-    return new AlertEvent(
-        AlertEvent.Kind.RESOLVED,
-        f.rule(),
-        f.severity(),
-        f.labels(),
-        f.annotations(),
-        f.expr(),
-        f.window(),
-        Double.NaN,
-        "",
-        f.threshold(),
-        List.of(),
-        why,
-        f.incidentId(),
-        f.startedAtMillis(),
-        f.firedAtMillis(),
-        now,
-        f.rollout());
   }
 
   private void publish() {
@@ -519,25 +364,7 @@ public final class RolloutEngine {
       attempt = s.attempt();
       if (s.rollbackIncidentId() != null) {
         Rollout.Stage st = stage();
-        rollback =
-            new AlertEvent(
-                AlertEvent.Kind.FIRING,
-                rollout.name(),
-                rollout.severity(),
-                Map.of("rollout", rollout.name(), "stage", st.name()),
-                Map.of(),
-                "",
-                Durations.format(rollout.window()),
-                Double.NaN,
-                "",
-                "",
-                List.of(),
-                String.join("; ", s.rollbackReasons()),
-                s.rollbackIncidentId(),
-                s.rollbackFiredAtMillis(),
-                s.rollbackFiredAtMillis(),
-                s.rollbackFiredAtMillis(),
-                new AlertEvent.RolloutRef(rollout.name(), st.name()));
+        rollback = RolloutText.restoredRollback(rollout, st, s);
       }
     }
   }

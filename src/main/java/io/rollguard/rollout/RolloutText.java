@@ -1,0 +1,206 @@
+package io.rollguard.rollout;
+
+import io.rollguard.alerting.AlertEvent;
+import io.rollguard.alerting.AlertText;
+import io.rollguard.alerting.IncidentIds;
+import io.rollguard.alerting.Phase;
+import io.rollguard.config.Durations;
+import io.rollguard.rules.Rollout;
+import io.rollguard.rules.SliReading;
+import io.rollguard.rules.Truth;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What rollouts say to people: the reasons of a verdict and the rollback incident's events, each
+ * sentence built from the criteria's values and times. Stateless.
+ */
+final class RolloutText {
+
+  private RolloutText() {}
+
+  /** Why the verdict is promote. */
+  static String promoteReason(Rollout r, Rollout.Stage stage, long heldMillis) {
+    return (r.promoteWhen().isEmpty()
+            ? "no rollback criterion fired"
+            : "all " + r.promoteWhen().size() + " promotion criteria held")
+        + " for "
+        + held(heldMillis)
+        + " at stage "
+        + stage.name()
+        + (stage.minDuration().isZero()
+            ? ""
+            : " (min_duration " + Durations.format(stage.minDuration()) + ")");
+  }
+
+  /** Why the verdict is hold: what does not hold or lacks data, time left, pending rollbacks. */
+  static void holdReasons(
+      Rollout r,
+      Rollout.Stage stage,
+      long promoteHoldingSince,
+      List<Verdict.CriterionStatus> promote,
+      List<Verdict.CriterionStatus> rollback,
+      long now,
+      List<String> reasons) {
+    for (Verdict.CriterionStatus s : promote) {
+      if (s.truth() == Truth.NO_DATA) {
+        reasons.add(noData(r, s));
+      } else if (s.truth() == Truth.FALSE) {
+        reasons.add(s.criterion().text() + " does not hold (" + s.valueText() + ")");
+      }
+    }
+    if (reasons.isEmpty()) {
+      reasons.add(
+          "promotion criteria have held for "
+              + held(now - promoteHoldingSince)
+              + " of the stage's min_duration "
+              + Durations.format(stage.minDuration()));
+    }
+    for (Verdict.CriterionStatus s : rollback) {
+      if (s.phase() == Phase.PENDING) {
+        reasons.add(
+            "rollback criterion "
+                + s.criterion().text()
+                + " has held for "
+                + held(now - s.sinceMillis())
+                + " ("
+                + s.valueText()
+                + "); it fires after "
+                + Durations.format(s.criterion().forDuration())
+                + (s.criterion().consecutive() > 1
+                    ? " and " + s.criterion().consecutive() + " evaluations in a row"
+                    : ""));
+      }
+    }
+  }
+
+  /** How long something has held, for people: whole seconds from one second on. */
+  static String held(long millis) {
+    return Durations.format(Duration.ofMillis(millis >= 1_000 ? millis / 1_000 * 1_000 : millis));
+  }
+
+  /**
+   * Why a criterion has no data: each SLI without a value with what it had ({@code p95 over 37
+   * requests, baseline(p95) over 912; min_samples 100}, {@code gauge("pass_rate"): no point}).
+   */
+  private static String noData(Rollout r, Verdict.CriterionStatus s) {
+    List<String> parts = new ArrayList<>();
+    boolean requests = false;
+    for (SliReading reading : s.readings()) {
+      String e = reading.expr();
+      boolean gauge = e.contains("gauge");
+      boolean check = e.contains("consecutive_failures") || e.contains("check_failure_rate");
+      if (gauge || check) {
+        if (reading.samples() == 0) {
+          parts.add(e + ": no " + (gauge ? "point" : "result"));
+        }
+      } else if (Double.isNaN(reading.value())) {
+        parts.add(e + " over " + reading.samples() + " requests");
+        requests = true;
+      }
+    }
+    return s.criterion().text()
+        + ": not enough data in "
+        + Durations.format(r.window())
+        + " ("
+        + String.join(", ", parts)
+        + (requests ? "; min_samples " + s.criterion().minSamples() : "")
+        + ")";
+  }
+
+  /** The firing event of attempt {@code attempt}'s rollback, naming the criteria that fired. */
+  static AlertEvent rollbackEvent(
+      Rollout r, Rollout.Stage stage, int attempt, List<Verdict.CriterionStatus> firing, long now) {
+    List<String> reasons = new ArrayList<>();
+    Set<SliReading> readings = new LinkedHashSet<>();
+    long startedAt = now;
+    for (Verdict.CriterionStatus s : firing) {
+      reasons.add(
+          s.criterion().text()
+              + " held for "
+              + held(now - s.sinceMillis())
+              + " ("
+              + s.valueText()
+              + ")");
+      readings.addAll(s.readings());
+      startedAt = Math.min(startedAt, s.sinceMillis());
+    }
+    Verdict.CriterionStatus first = firing.get(0);
+    String incidentId = IncidentIds.of("rollout|" + r.name() + "|" + attempt, now);
+    return new AlertEvent(
+        AlertEvent.Kind.FIRING,
+        r.name(),
+        r.severity(),
+        Map.of("rollout", r.name(), "stage", stage.name()),
+        Map.of(
+            "summary",
+            "Rollout "
+                + r.name()
+                + " rolled back at stage "
+                + stage.name()
+                + " ("
+                + AlertText.format(io.rollguard.rules.Type.RATIO, stage.traffic())
+                + " of traffic)"),
+        String.join(" or ", firing.stream().map(s -> s.criterion().text()).toList()),
+        Durations.format(r.window()),
+        first.value(),
+        first.valueText(),
+        first.threshold(),
+        List.copyOf(readings),
+        String.join("; ", reasons),
+        incidentId,
+        startedAt,
+        now,
+        now,
+        new AlertEvent.RolloutRef(r.name(), stage.name()));
+  }
+
+  /** The resolve of a rollback incident, saying why. */
+  static AlertEvent resolvedEvent(AlertEvent f, String why, long now) {
+    return new AlertEvent(
+        AlertEvent.Kind.RESOLVED,
+        f.rule(),
+        f.severity(),
+        f.labels(),
+        f.annotations(),
+        f.expr(),
+        f.window(),
+        Double.NaN,
+        "",
+        f.threshold(),
+        List.of(),
+        why,
+        f.incidentId(),
+        f.startedAtMillis(),
+        f.firedAtMillis(),
+        now,
+        f.rollout());
+  }
+
+  /** A rollback restored after a restart: what identifies it, and its reasons. */
+  static AlertEvent restoredRollback(
+      Rollout rollout, Rollout.Stage st, RolloutEngine.SavedStage s) {
+    return new AlertEvent(
+        AlertEvent.Kind.FIRING,
+        rollout.name(),
+        rollout.severity(),
+        Map.of("rollout", rollout.name(), "stage", st.name()),
+        Map.of(),
+        "",
+        Durations.format(rollout.window()),
+        Double.NaN,
+        "",
+        "",
+        List.of(),
+        String.join("; ", s.rollbackReasons()),
+        s.rollbackIncidentId(),
+        s.rollbackFiredAtMillis(),
+        s.rollbackFiredAtMillis(),
+        s.rollbackFiredAtMillis(),
+        new AlertEvent.RolloutRef(rollout.name(), st.name()));
+  }
+}
