@@ -6,11 +6,8 @@ import io.rollguard.alerting.IncidentIds;
 import io.rollguard.alerting.InstanceState;
 import io.rollguard.alerting.Phase;
 import io.rollguard.alerting.Timing;
-import io.rollguard.config.Durations;
-import io.rollguard.rules.SliReading;
 import io.rollguard.rules.Slo;
 import io.rollguard.rules.Truth;
-import io.rollguard.rules.Type;
 import io.rollguard.window.Selector;
 import io.rollguard.window.SloCounts;
 import io.rollguard.window.SloTaps;
@@ -121,7 +118,8 @@ public final class SloEngine {
               if (slo.tiers().stream().anyMatch(t -> t.name().equals(tier))) {
                 rt.states.put(tier, state);
               } else {
-                resolvedAway(old, tier, state, "the tier was removed", nowMillis, events);
+                SloText.resolvedAway(
+                    old.slo, tier, state, "the tier was removed", nowMillis, events);
               }
             });
       }
@@ -130,7 +128,8 @@ public final class SloEngine {
     for (Runtime gone : previous.values()) {
       gone.states.forEach(
           (tier, state) ->
-              resolvedAway(gone, tier, state, "the SLO was removed", nowMillis, events));
+              SloText.resolvedAway(
+                  gone.slo, tier, state, "the SLO was removed", nowMillis, events));
     }
     runtimes = List.copyOf(next);
     taps.set(runtimes.stream().map(rt -> rt.counts).toList());
@@ -273,6 +272,28 @@ public final class SloEngine {
         List.copyOf(tiers));
   }
 
+  private AlertEvent event(
+      Runtime rt,
+      Slo.BurnTier tier,
+      Tripped tripped,
+      InstanceState episode,
+      boolean firing,
+      long now,
+      Map<Duration, Burn> burns) {
+    List<Burn> windows = new ArrayList<>();
+    Map<Duration, Boolean> seen = new LinkedHashMap<>();
+    for (Slo.BurnWindow pair : tier.windows()) {
+      for (Duration w : List.of(pair.longWindow(), pair.shortWindow())) {
+        if (seen.put(w, true) == null) {
+          windows.add(burn(rt, w, now, burns));
+        }
+      }
+    }
+    Slo.BurnWindow pair = tripped.pair == null ? tier.windows().get(0) : tripped.pair;
+    return SloText.tierEvent(
+        rt.slo, tier, pair, tripped.longBurn, tripped.shortBurn, windows, episode, firing, now);
+  }
+
   /** What a tier's windows say now: the first pair that trips, else the first pair. */
   private record Tripped(Truth truth, Slo.BurnWindow pair, Burn longBurn, Burn shortBurn) {}
 
@@ -309,133 +330,6 @@ public final class SloEngine {
                   : ((double) t.bad() / t.total()) / rt.slo.errorBudget();
           return new Burn(w, rate, t.good(), t.total());
         });
-  }
-
-  private AlertEvent event(
-      Runtime rt,
-      Slo.BurnTier tier,
-      Tripped tripped,
-      InstanceState episode,
-      boolean firing,
-      long now,
-      Map<Duration, Burn> burns) {
-    Slo slo = rt.slo;
-    List<SliReading> readings = new ArrayList<>();
-    Map<Duration, Boolean> seen = new LinkedHashMap<>();
-    for (Slo.BurnWindow pair : tier.windows()) {
-      for (Duration w : List.of(pair.longWindow(), pair.shortWindow())) {
-        if (seen.put(w, true) == null) {
-          Burn b = burn(rt, w, now, burns);
-          readings.add(
-              new SliReading(
-                  "burn_rate(" + Durations.format(w) + ")", Type.NUMBER, b.rate(), b.total(), 0));
-        }
-      }
-    }
-    Slo.BurnWindow pair = tripped.pair == null ? tier.windows().get(0) : tripped.pair;
-    double value = tripped.longBurn == null ? Double.NaN : tripped.longBurn.rate();
-    String reason =
-        firing
-            ? String.format(
-                java.util.Locale.ROOT,
-                "the error budget burns %s over %s and %s over %s, above %s: at this rate a whole %s"
-                    + " budget lasts %s",
-                rate(tripped.longBurn.rate()),
-                Durations.format(pair.longWindow()),
-                rate(tripped.shortBurn.rate()),
-                Durations.format(pair.shortWindow()),
-                rate(pair.burnRate()),
-                Durations.format(slo.period()),
-                exhaustion(slo.period(), tripped.longBurn.rate()))
-            : "no window pair of the tier burns above its rate any more";
-    return new AlertEvent(
-        firing ? AlertEvent.Kind.FIRING : AlertEvent.Kind.RESOLVED,
-        slo.name(),
-        tier.severity(),
-        Map.of("slo", slo.name(), "tier", tier.name()),
-        Map.of(
-            "summary",
-            "SLO "
-                + slo.name()
-                + " ("
-                + io.rollguard.config.Fields.percent(slo.objective())
-                + " over "
-                + Durations.format(slo.period())
-                + ") burns its error budget too fast"),
-        expression(tier),
-        Durations.format(pair.longWindow()),
-        value,
-        rate(value),
-        "> " + rate(pair.burnRate()),
-        List.copyOf(readings),
-        reason,
-        episode.incidentId(),
-        episode.pendingSinceMillis(),
-        episode.firedAtMillis(),
-        now,
-        null);
-  }
-
-  private static void resolvedAway(
-      Runtime rt,
-      String tierName,
-      InstanceState state,
-      String why,
-      long now,
-      List<AlertEvent> events) {
-    if (state.phase() != Phase.FIRING) {
-      return;
-    }
-    Slo.BurnTier tier =
-        rt.slo.tiers().stream().filter(t -> t.name().equals(tierName)).findFirst().orElseThrow();
-    events.add(
-        new AlertEvent(
-            AlertEvent.Kind.RESOLVED,
-            rt.slo.name(),
-            tier.severity(),
-            Map.of("slo", rt.slo.name(), "tier", tierName),
-            Map.of(),
-            expression(tier),
-            "",
-            Double.NaN,
-            "",
-            "",
-            List.of(),
-            why,
-            state.incidentId(),
-            state.pendingSinceMillis(),
-            state.firedAtMillis(),
-            now,
-            null));
-  }
-
-  /** {@code burn rate > 14.4x over 1h and 5m, or > 6x over 6h and 30m}. */
-  static String expression(Slo.BurnTier tier) {
-    List<String> parts = new ArrayList<>();
-    for (Slo.BurnWindow w : tier.windows()) {
-      parts.add(
-          "> "
-              + rate(w.burnRate())
-              + " over "
-              + Durations.format(w.longWindow())
-              + " and "
-              + Durations.format(w.shortWindow()));
-    }
-    return "burn rate " + String.join(", or ", parts);
-  }
-
-  static String rate(double burnRate) {
-    if (Double.isNaN(burnRate)) {
-      return "no data";
-    }
-    String s = String.format(java.util.Locale.ROOT, "%.2f", burnRate);
-    s = s.contains(".") ? s.replaceAll("0+$", "").replaceAll("\\.$", "") : s;
-    return s + "x";
-  }
-
-  private static String exhaustion(Duration period, double burnRate) {
-    long millis = (long) (period.toMillis() / burnRate);
-    return Durations.format(Duration.ofMillis(Math.max(1_000, millis / 60_000 * 60_000)));
   }
 
   private SloCounts counts(Slo slo) {
