@@ -55,6 +55,12 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--json", description = "one JSON object per transition")
   boolean json;
 
+  @Option(
+      names = "--stage",
+      paramLabel = "ROLLOUT=STAGE",
+      description = "the live stage of a rollout during the recording (default: its first stage)")
+  java.util.Map<String, String> stages = new java.util.LinkedHashMap<>();
+
   @Override
   public Integer call() throws IOException {
     RollguardConfig settings = CommandInputs.config(config);
@@ -70,7 +76,7 @@ final class ReplayCommand implements Callable<Integer> {
     Replayer.Summary summary;
     try (InputStream in = open(input)) {
       summary =
-          new Replayer(settings, files)
+          new Replayer(settings, files, stages)
               .replay(
                   in,
                   entry -> {
@@ -84,7 +90,7 @@ final class ReplayCommand implements Callable<Integer> {
                         json ? json(e, what, entry.receivers()) : text(e, what, entry.receivers()));
                   });
     } catch (IllegalArgumentException e) {
-      System.out.println(input + ": " + e.getMessage());
+      System.out.println((e.getMessage().startsWith("line ") ? input + ": " : "") + e.getMessage());
       return 1;
     }
     if (!json) {

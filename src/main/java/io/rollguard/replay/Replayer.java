@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -42,10 +43,13 @@ public final class Replayer {
 
   private final RollguardConfig config;
   private final RuleLoader.Result rules;
+  private final Map<String, String> stages;
 
-  public Replayer(RollguardConfig config, RuleLoader.Result rules) {
+  /** {@code stages}: the live stage of rollouts, by name (others start at their first stage). */
+  public Replayer(RollguardConfig config, RuleLoader.Result rules, Map<String, String> stages) {
     this.config = config;
     this.rules = rules;
+    this.stages = Map.copyOf(stages);
   }
 
   /**
@@ -92,6 +96,13 @@ public final class Replayer {
         nextTick = Math.floorDiv(at, interval) * interval;
         clock.advanceTo(nextTick);
         hand(evaluation.load(rules, nextTick), evaluation, routing, timeline);
+        for (var stage : stages.entrySet()) {
+          var change = evaluation.rollouts().setStage(stage.getKey(), stage.getValue(), nextTick);
+          if (change.error() != null) {
+            throw new IllegalArgumentException(change.error());
+          }
+          hand(change.events(), evaluation, routing, timeline);
+        }
       }
       while (nextTick < at) {
         clock.advanceTo(nextTick);

@@ -73,4 +73,36 @@ class ReplayJarIT {
       assertThat(replay.stdout()).contains("line 2: no \"ts\"; replay needs time-stamped samples");
     }
   }
+
+  @Test
+  void theLiveStageCanBeGivenAndAnUnknownOneIsRefused() throws Exception {
+    try (RollguardProcess replay =
+        RollguardProcess.start(
+            dir,
+            "replay",
+            "--stage",
+            "checkout=full",
+            "--rules",
+            DIR.resolve("rules.yaml").toString(),
+            "--input",
+            DIR.resolve("recorded.ndjson").toString())) {
+      assertThat(replay.waitForExit(60)).isZero();
+      // at stage full, the canary's series are not the rollout's: no rollback, the rules still fire
+      assertThat(replay.stdout()).doesNotContain("ROLLBACK").contains("FIRING    canary-p95");
+    }
+    try (RollguardProcess replay =
+        RollguardProcess.start(
+            dir,
+            "replay",
+            "--stage",
+            "checkout=everything",
+            "--rules",
+            DIR.resolve("rules.yaml").toString(),
+            "--input",
+            DIR.resolve("recorded.ndjson").toString())) {
+      assertThat(replay.waitForExit(60)).isEqualTo(1);
+      assertThat(replay.stdout())
+          .contains("rollout 'checkout' has no stage 'everything' (stages: canary, full)");
+    }
+  }
 }

@@ -39,7 +39,9 @@ public final class ReplayDay {
       int[] transitions = new int[1];
       Replayer.Summary s;
       try (InputStream in = Files.newInputStream(file)) {
-        s = new Replayer(RollguardConfig.defaults(), rules).replay(in, e -> transitions[0]++);
+        s =
+            new Replayer(RollguardConfig.defaults(), rules, java.util.Map.of())
+                .replay(in, e -> transitions[0]++);
       }
       double seconds = (System.nanoTime() - started) / 1e9;
       System.out.printf(
