@@ -99,7 +99,7 @@ final class RulesService {
     this.rolloutStore = rolloutStore;
     this.evaluation =
         new Evaluation(series, config.evaluationInterval(), config.limits().maxFutureSkew(), clock);
-    this.evaluationMetrics = new EvaluationMetrics(meters);
+    this.evaluationMetrics = new EvaluationMetrics(meters, evaluation);
     this.engine = evaluation.rules();
     this.rollouts = evaluation.rollouts();
     this.slos = evaluation.slos();
@@ -222,7 +222,7 @@ final class RulesService {
               long now = clock.wallTimeMillis();
               Evaluation.Tick tick = evaluation.tick(now);
               tickTime.record(Duration.ofNanos(clock.monotonicTimeNanos() - started));
-              evaluationMetrics.update(evaluation);
+              evaluationMetrics.update();
               hand(tick.all(), now);
               if (!tick.rollbacks().isEmpty()) {
                 saveStages();
