@@ -90,7 +90,7 @@ public final class RolloutEngine {
       if (old != null && old.rollout.sameDefinition(r)) {
         next.put(r.name(), old.withRollout(r));
       } else {
-        Runtime rt = new Runtime(r, nowMillis);
+        Runtime rt = Runtime.started(r, nowMillis);
         if (old != null && r.stageIndex(old.stage().name()) >= 0) {
           rt.restore(old.save(), r.stageIndex(old.stage().name()));
         }
@@ -100,7 +100,8 @@ public final class RolloutEngine {
     List<AlertEvent> events = new ArrayList<>();
     for (Runtime gone : previous.values()) {
       if (gone.rollback != null) {
-        events.add(RolloutText.resolvedEvent(gone.rollback, "the rollout was removed", nowMillis));
+        events.add(
+            RolloutText.resolvedEvent(gone.rollback.event(), "the rollout was removed", nowMillis));
       }
     }
     runtimes = next;
@@ -139,7 +140,7 @@ public final class RolloutEngine {
       if (rt.rollback != null) {
         events.add(
             RolloutText.resolvedEvent(
-                rt.rollback, "a new attempt began at stage " + stage, nowMillis));
+                rt.rollback.event(), "a new attempt began at stage " + stage, nowMillis));
         rt.rollback = null;
       }
       if (newAttempt) {
@@ -218,8 +219,8 @@ public final class RolloutEngine {
       }
     }
     if (rt.rollback == null && !firing.isEmpty()) {
-      rt.rollback = RolloutText.rollbackEvent(r, rt.stage(), rt.attempt, firing, now);
-      events.add(rt.rollback);
+      rt.rollback = RolloutText.rollback(r, rt.stage(), rt.attempt, firing, now);
+      events.add(rt.rollback.event());
     }
 
     List<Verdict.CriterionStatus> promote = new ArrayList<>();
@@ -236,7 +237,7 @@ public final class RolloutEngine {
     List<String> reasons = new ArrayList<>();
     if (rt.rollback != null) {
       decision = Verdict.Decision.ROLLBACK;
-      reasons.addAll(List.of(rt.rollback.reason().split("; ")));
+      reasons.addAll(rt.rollback.reasons());
     } else if (allHold && now - rt.promoteHoldingSince >= stage.minDuration().toMillis()) {
       decision = Verdict.Decision.PROMOTE;
       reasons.add(RolloutText.promoteReason(r, stage, now - rt.promoteHoldingSince));
@@ -262,7 +263,7 @@ public final class RolloutEngine {
             List.copyOf(rollback),
             rt.promoteHoldingSince,
             now,
-            rt.rollback == null ? null : rt.rollback.incidentId());
+            rt.rollback == null ? null : rt.rollback.event().incidentId());
     return events;
   }
 
@@ -304,14 +305,20 @@ public final class RolloutEngine {
     long nextDueMillis;
     SeriesSelection selection;
 
-    /** The firing event of this attempt's rollback; null until one fires. */
-    AlertEvent rollback;
+    /** This attempt's rollback; null until one fires. */
+    RolloutText.Rollback rollback;
 
     Verdict verdict;
 
-    Runtime(Rollout rollout, long now) {
+    private Runtime(Rollout rollout) {
       this.rollout = rollout;
-      enterStage(0, now);
+    }
+
+    /** A rollout at its first stage, entered at {@code now}. */
+    static Runtime started(Rollout rollout, long now) {
+      Runtime rt = new Runtime(rollout);
+      rt.enterStage(0, now);
+      return rt;
     }
 
     Rollout.Stage stage() {
@@ -331,7 +338,7 @@ public final class RolloutEngine {
     }
 
     Runtime withRollout(Rollout newer) {
-      Runtime rt = new Runtime(newer, stageSince);
+      Runtime rt = new Runtime(newer);
       rt.stageIndex = stageIndex;
       rt.stageSince = stageSince;
       rt.stageSet = stageSet;
@@ -353,9 +360,9 @@ public final class RolloutEngine {
           stageSince,
           stageSet,
           attempt,
-          rollback == null ? null : rollback.incidentId(),
-          rollback == null ? 0 : rollback.firedAtMillis(),
-          rollback == null ? List.of() : List.of(rollback.reason().split("; ")));
+          rollback == null ? null : rollback.event().incidentId(),
+          rollback == null ? 0 : rollback.event().firedAtMillis(),
+          rollback == null ? List.of() : rollback.reasons());
     }
 
     void restore(SavedStage s, int index) {
@@ -363,8 +370,7 @@ public final class RolloutEngine {
       stageSet = s.stageSet();
       attempt = s.attempt();
       if (s.rollbackIncidentId() != null) {
-        Rollout.Stage st = stage();
-        rollback = RolloutText.restoredRollback(rollout, st, s);
+        rollback = RolloutText.restoredRollback(rollout, stage(), s);
       }
     }
   }

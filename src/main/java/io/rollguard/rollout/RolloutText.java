@@ -21,6 +21,9 @@ import java.util.Set;
  */
 final class RolloutText {
 
+  /** An attempt's rollback: its firing event, and the reasons it gives, one per criterion. */
+  record Rollback(AlertEvent event, List<String> reasons) {}
+
   private RolloutText() {}
 
   /** Why the verdict is promote. */
@@ -112,8 +115,8 @@ final class RolloutText {
         + ")";
   }
 
-  /** The firing event of attempt {@code attempt}'s rollback, naming the criteria that fired. */
-  static AlertEvent rollbackEvent(
+  /** Attempt {@code attempt}'s rollback: its firing event, naming the criteria that fired. */
+  static Rollback rollback(
       Rollout r, Rollout.Stage stage, int attempt, List<Verdict.CriterionStatus> firing, long now) {
     List<String> reasons = new ArrayList<>();
     Set<SliReading> readings = new LinkedHashSet<>();
@@ -131,32 +134,34 @@ final class RolloutText {
     }
     Verdict.CriterionStatus first = firing.get(0);
     String incidentId = IncidentIds.of("rollout|" + r.name() + "|" + attempt, now);
-    return new AlertEvent(
-        AlertEvent.Kind.FIRING,
-        r.name(),
-        r.severity(),
-        Map.of("rollout", r.name(), "stage", stage.name()),
-        Map.of(
-            "summary",
-            "Rollout "
-                + r.name()
-                + " rolled back at stage "
-                + stage.name()
-                + " ("
-                + AlertText.format(io.rollguard.rules.Type.RATIO, stage.traffic())
-                + " of traffic)"),
-        String.join(" or ", firing.stream().map(s -> s.criterion().text()).toList()),
-        Durations.format(r.window()),
-        first.value(),
-        first.valueText(),
-        first.threshold(),
-        List.copyOf(readings),
-        String.join("; ", reasons),
-        incidentId,
-        startedAt,
-        now,
-        now,
-        new AlertEvent.RolloutRef(r.name(), stage.name()));
+    AlertEvent event =
+        new AlertEvent(
+            AlertEvent.Kind.FIRING,
+            r.name(),
+            r.severity(),
+            Map.of("rollout", r.name(), "stage", stage.name()),
+            Map.of(
+                "summary",
+                "Rollout "
+                    + r.name()
+                    + " rolled back at stage "
+                    + stage.name()
+                    + " ("
+                    + AlertText.format(io.rollguard.rules.Type.RATIO, stage.traffic())
+                    + " of traffic)"),
+            String.join(" or ", firing.stream().map(s -> s.criterion().text()).toList()),
+            Durations.format(r.window()),
+            first.value(),
+            first.valueText(),
+            first.threshold(),
+            List.copyOf(readings),
+            String.join("; ", reasons),
+            incidentId,
+            startedAt,
+            now,
+            now,
+            new AlertEvent.RolloutRef(r.name(), stage.name()));
+    return new Rollback(event, List.copyOf(reasons));
   }
 
   /** The resolve of a rollback incident, saying why. */
@@ -182,25 +187,26 @@ final class RolloutText {
   }
 
   /** A rollback restored after a restart: what identifies it, and its reasons. */
-  static AlertEvent restoredRollback(
-      Rollout rollout, Rollout.Stage st, RolloutEngine.SavedStage s) {
-    return new AlertEvent(
-        AlertEvent.Kind.FIRING,
-        rollout.name(),
-        rollout.severity(),
-        Map.of("rollout", rollout.name(), "stage", st.name()),
-        Map.of(),
-        "",
-        Durations.format(rollout.window()),
-        Double.NaN,
-        "",
-        "",
-        List.of(),
-        String.join("; ", s.rollbackReasons()),
-        s.rollbackIncidentId(),
-        s.rollbackFiredAtMillis(),
-        s.rollbackFiredAtMillis(),
-        s.rollbackFiredAtMillis(),
-        new AlertEvent.RolloutRef(rollout.name(), st.name()));
+  static Rollback restoredRollback(Rollout rollout, Rollout.Stage st, RolloutEngine.SavedStage s) {
+    AlertEvent event =
+        new AlertEvent(
+            AlertEvent.Kind.FIRING,
+            rollout.name(),
+            rollout.severity(),
+            Map.of("rollout", rollout.name(), "stage", st.name()),
+            Map.of(),
+            "",
+            Durations.format(rollout.window()),
+            Double.NaN,
+            "",
+            "",
+            List.of(),
+            String.join("; ", s.rollbackReasons()),
+            s.rollbackIncidentId(),
+            s.rollbackFiredAtMillis(),
+            s.rollbackFiredAtMillis(),
+            s.rollbackFiredAtMillis(),
+            new AlertEvent.RolloutRef(rollout.name(), st.name()));
+    return new Rollback(event, s.rollbackReasons());
   }
 }
