@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rollguard.clock.ManualClock;
 import io.rollguard.rules.Rule;
-import io.rollguard.rules.RuleLoader;
+import io.rollguard.rules.ValidRuleFile;
 import io.rollguard.window.Labels;
 import io.rollguard.window.LatencyScratch;
 import io.rollguard.window.RequestSamples;
@@ -28,10 +28,7 @@ class RuleEngineTest {
   private final List<AlertEvent> events = new ArrayList<>();
 
   private static List<Rule> rules(String yaml) {
-    RuleLoader.Result result =
-        RuleLoader.load(List.of(new RuleLoader.Source("r.yaml", yaml)), Duration.ofHours(1), null);
-    assertThat(result.problems().list()).isEmpty();
-    return result.rules();
+    return ValidRuleFile.load(yaml).rules();
   }
 
   /** Pushes {@code n} requests of {@code latencyMillis} for {@code labels} at the clock's time. */

@@ -6,8 +6,8 @@ import io.rollguard.alerting.AlertEvent;
 import io.rollguard.alerting.Phase;
 import io.rollguard.clock.ManualClock;
 import io.rollguard.rules.Rollout;
-import io.rollguard.rules.RuleLoader;
 import io.rollguard.rules.Truth;
+import io.rollguard.rules.ValidRuleFile;
 import io.rollguard.window.Labels;
 import io.rollguard.window.LatencyScratch;
 import io.rollguard.window.RequestSamples;
@@ -53,10 +53,7 @@ class RolloutEngineTest {
       """;
 
   private static List<Rollout> rollouts(String yaml) {
-    RuleLoader.Result result =
-        RuleLoader.load(List.of(new RuleLoader.Source("r.yaml", yaml)), Duration.ofHours(1), null);
-    assertThat(result.problems().list()).isEmpty();
-    return result.rollouts();
+    return ValidRuleFile.load(yaml).rollouts();
   }
 
   private static Labels stage(String stage) {

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.rollguard.alerting.AlertEvent;
 import io.rollguard.alerting.Phase;
-import io.rollguard.rules.RuleLoader;
 import io.rollguard.rules.Slo;
+import io.rollguard.rules.ValidRuleFile;
 import io.rollguard.window.Labels;
 import io.rollguard.window.Latency;
 import io.rollguard.window.LatencyScratch;
@@ -36,10 +36,7 @@ class SloEngineTest {
   private final List<String> timeline = new ArrayList<>();
 
   private static List<Slo> slos(String yaml) {
-    RuleLoader.Result r =
-        RuleLoader.load(List.of(new RuleLoader.Source("s.yaml", yaml)), Duration.ofHours(1), null);
-    assertThat(r.problems().list()).isEmpty();
-    return r.slos();
+    return ValidRuleFile.load(yaml).slos();
   }
 
   private static final String AVAILABILITY =
