@@ -3,9 +3,7 @@ package io.rollguard.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rollguard.clock.Clock;
-import io.rollguard.notify.WebhookSigner;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -17,7 +15,6 @@ import io.vertx.junit5.VertxTestContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -38,17 +35,10 @@ class NotificationsHttpTest {
 
   private static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
-  /** One request a receiver got. */
-  record Got(String path, MultiMap headers, Buffer body) {
-    JsonObject json() {
-      return body.toJsonObject();
-    }
-  }
-
   @TempDir Path dir;
 
   private final ServerFixture fixture = new ServerFixture();
-  private final List<Got> got = new CopyOnWriteArrayList<>();
+  private RecordingReceiver receivers;
   private final AtomicInteger pagerDutyCalls = new AtomicInteger();
   private WebClient client;
 
@@ -58,29 +48,23 @@ class NotificationsHttpTest {
   }
 
   private Future<Integer> startReceivers(Vertx vertx) {
-    return vertx
-        .createHttpServer()
-        .requestHandler(
-            req ->
-                req.body()
-                    .onSuccess(
-                        body -> {
-                          got.add(
-                              new Got(
-                                  req.path(),
-                                  MultiMap.caseInsensitiveMultiMap().addAll(req.headers()),
-                                  body));
-                          if (req.path().equals("/pd")) {
-                            boolean first = pagerDutyCalls.getAndIncrement() == 0;
-                            req.response()
-                                .setStatusCode(first ? 500 : 202)
-                                .end(first ? "" : "{\"status\":\"success\"}");
-                          } else {
-                            req.response().setStatusCode(204).end();
-                          }
-                        }))
-        .listen(0, "127.0.0.1")
-        .map(s -> s.actualPort());
+    return RecordingReceiver.start(
+            vertx,
+            (path, response) -> {
+              if (path.equals("/pd")) {
+                boolean first = pagerDutyCalls.getAndIncrement() == 0;
+                response
+                    .setStatusCode(first ? 500 : 202)
+                    .end(first ? "" : "{\"status\":\"success\"}");
+              } else {
+                response.setStatusCode(204).end();
+              }
+            })
+        .map(
+            r -> {
+              receivers = r;
+              return r.port();
+            });
   }
 
   private Future<Void> startServer(Vertx vertx, int receiverPort) throws Exception {
@@ -140,24 +124,15 @@ class NotificationsHttpTest {
       return Future.succeededFuture();
     }
     if (attemptsLeft == 0) {
-      return Future.failedFuture("gave up waiting; receivers got: " + got);
+      return Future.failedFuture("gave up waiting; receivers got: " + receivers.got);
     }
     return push(ok)
         .compose(v -> vertx.timer(100))
         .compose(t -> pushUntil(vertx, ok, done, attemptsLeft - 1));
   }
 
-  private List<Got> at(String path) {
-    return got.stream().filter(g -> g.path().equals(path)).toList();
-  }
-
-  private static boolean verifies(Got g) {
-    return WebhookSigner.fromSecret(SECRET)
-        .verify(
-            g.headers().get("webhook-id"),
-            Long.parseLong(g.headers().get("webhook-timestamp")),
-            g.body().getBytes(),
-            g.headers().get("webhook-signature"));
+  private List<RecordingReceiver.Got> at(String path) {
+    return receivers.at(path);
   }
 
   @Test
@@ -187,7 +162,7 @@ class NotificationsHttpTest {
                     100))
         .compose(
             v -> {
-              List<Got> pd = at("/pd");
+              List<RecordingReceiver.Got> pd = at("/pd");
               String incident = pd.get(0).json().getString("dedup_key");
               ctx.verify(
                   () -> {
@@ -201,11 +176,11 @@ class NotificationsHttpTest {
                     assertThat(pd.get(0).json().getJsonObject("payload").getString("summary"))
                         .isEqualTo("checkout error rate 100%");
                     // the signed webhook: firing then resolved, both verifiable
-                    List<Got> hook = at("/hook");
+                    List<RecordingReceiver.Got> hook = at("/hook");
                     assertThat(hook)
                         .extracting(g -> g.headers().get("webhook-id"))
                         .containsExactly(incident + ":firing", incident + ":resolved");
-                    assertThat(hook).allMatch(NotificationsHttpTest::verifies);
+                    assertThat(hook).allMatch(g -> g.signedWith(SECRET));
                     JsonObject firing = hook.get(0).json();
                     assertThat(firing.getString("threshold")).isEqualTo("> 50%");
                     assertThat(firing.getJsonArray("slis").getJsonObject(0).getLong("samples"))
@@ -218,7 +193,7 @@ class NotificationsHttpTest {
                               assertThat(g.json().getString("event")).isEqualTo("rollback");
                               assertThat(g.headers().get("webhook-id"))
                                   .isEqualTo(incident + ":rollback");
-                              assertThat(verifies(g)).isTrue();
+                              assertThat(g.signedWith(SECRET)).isTrue();
                             });
                   });
               return client.get("/api/v1/incidents/" + incident).send();

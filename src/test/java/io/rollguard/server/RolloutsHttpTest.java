@@ -3,7 +3,6 @@ package io.rollguard.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rollguard.clock.Clock;
-import io.rollguard.notify.WebhookSigner;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -15,8 +14,6 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -38,8 +35,7 @@ class RolloutsHttpTest {
   @TempDir Path dir;
 
   private final ServerFixture fixture = new ServerFixture();
-  private final List<JsonObject> rollbackCalls = new CopyOnWriteArrayList<>();
-  private final List<Boolean> signaturesValid = new CopyOnWriteArrayList<>();
+  private RecordingReceiver receiver;
   private WebClient client;
   private io.rollguard.config.RollguardConfig config;
 
@@ -49,26 +45,10 @@ class RolloutsHttpTest {
   }
 
   private Future<Void> start(Vertx vertx) {
-    return vertx
-        .createHttpServer()
-        .requestHandler(
-            req ->
-                req.body()
-                    .onSuccess(
-                        body -> {
-                          rollbackCalls.add(body.toJsonObject());
-                          signaturesValid.add(
-                              WebhookSigner.fromSecret(SECRET)
-                                  .verify(
-                                      req.getHeader("webhook-id"),
-                                      Long.parseLong(req.getHeader("webhook-timestamp")),
-                                      body.getBytes(),
-                                      req.getHeader("webhook-signature")));
-                          req.response().setStatusCode(204).end();
-                        }))
-        .listen(0, "127.0.0.1")
+    return RecordingReceiver.start(vertx)
         .compose(
-            receiver -> {
+            started -> {
+              receiver = started;
               try {
                 Path rules = Files.createDirectories(dir.resolve("rules"));
                 Files.writeString(
@@ -101,9 +81,9 @@ class RolloutsHttpTest {
                 String yaml =
                     "evaluation_interval: 200ms\nrules: ["
                         + rules
-                        + "]\nreceivers:\n  rollback: {type: webhook, url: http://127.0.0.1:"
-                        + receiver.actualPort()
-                        + "/rollback, secret: "
+                        + "]\nreceivers:\n  rollback: {type: webhook, url: "
+                        + receiver.url("/rollback")
+                        + ", secret: "
                         + SECRET
                         + ", rollback: true}\n";
                 config = TestServers.config(dir.resolve("data"), yaml);
@@ -248,7 +228,7 @@ class RolloutsHttpTest {
                     assertThat(slo.getLong("total_requests")).isPositive();
                     assertThat(slo.getDouble("error_budget_remaining")).isEqualTo(1.0);
                     assertThat(slo.getJsonObject("burn_rates").getDouble("5m")).isZero();
-                    assertThat(rollbackCalls).isEmpty();
+                    assertThat(receiver.got).isEmpty();
                   });
               return client.get("/metrics").send();
             })
@@ -292,10 +272,12 @@ class RolloutsHttpTest {
                     assertThat(verdict.getString("verdict")).isEqualTo("rollback");
                     assertThat(verdict.getJsonArray("reasons").getString(0))
                         .startsWith("p95 > 1.10 * baseline(p95) held for");
-                    assertThat(rollbackCalls)
+                    assertThat(receiver.at("/rollback"))
                         .singleElement()
                         .satisfies(
-                            call -> {
+                            got -> {
+                              JsonObject call = got.json();
+                              assertThat(got.signedWith(SECRET)).isTrue();
                               assertThat(call.getString("event")).isEqualTo("rollback");
                               assertThat(call.getJsonObject("rollout").getMap())
                                   .containsEntry("name", "checkout")
@@ -305,7 +287,6 @@ class RolloutsHttpTest {
                               assertThat(call.getString("expr"))
                                   .isEqualTo("p95 > 1.10 * baseline(p95)");
                             });
-                    assertThat(signaturesValid).containsExactly(true);
                   });
               return client
                   .put("/api/v1/rollouts/checkout/stage")
@@ -382,7 +363,7 @@ class RolloutsHttpTest {
                 t ->
                     ctx.verify(
                         () -> {
-                          assertThat(rollbackCalls).hasSize(1);
+                          assertThat(receiver.got).hasSize(1);
                           ctx.completeNow();
                         })));
   }
