@@ -114,7 +114,7 @@ public final class RuleTestRunner {
       raised.clear();
       while (nextExpectation < expectations.size()
           && expectations.get(nextExpectation).atMillis() <= t) {
-        check(expectations.get(nextExpectation), t, evaluation, sent, mismatches);
+        check(expectations.get(nextExpectation), evaluation, sent, mismatches);
         sent.clear();
         nextExpectation++;
       }
@@ -161,25 +161,15 @@ public final class RuleTestRunner {
   }
 
   private static void check(
-      RuleTest.Expectation x,
-      long t,
-      Evaluation evaluation,
-      List<Sent> sent,
-      List<String> mismatches) {
+      RuleTest.Expectation x, Evaluation evaluation, List<Sent> sent, List<String> mismatches) {
     String at = "at " + RuleTestReader.at(x.atMillis()) + " (" + x.position() + ")";
     for (RuleTest.AlertExpectation a : x.alerts()) {
-      String got = alertState(evaluation.rules().snapshot(), a);
-      if (!got.equals(a.state())) {
-        mismatches.add(
-            at
-                + ": alert "
-                + a.rule()
-                + (a.labels() == null ? "" : " " + a.labels())
-                + ": expected "
-                + a.state()
-                + ", got "
-                + got);
-      }
+      expect(
+          mismatches,
+          at + ": alert " + a.rule() + (a.labels() == null ? "" : " " + a.labels()),
+          a.state(),
+          alertState(evaluation.rules().snapshot(), a),
+          null);
     }
     x.rollouts()
         .forEach(
@@ -192,23 +182,13 @@ public final class RuleTestRunner {
               Map<String, String> got =
                   Map.of("verdict", v.decision().wireName(), "stage", v.stage());
               want.forEach(
-                  (key, value) -> {
-                    if (!value.equals(got.get(key))) {
-                      mismatches.add(
-                          at
-                              + ": rollout "
-                              + name
-                              + " "
-                              + key
-                              + ": expected "
-                              + value
-                              + ", got "
-                              + got.get(key)
-                              + (key.equals("verdict")
-                                  ? " (" + String.join("; ", v.reasons()) + ")"
-                                  : ""));
-                    }
-                  });
+                  (key, value) ->
+                      expect(
+                          mismatches,
+                          at + ": rollout " + name + " " + key,
+                          value,
+                          got.get(key),
+                          key.equals("verdict") ? String.join("; ", v.reasons()) : null));
             });
     x.slos()
         .forEach(
@@ -223,28 +203,22 @@ public final class RuleTestRunner {
                 return;
               }
               want.forEach(
-                  (key, value) -> {
-                    String got =
-                        key.equals("status")
-                            ? s.verdict().name()
-                            : s.tiers().stream()
-                                .filter(tier -> tier.tier().name().equals(key))
-                                .map(tier -> tier.phase().wireName())
-                                .findFirst()
-                                .orElse("no such tier");
-                    if (!value.equalsIgnoreCase(got)) {
-                      mismatches.add(
-                          at
-                              + ": SLO "
-                              + name
-                              + " "
-                              + key
-                              + ": expected "
-                              + value
-                              + ", got "
-                              + got);
-                    }
-                  });
+                  (key, value) ->
+                      expect(
+                          mismatches,
+                          at + ": SLO " + name + " " + key,
+                          // statuses are written PASS, tier states firing; either case is taken
+                          key.equals("status")
+                              ? value.toUpperCase(java.util.Locale.ROOT)
+                              : value.toLowerCase(java.util.Locale.ROOT),
+                          key.equals("status")
+                              ? s.verdict().name()
+                              : s.tiers().stream()
+                                  .filter(tier -> tier.tier().name().equals(key))
+                                  .map(tier -> tier.phase().wireName())
+                                  .findFirst()
+                                  .orElse("no such tier"),
+                          null));
             });
     if (x.notifications() != null) {
       checkNotifications(x.notifications(), sent, at, mismatches);
@@ -259,12 +233,12 @@ public final class RuleTestRunner {
     List<String> wantShort = want.stream().map(n -> n.receiver() + " " + n.event()).toList();
     List<String> gotShort = sent.stream().map(s -> s.receiver() + " " + s.event()).toList();
     if (!wantShort.equals(gotShort)) {
-      mismatches.add(
-          at
-              + ": notifications since the previous check: expected "
-              + wantShort
-              + ", got "
-              + gotShort);
+      expect(
+          mismatches,
+          at + ": notifications since the previous check",
+          wantShort.toString(),
+          gotShort.toString(),
+          null);
       return;
     }
     for (int i = 0; i < want.size(); i++) {
@@ -274,20 +248,27 @@ public final class RuleTestRunner {
         for (String part : field.getKey().split("\\.")) {
           node = node.path(part);
         }
-        String got = node.isMissingNode() ? "(missing)" : node.isNull() ? "null" : node.asText();
-        if (!got.equals(field.getValue())) {
-          mismatches.add(
-              at
-                  + ": notification to "
-                  + s.receiver()
-                  + ": payload "
-                  + field.getKey()
-                  + ": expected "
-                  + field.getValue()
-                  + ", got "
-                  + got);
-        }
+        expect(
+            mismatches,
+            at + ": notification to " + s.receiver() + ": payload " + field.getKey(),
+            field.getValue(),
+            node.isMissingNode() ? "(missing)" : node.isNull() ? "null" : node.asText(),
+            null);
       }
+    }
+  }
+
+  /** Adds {@code "<where>: expected <expected>, got <got> (<why>)"} unless the two are equal. */
+  private static void expect(
+      List<String> mismatches, String where, String expected, String got, String why) {
+    if (!expected.equals(got)) {
+      mismatches.add(
+          where
+              + ": expected "
+              + expected
+              + ", got "
+              + got
+              + (why == null ? "" : " (" + why + ")"));
     }
   }
 
