@@ -19,13 +19,17 @@ class SloCountsTest {
       new SeriesRegistry(WindowSettings.defaults(), 1_000, 1_000);
   private final LatencyScratch scratch = new LatencyScratch();
   private final RequestSamples samples = new RequestSamples();
-  private final SloCounts okAndFast =
-      new SloCounts(
-          Selector.parse(Map.of("service", "checkout")),
-          true,
-          300_000,
-          Duration.ofDays(30).toMillis(),
-          10_000);
+  private final SloCounts okAndFast = okAndFasterThan300ms();
+
+  /** Checkout's requests that are ok and faster than 300 ms, over 30 days. */
+  private static SloCounts okAndFasterThan300ms() {
+    return new SloCounts(
+        Selector.parse(Map.of("service", "checkout")),
+        true,
+        300_000,
+        Duration.ofDays(30).toMillis(),
+        10_000);
+  }
 
   private void record(Labels series, long tsMillis, double latencyMillis, boolean error) {
     samples.clear();
@@ -108,13 +112,7 @@ class SloCountsTest {
     for (long t = T0 - 3 * DAY; t <= T0; t += 7 * MINUTE) {
       record(CHECKOUT, t, t % 3 == 0 ? 900 : 10, t % 5 == 0);
     }
-    SloCounts fresh =
-        new SloCounts(
-            Selector.parse(Map.of("service", "checkout")),
-            true,
-            300_000,
-            Duration.ofDays(30).toMillis(),
-            10_000);
+    SloCounts fresh = okAndFasterThan300ms();
 
     fresh.restore(okAndFast.export());
 
