@@ -22,6 +22,7 @@ final class AdminAuth {
     if (adminToken == null || matches(ctx.request().getHeader("Authorization"))) {
       return true;
     }
+    ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"rollguard admin\"");
     Json.error(ctx, 401, "the admin token is required (Authorization: Bearer <token>)");
     return false;
   }

@@ -62,6 +62,12 @@ public final class ConfigLoader {
     Fields server = top.mapping("server");
     String host = server.string("host", defaults.server().host());
     int port = (int) server.integer("port", defaults.server().port(), 0, 65_535);
+    Duration idleTimeout =
+        server.duration(
+            "idle_timeout",
+            defaults.server().idleTimeout(),
+            Duration.ofMillis(100),
+            Duration.ofHours(1));
     Fields tls = server.mapping("tls");
     String cert = tls.string("cert", null);
     String key = tls.string("key", null);
@@ -109,7 +115,10 @@ public final class ConfigLoader {
                 "max_future_skew", d.maxFutureSkew(), Duration.ZERO, Duration.ofHours(1)),
             limits.duration(
                 "max_window", d.maxWindow(), Duration.ofMinutes(1), Duration.ofHours(24)),
-            (int) limits.integer("max_inflight_requests", d.maxInflightRequests(), 1, 1_000_000));
+            (int) limits.integer("max_inflight_requests", d.maxInflightRequests(), 1, 1_000_000),
+            limits.duration(
+                "body_timeout", d.bodyTimeout(), Duration.ofMillis(100), Duration.ofHours(1)),
+            limits.bytes("body_min_rate", d.bodyMinRate(), 1, 1L << 30));
     limits.finish();
 
     Map<String, RollguardConfig.Receiver> receivers = ReceiverSettings.read(top, problems, env);
@@ -144,7 +153,10 @@ public final class ConfigLoader {
     }
     return new RollguardConfig(
         new RollguardConfig.Server(
-            host, port, new RollguardConfig.Tls(resolve(baseDir, cert), resolve(baseDir, key))),
+            host,
+            port,
+            new RollguardConfig.Tls(resolve(baseDir, cert), resolve(baseDir, key)),
+            idleTimeout),
         evaluationInterval,
         resolve(baseDir, dataDir),
         rules.stream().map(r -> resolve(baseDir, r)).toList(),

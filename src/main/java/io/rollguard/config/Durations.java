@@ -31,16 +31,21 @@ public final class Durations {
       if (m.start() != end) {
         break;
       }
-      long n = Long.parseLong(m.group(1));
-      total =
-          total.plus(
-              switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-              });
+      try {
+        long n = Long.parseLong(m.group(1));
+        total =
+            total.plus(
+                switch (m.group(2)) {
+                  case "ms" -> Duration.ofMillis(n);
+                  case "s" -> Duration.ofSeconds(n);
+                  case "m" -> Duration.ofMinutes(n);
+                  case "h" -> Duration.ofHours(n);
+                  default -> Duration.ofDays(n);
+                });
+        total.toMillis(); // must fit in milliseconds, as everything that reads it does
+      } catch (ArithmeticException | NumberFormatException e) {
+        throw new IllegalArgumentException("duration '" + text + "' is out of range");
+      }
       end = m.end();
     }
     if (end != s.length()) {

@@ -108,7 +108,12 @@ public final class Fields {
         }
         return v;
       } catch (NumberFormatException e) {
-        // fall through to the message below
+        if (s.text().matches("-?\\d+")) {
+          problems.add(
+              node.position(),
+              "'" + key + "' must be between " + min + " and " + max + ", got " + s.text());
+          return defaultValue;
+        }
       }
     }
     problems.add(node.position(), "'" + key + "' must be a whole number, got " + describe(node));
@@ -219,7 +224,12 @@ public final class Fields {
     if (node instanceof YamlNode.Scalar s) {
       Matcher m = BYTES.matcher(s.text().trim());
       if (m.matches()) {
-        long n = Long.parseLong(m.group(1));
+        long n;
+        try {
+          n = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+          n = Long.MAX_VALUE; // more digits than a long holds: out of range below
+        }
         String unit = m.group(2) == null ? "B" : m.group(2).toUpperCase(Locale.ROOT);
         long factor =
             switch (unit) {
@@ -231,7 +241,12 @@ public final class Fields {
               case "GIB" -> 1L << 30;
               default -> 1L;
             };
-        long v = n * factor;
+        long v;
+        try {
+          v = Math.multiplyExact(n, factor);
+        } catch (ArithmeticException e) {
+          v = Long.MAX_VALUE;
+        }
         if (v >= min && v <= max) {
           return v;
         }

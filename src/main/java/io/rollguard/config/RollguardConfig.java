@@ -49,8 +49,12 @@ public record RollguardConfig(
         externalUrl);
   }
 
-  /** Where the HTTP server listens; {@code port} 0 picks a free port. */
-  public record Server(String host, int port, Tls tls) {}
+  /**
+   * Where the HTTP server listens ({@code port} 0 picks a free port), and how long a connection
+   * with no request in progress is kept: idle keep-alive connections and connections that never
+   * finish sending their request headers (slowloris) are closed after {@code idleTimeout}.
+   */
+  public record Server(String host, int port, Tls tls, Duration idleTimeout) {}
 
   /** PEM certificate chain and private key; both null when TLS is off. */
   public record Tls(Path cert, Path key) {
@@ -83,7 +87,10 @@ public record RollguardConfig(
     }
   }
 
-  /** Limits that keep one client from hurting the others. */
+  /**
+   * Limits that keep one client from hurting the others. A request body may take {@code
+   * bodyTimeout} plus one second per {@code bodyMinRate} bytes received.
+   */
   public record Limits(
       long maxBodyBytes,
       int maxSeries,
@@ -92,7 +99,9 @@ public record RollguardConfig(
       int maxLabelValueLength,
       Duration maxFutureSkew,
       Duration maxWindow,
-      int maxInflightRequests) {}
+      int maxInflightRequests,
+      Duration bodyTimeout,
+      long bodyMinRate) {}
 
   /**
    * A notification receiver as configured (SPEC section 4). {@code type} is {@code slack}, {@code
@@ -143,11 +152,20 @@ public record RollguardConfig(
 
   public static final Limits DEFAULT_LIMITS =
       new Limits(
-          8L << 20, 100_000, 10_000, 16, 128, Duration.ofSeconds(10), Duration.ofHours(1), 256);
+          8L << 20,
+          100_000,
+          10_000,
+          16,
+          128,
+          Duration.ofSeconds(10),
+          Duration.ofHours(1),
+          256,
+          Duration.ofSeconds(20),
+          1_024);
 
   public static RollguardConfig defaults() {
     return new RollguardConfig(
-        new Server("0.0.0.0", 8080, new Tls(null, null)),
+        new Server("0.0.0.0", 8080, new Tls(null, null), Duration.ofSeconds(60)),
         Duration.ofSeconds(1),
         Path.of("data"),
         List.of(Path.of("rules")),

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.rollguard.window.Latency;
 import java.io.IOException;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
@@ -37,7 +35,9 @@ final class BatchReader {
     staging.batches.add(batch);
     batch.requestFrom = staging.requests.size();
     Item item = new Item(batch, out, nowMillis);
+    Item batchFields = new Item(batch, out, nowMillis);
     FlatRequest flat = null;
+    Item flatItem = null;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       JsonToken value = p.nextToken();
@@ -50,7 +50,7 @@ final class BatchReader {
             p.skipChildren();
           }
         }
-        case "labels" -> batch.labels = readLabels(p, "labels", item);
+        case "labels" -> batch.labels = readLabels(p, "labels", batchFields);
         case "requests" -> readArray(p, "requests", item, () -> readRequest(p, item, staging));
         case "gauges" -> readArray(p, "gauges", item, () -> readGauge(p, item, staging));
         case "checks" -> readArray(p, "checks", item, () -> readCheck(p, item, staging));
@@ -59,17 +59,19 @@ final class BatchReader {
         case "latency_ms", "ok", "status", "ts" -> {
           if (flat == null) {
             flat = new FlatRequest();
+            flatItem = new Item(batch, out, nowMillis);
+            flatItem.start(null, -1);
           }
-          flat.read(field, p, item);
+          flat.read(field, p, flatItem);
         }
         default -> p.skipChildren();
       }
     }
     if (flat != null) {
-      item.start(null, -1);
-      flat.stage(item, staging);
+      flat.stage(flatItem, staging);
     }
     batch.requestTo = staging.requests.size();
+    batch.problem = batchFields.problem;
   }
 
   @FunctionalInterface
@@ -247,7 +249,9 @@ final class BatchReader {
           }
         }
         case "errors" -> {
-          if (t == JsonToken.VALUE_NUMBER_INT && p.getLongValue() >= 0) {
+          if (t == JsonToken.VALUE_NUMBER_INT
+              && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER
+              && p.getLongValue() >= 0) {
             errors = p.getLongValue();
           } else {
             item.problem("errors must be a whole number >= 0");
@@ -266,26 +270,24 @@ final class BatchReader {
     if (hdr == null) {
       item.problem("hdr is required");
     }
-    if (item.problem != null || !item.stageable(end)) {
-      item.stageable(end); // reports the problem
-      return;
+    if (!item.stageable(end)) {
+      return; // reported, once
     }
     Histogram decoded;
     try {
       decoded = HistogramDecoder.decode(hdr, limits.maxHistogramBytes());
     } catch (HistogramDecoder.InvalidHistogramException e) {
-      item.problem(e.getMessage());
-      item.stageable(end);
+      item.reject(RejectReason.INVALID, e.getMessage());
       return;
     }
     if (errors > decoded.getTotalCount()) {
-      item.problem(
+      item.reject(
+          RejectReason.INVALID,
           "errors ("
               + errors
               + ") exceeds the histogram's count ("
               + decoded.getTotalCount()
               + ")");
-      item.stageable(end);
       return;
     }
     staging.histograms.add(
@@ -293,29 +295,14 @@ final class BatchReader {
     item.batch.otherItems++;
   }
 
-  /** Epoch millis as a number, or an RFC 3339 string; on error reports and returns 0. */
+  /** A time stamp ({@link Timestamps}); on error notes the problem and returns 0. */
   private static long readTimestamp(JsonParser p, Item item) throws IOException {
-    JsonToken t = p.currentToken();
-    if (t == JsonToken.VALUE_NUMBER_INT) {
-      return p.getLongValue();
+    try {
+      return Timestamps.read(p);
+    } catch (Timestamps.InvalidTimestampException e) {
+      item.problem(e.getMessage());
+      return 0;
     }
-    if (t == JsonToken.VALUE_NUMBER_FLOAT) {
-      double d = p.getDoubleValue();
-      if (Double.isFinite(d)) {
-        return (long) d;
-      }
-    } else if (t == JsonToken.VALUE_STRING) {
-      try {
-        return OffsetDateTime.parse(p.getText()).toInstant().toEpochMilli();
-      } catch (DateTimeParseException e) {
-        item.problem(
-            "ts must be epoch milliseconds or an RFC 3339 time, got '" + p.getText() + "'");
-        return 0;
-      }
-    }
-    p.skipChildren();
-    item.problem("ts must be epoch milliseconds or an RFC 3339 time");
-    return 0;
   }
 
   /** A labels object; scalar values are taken as text, null values ignored. */
@@ -366,10 +353,13 @@ final class BatchReader {
         }
         case "ok" -> ok = readBoolean(p, item, "ok");
         case "status" -> {
-          if (t == JsonToken.VALUE_NUMBER_INT) {
+          if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT) {
             status = p.getIntValue();
           } else {
-            item.problem("status must be a whole number");
+            item.problem(
+                t == JsonToken.VALUE_NUMBER_INT
+                    ? "status " + p.getText() + " is out of range"
+                    : "status must be a whole number");
             p.skipChildren();
           }
         }

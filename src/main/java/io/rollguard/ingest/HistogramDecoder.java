@@ -85,8 +85,19 @@ final class HistogramDecoder {
       inflater.setInput(bytes, 8, compressedLength);
       byte[] header = new byte[HEADER_BYTES];
       int read = 0;
-      while (read < HEADER_BYTES && !inflater.finished() && !inflater.needsInput()) {
-        read += inflater.inflate(header, read, HEADER_BYTES - read);
+      while (read < HEADER_BYTES
+          && !inflater.finished()
+          && !inflater.needsDictionary()
+          && !inflater.needsInput()) {
+        int remaining = inflater.getRemaining();
+        int n = inflater.inflate(header, read, HEADER_BYTES - read);
+        read += n;
+        if (n == 0 && inflater.getRemaining() == remaining) {
+          break; // no progress: a loop here would spin forever
+        }
+      }
+      if (inflater.needsDictionary()) {
+        throw new InvalidHistogramException("hdr asks for a preset zlib dictionary");
       }
       if (read < HEADER_BYTES) {
         throw new InvalidHistogramException("hdr is truncated");

@@ -1,17 +1,16 @@
 package io.rollguard.ingest;
 
+import io.netty.handler.codec.compression.DecompressionException;
 import io.rollguard.clock.Clock;
-import io.rollguard.metrics.RollguardMetrics;
+import io.rollguard.clock.Timers;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
@@ -20,33 +19,34 @@ import java.util.function.Predicate;
  *
  * <p>Event-loop confined: one handler per verticle, each with its own {@link Ingestor}. Parsing is
  * CPU work on the event loop that received the request, so ingest spreads over every event loop.
- * The in-flight counter is shared by all handlers and sheds load with 429 before a request is read.
+ * The {@link InflightSlots} are shared by all handlers and shed load with 429 before a body is
+ * read.
  */
 public final class IngestHandler implements Handler<RoutingContext> {
 
   private final Ingestor ingestor;
   private final IngestAuth auth;
-  private final long maxBodyBytes;
-  private final int maxInflight;
-  private final AtomicInteger inflight;
-  private final RollguardMetrics metrics;
+  private final BodyLimits limits;
+  private final InflightSlots slots;
+  private final IngestMetrics metrics;
   private final Clock clock;
+  private final Timers timers;
 
   public IngestHandler(
       Ingestor ingestor,
       IngestAuth auth,
-      long maxBodyBytes,
-      int maxInflight,
-      AtomicInteger inflight,
-      RollguardMetrics metrics,
-      Clock clock) {
+      BodyLimits limits,
+      InflightSlots slots,
+      IngestMetrics metrics,
+      Clock clock,
+      Timers timers) {
     this.ingestor = ingestor;
     this.auth = auth;
-    this.maxBodyBytes = maxBodyBytes;
-    this.maxInflight = maxInflight;
-    this.inflight = inflight;
+    this.limits = limits;
+    this.slots = slots;
     this.metrics = metrics;
     this.clock = clock;
+    this.timers = timers;
   }
 
   @Override
@@ -54,8 +54,8 @@ public final class IngestHandler implements Handler<RoutingContext> {
     HttpServerRequest request = ctx.request();
     Predicate<String> services = auth.servicesFor(request.getHeader(HttpHeaders.AUTHORIZATION));
     if (services == null) {
-      ctx.response().putHeader("WWW-Authenticate", "Bearer");
-      fail(ctx.response(), 401, "a valid ingest token is required (Authorization: Bearer <token>)");
+      request.response().putHeader("WWW-Authenticate", "Bearer");
+      refuse(request, 401, "a valid ingest token is required (Authorization: Bearer <token>)");
       return;
     }
     boolean ndjson;
@@ -64,67 +64,136 @@ public final class IngestHandler implements Handler<RoutingContext> {
       case "application/json" -> ndjson = false;
       case "application/x-ndjson", "application/ndjson", "application/jsonl" -> ndjson = true;
       default -> {
-        fail(
-            ctx.response(),
+        refuse(
+            request,
             415,
             "Content-Type must be application/json or application/x-ndjson, got '" + type + "'");
         return;
       }
     }
-    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (!ndjson && length != null && parseLength(length) > maxBodyBytes) {
-      refuseTooLarge(request, "the body is larger than max_body_bytes (" + maxBodyBytes + ")");
+    long declared = parseLength(request.getHeader(HttpHeaders.CONTENT_LENGTH));
+    if (!ndjson && declared > limits.maxBodyBytes()) {
+      refuse(request, 413, tooLarge());
       return;
     }
-    if (inflight.incrementAndGet() > maxInflight) {
-      inflight.decrementAndGet();
+    if (!slots.tryTake()) {
       metrics.recordThrottled();
-      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
-      fail(ctx.response(), 429, "too many ingest requests in flight; retry after 1 s");
+      request.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
+      refuse(request, 429, "too many ingest requests in flight; retry after 1 s");
       return;
     }
-    long started = clock.monotonicTimeNanos();
     BodyReader reader =
-        ndjson
-            ? new NdjsonReader(request, services, started)
-            : new JsonReader(request, services, started, length == null ? -1 : parseLength(length));
-    request.handler(reader::chunk);
-    request.endHandler(v -> reader.end());
-    request.exceptionHandler(e -> reader.abort());
-    request.resume();
+        ndjson ? new NdjsonReader(request, services) : new JsonReader(request, services, declared);
+    reader.start();
   }
 
   /**
-   * Reads one request's body; exactly one of end, abort or a refusal releases its in-flight slot.
+   * Reads one request's body. Exactly one of end, abort (error, reset, closed connection), timeout
+   * or a refusal releases its in-flight slot; later events are ignored.
    */
   private abstract class BodyReader {
     final HttpServerRequest request;
     final Predicate<String> services;
-    final long startedNanos;
+    final long startedNanos = clock.monotonicTimeNanos();
+    long bytes;
+    private long timer = -1;
+    private long waitedMillis;
     boolean done;
 
-    BodyReader(HttpServerRequest request, Predicate<String> services, long startedNanos) {
+    BodyReader(HttpServerRequest request, Predicate<String> services) {
       this.request = request;
       this.services = services;
-      this.startedNanos = startedNanos;
+    }
+
+    void start() {
+      request.handler(
+          chunk -> {
+            if (!done) {
+              bytes += chunk.length();
+              chunk(chunk);
+            }
+          });
+      request.endHandler(
+          v -> {
+            if (!done) {
+              end();
+            }
+          });
+      request.exceptionHandler(this::failed);
+      request.response().closeHandler(v -> abort());
+      armTimer(limits.allowedMillis(0));
+      if (EarlyAnswer.expectsContinue(request)) {
+        request.response().writeContinue();
+      }
+      request.resume();
     }
 
     abstract void chunk(Buffer chunk);
 
     abstract void end();
 
+    /** The client went away or broke the stream: nothing to answer, the slot is free again. */
     void abort() {
       finish();
     }
 
-    /** Releases the slot; false if it was already released (later chunks are ignored). */
+    /**
+     * Reading the body failed: a body that does not decompress is the client's mistake and gets a
+     * 400 that says so; anything else (a reset, a closed connection) has no one to answer.
+     */
+    private void failed(Throwable e) {
+      if (e instanceof DecompressionException && !request.response().closed()) {
+        refuse(400, "the body does not decompress as its Content-Encoding says: " + e.getMessage());
+      } else {
+        abort();
+      }
+    }
+
+    /** Releases the slot; false if it was already released (later events are ignored). */
     boolean finish() {
       if (done) {
         return false;
       }
       done = true;
-      inflight.decrementAndGet();
+      slots.release();
+      if (timer >= 0) {
+        timers.cancel(timer);
+      }
       return true;
+    }
+
+    /**
+     * The deadline runs on the timers' time: {@code waitedMillis} adds up the delays that have
+     * passed, so the body's allowance and the time it has had are measured by the same clock.
+     */
+    private void armTimer(long delayMillis) {
+      timer =
+          timers.set(
+              delayMillis,
+              () -> {
+                timer = -1;
+                waitedMillis += delayMillis;
+                checkDeadline();
+              });
+    }
+
+    private void checkDeadline() {
+      if (done) {
+        return;
+      }
+      long allowed = limits.allowedMillis(bytes);
+      if (waitedMillis < allowed) {
+        armTimer(allowed - waitedMillis);
+        return;
+      }
+      metrics.recordTimedOut();
+      refuse(
+          408,
+          "the body arrived too slowly: "
+              + bytes
+              + " bytes in "
+              + waitedMillis / 1_000.0
+              + " s (limits.body_timeout, limits.body_min_rate)");
     }
 
     void respond(IngestOutcome outcome) {
@@ -137,11 +206,11 @@ public final class IngestHandler implements Handler<RoutingContext> {
         errors.add(
             new JsonObject().put("index", e.index()).put("line", e.line()).put("error", e.error()));
       }
-      HttpServerResponse response = request.response();
       if (outcome.status() == 429) {
-        response.putHeader(HttpHeaders.RETRY_AFTER, "1");
+        request.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
       }
-      response
+      request
+          .response()
           .setStatusCode(outcome.status())
           .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
           .end(
@@ -152,13 +221,10 @@ public final class IngestHandler implements Handler<RoutingContext> {
                   .toBuffer());
     }
 
+    /** Answers an error now and drops the rest of the body (408: closes at once). */
     void refuse(int status, String message) {
       if (finish()) {
-        if (status == 413) {
-          refuseTooLarge(request, message);
-        } else {
-          fail(request.response(), status, message);
-        }
+        IngestHandler.refuse(request, status, message, status == 408 ? 0 : limits.drainBytes());
       }
     }
   }
@@ -167,31 +233,30 @@ public final class IngestHandler implements Handler<RoutingContext> {
     private byte[] body;
     private int length;
 
-    /** {@code declaredLength}: the Content-Length (already checked against the limit), or -1. */
-    JsonReader(
-        HttpServerRequest request,
-        Predicate<String> services,
-        long startedNanos,
-        long declaredLength) {
-      super(request, services, startedNanos);
-      this.body = new byte[declaredLength > 0 ? (int) declaredLength : 16_384];
+    /**
+     * {@code declaredLength}: the Content-Length (already checked against the limit), or -1. Only a
+     * first slice is allocated for it: the buffer grows as bytes arrive, so a large declared length
+     * costs nothing until the bytes are really there.
+     */
+    JsonReader(HttpServerRequest request, Predicate<String> services, long declaredLength) {
+      super(request, services);
+      this.body =
+          new byte[(int) Math.min(64 << 10, declaredLength > 0 ? declaredLength : 16 << 10)];
     }
 
     @Override
     void chunk(Buffer chunk) {
-      if (done) {
-        return;
-      }
       int n = chunk.length();
-      if (length + (long) n > maxBodyBytes) {
+      if (length + (long) n > limits.maxBodyBytes()) {
         body = null;
-        refuse(413, "the body is larger than max_body_bytes (" + maxBodyBytes + ")");
+        refuse(413, tooLarge());
         return;
       }
       if (length + n > body.length) {
         body =
             java.util.Arrays.copyOf(
-                body, (int) Math.min(maxBodyBytes, Math.max(length + n, 2L * body.length)));
+                body,
+                (int) Math.min(limits.maxBodyBytes(), Math.max(length + n, 2L * body.length)));
       }
       chunk.getBytes(body, length);
       length += n;
@@ -199,9 +264,6 @@ public final class IngestHandler implements Handler<RoutingContext> {
 
     @Override
     void end() {
-      if (done) {
-        return;
-      }
       try {
         respond(ingestor.ingestJson(body, length, services));
       } catch (MalformedBodyException e) {
@@ -213,16 +275,13 @@ public final class IngestHandler implements Handler<RoutingContext> {
   private final class NdjsonReader extends BodyReader {
     private final Ingestor.NdjsonStream stream;
 
-    NdjsonReader(HttpServerRequest request, Predicate<String> services, long startedNanos) {
-      super(request, services, startedNanos);
+    NdjsonReader(HttpServerRequest request, Predicate<String> services) {
+      super(request, services);
       this.stream = ingestor.ndjson(services);
     }
 
     @Override
     void chunk(Buffer chunk) {
-      if (done) {
-        return;
-      }
       byte[] bytes = chunk.getBytes();
       try {
         stream.accept(bytes, bytes.length);
@@ -234,25 +293,26 @@ public final class IngestHandler implements Handler<RoutingContext> {
 
     @Override
     void end() {
-      if (!done) {
-        respond(stream.finish());
-      }
+      respond(stream.finish());
     }
   }
 
-  private static void refuseTooLarge(HttpServerRequest request, String message) {
-    HttpServerResponse response = request.response();
-    response.putHeader(HttpHeaders.CONNECTION, "close");
-    // The rest of the body is not read: once the answer is out, the connection goes.
-    response.endHandler(v -> request.connection().close());
-    fail(response, 413, message);
+  private String tooLarge() {
+    return "the body is larger than max_body_bytes (" + limits.maxBodyBytes() + ")";
   }
 
-  private static void fail(HttpServerResponse response, int status, String message) {
-    response
-        .setStatusCode(status)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(new JsonObject().put("error", message).toBuffer());
+  private void refuse(HttpServerRequest request, int status, String message) {
+    refuse(request, status, message, limits.drainBytes());
+  }
+
+  private static void refuse(
+      HttpServerRequest request, int status, String message, long drainBytes) {
+    EarlyAnswer.send(
+        request,
+        status,
+        "application/json",
+        new JsonObject().put("error", message).toBuffer(),
+        drainBytes);
   }
 
   private static String mediaType(String contentType) {
@@ -266,6 +326,9 @@ public final class IngestHandler implements Handler<RoutingContext> {
   }
 
   private static long parseLength(String header) {
+    if (header == null) {
+      return -1;
+    }
     try {
       return Long.parseLong(header.trim());
     } catch (NumberFormatException e) {

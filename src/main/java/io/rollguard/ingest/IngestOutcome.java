@@ -23,18 +23,48 @@ public final class IngestOutcome {
   private long acceptedChecks;
   private long acceptedHistograms;
   private long rejected;
-  private final Map<RejectReason, Long> rejectedByReason = new EnumMap<>(RejectReason.class);
+  private final long[] rejectedByReason = new long[REASONS.length];
   private final List<ItemError> errors = new ArrayList<>();
+
+  private static final RejectReason[] REASONS = RejectReason.values();
+
+  /**
+   * Where an outcome stood, to go back to when what followed turns out void (an NDJSON line that
+   * breaks half-way). Reusable: {@link #mark} overwrites it.
+   */
+  static final class Mark {
+    private final long[] rejectedByReason = new long[REASONS.length];
+    private long rejected;
+    private int errors;
+
+    long rejected() {
+      return rejected;
+    }
+  }
 
   void reject(RejectReason reason, long items, int index, int line, String message) {
     if (items <= 0) {
       return;
     }
     rejected += items;
-    rejectedByReason.merge(reason, items, Long::sum);
+    rejectedByReason[reason.ordinal()] += items;
     if (errors.size() < MAX_ERRORS) {
       errors.add(new ItemError(index, line, message));
     }
+  }
+
+  /** Saves the rejections so far into {@code mark}. Accepted counts are not marked. */
+  void mark(Mark mark) {
+    System.arraycopy(rejectedByReason, 0, mark.rejectedByReason, 0, REASONS.length);
+    mark.rejected = rejected;
+    mark.errors = errors.size();
+  }
+
+  /** Forgets the rejections since {@code mark}. */
+  void rollBack(Mark mark) {
+    System.arraycopy(mark.rejectedByReason, 0, rejectedByReason, 0, REASONS.length);
+    rejected = mark.rejected;
+    errors.subList(mark.errors, errors.size()).clear();
   }
 
   void acceptRequests(long n) {
@@ -78,11 +108,18 @@ public final class IngestOutcome {
   }
 
   public long rejected(RejectReason reason) {
-    return rejectedByReason.getOrDefault(reason, 0L);
+    return rejectedByReason[reason.ordinal()];
   }
 
+  /** The rejected counts of the reasons that occurred. */
   public Map<RejectReason, Long> rejectedByReason() {
-    return Map.copyOf(rejectedByReason);
+    Map<RejectReason, Long> out = new EnumMap<>(RejectReason.class);
+    for (RejectReason r : REASONS) {
+      if (rejectedByReason[r.ordinal()] > 0) {
+        out.put(r, rejectedByReason[r.ordinal()]);
+      }
+    }
+    return out;
   }
 
   public List<ItemError> errors() {

@@ -2,6 +2,7 @@ package io.rollguard.ingest;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -105,16 +106,18 @@ public final class Ingestor {
   }
 
   /**
-   * An NDJSON body being read: complete lines are parsed and recorded as each chunk arrives, a
-   * partial last line waits for the next chunk. A line that does not parse is rejected alone. Not
-   * thread-safe: owned by one request.
+   * An NDJSON body being read: each complete line is parsed on its own as it arrives, and what a
+   * chunk completed is recorded at once; a partial last line waits for the next chunk. A line that
+   * does not parse is rejected alone and never touches its neighbours. Not thread-safe: owned by
+   * one request.
    */
   public final class NdjsonStream {
     private final Predicate<String> serviceAllowed;
     private final IngestOutcome out = new IngestOutcome();
-    private byte[] carry = new byte[0];
-    private int carryLength;
-    private int nextLine = 1;
+    private final NdjsonLines lines = new NdjsonLines(limits.maxBodyBytes());
+    private final NdjsonLines.Handler readLine = this::readLine;
+    private final IngestOutcome.Mark outcomeBefore = new IngestOutcome.Mark();
+    private long nowMillis;
 
     private NdjsonStream(Predicate<String> serviceAllowed) {
       this.serviceAllowed = serviceAllowed;
@@ -131,100 +134,63 @@ public final class Ingestor {
 
     /** Reads {@code chunk[from, from + length)}. */
     public void accept(byte[] chunk, int from, int length) throws LineTooLongException {
-      int end = from + length;
-      int lastNewline = end - 1;
-      while (lastNewline >= from && chunk[lastNewline] != '\n') {
-        lastNewline--;
+      nowMillis = clock.wallTimeMillis();
+      staging.clear();
+      try {
+        lines.accept(chunk, from, length, readLine);
+      } finally {
+        commit(out, serviceAllowed, nowMillis);
       }
-      if (lastNewline < from) {
-        append(chunk, from, length);
-        return;
-      }
-      if (carryLength == 0) {
-        readLines(chunk, from, lastNewline + 1);
-      } else {
-        append(chunk, from, lastNewline + 1 - from);
-        readLines(carry, 0, carryLength);
-        carryLength = 0;
-      }
-      append(chunk, lastNewline + 1, end - lastNewline - 1);
     }
 
     /** Reads a last line without a newline, and returns what became of the whole body. */
     public IngestOutcome finish() {
-      if (carryLength > 0) {
-        readLines(carry, 0, carryLength);
-        carryLength = 0;
-      }
+      nowMillis = clock.wallTimeMillis();
+      staging.clear();
+      lines.finish(readLine);
+      commit(out, serviceAllowed, nowMillis);
       return out;
     }
 
-    private void append(byte[] bytes, int from, int length) throws LineTooLongException {
-      if (length == 0) {
-        return;
+    private void readLine(byte[] bytes, int from, int length, int line) {
+      Staging.Mark before = staging.mark();
+      out.mark(outcomeBefore);
+      try (JsonParser p = JSON.createParser(bytes, from, length)) {
+        JsonToken t = p.nextToken();
+        if (t == null) {
+          return; // a blank line
+        }
+        if (t != JsonToken.START_OBJECT) {
+          p.skipChildren();
+          out.reject(
+              RejectReason.INVALID, 1, line - 1, line, "line " + line + ": must be a JSON object");
+        } else {
+          reader.read(p, line - 1, line, nowMillis, staging, out);
+        }
+        if (p.nextToken() != null) {
+          throw new JsonParseException(p, "more than one JSON value on the line");
+        }
+      } catch (JsonProcessingException e) {
+        rejectLine(before, line, e.getOriginalMessage());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
-      if (carryLength + length > limits.maxBodyBytes()) {
-        throw new LineTooLongException(
-            "line " + nextLine + " is longer than max_body_bytes (" + limits.maxBodyBytes() + ")");
-      }
-      if (carryLength + length > carry.length) {
-        carry = java.util.Arrays.copyOf(carry, Math.max(carryLength + length, carry.length * 2));
-      }
-      System.arraycopy(bytes, from, carry, carryLength, length);
-      carryLength += length;
     }
 
-    private void readLines(byte[] bytes, int from, int to) {
-      long now = clock.wallTimeMillis();
-      staging.clear();
-      int pos = from;
-      while (pos < to) {
-        int firstLine = nextLine;
-        Staging.Mark inProgress = null;
-        try (JsonParser p = JSON.createParser(bytes, pos, to - pos)) {
-          JsonToken t;
-          while ((t = p.nextToken()) != null) {
-            int line = firstLine + p.currentTokenLocation().getLineNr() - 1;
-            if (t == JsonToken.START_OBJECT) {
-              inProgress = staging.mark();
-              reader.read(p, line - 1, line, now, staging, out);
-              inProgress = null;
-            } else {
-              out.reject(
-                  RejectReason.INVALID,
-                  1,
-                  line - 1,
-                  line,
-                  "line " + line + ": must be a JSON object");
-              p.skipChildren();
-            }
-          }
-          nextLine = firstLine + p.currentLocation().getLineNr() - 1;
-          pos = to;
-        } catch (JsonProcessingException e) {
-          if (inProgress != null) {
-            staging.rollBack(inProgress);
-          }
-          int brokenLine = e.getLocation() == null ? 1 : Math.max(1, e.getLocation().getLineNr());
-          int line = firstLine + brokenLine - 1;
-          out.reject(
-              RejectReason.INVALID,
-              1,
-              line - 1,
-              line,
-              "line " + line + ": not valid JSON: " + e.getOriginalMessage());
-          int seen = 0;
-          while (pos < to && seen < brokenLine) {
-            if (bytes[pos++] == '\n') {
-              seen++;
-            }
-          }
-          nextLine = line + 1;
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }
-      commit(out, serviceAllowed, now);
+    /**
+     * Forgets whatever the broken line staged or reported and rejects the line once: its items read
+     * so far count as rejected (at least one).
+     */
+    private void rejectLine(Staging.Mark before, int line, String why) {
+      long items = staging.itemsSince(before) + out.rejected() - outcomeBefore.rejected();
+      staging.rollBack(before);
+      out.rollBack(outcomeBefore);
+      out.reject(
+          RejectReason.INVALID,
+          Math.max(1, items),
+          line - 1,
+          line,
+          "line " + line + ": not valid JSON: " + why);
     }
   }
 
@@ -332,6 +298,10 @@ public final class Ingestor {
       Staging.Batch batch, Predicate<String> serviceAllowed, IngestOutcome out) {
     int items = batch.requestTo - batch.requestFrom + batch.otherItems;
     if (items == 0) {
+      return null;
+    }
+    if (batch.problem != null) {
+      out.reject(RejectReason.INVALID, items, batch.index, batch.line, batch.problem);
       return null;
     }
     if (batch.service == null) {

@@ -28,6 +28,9 @@ final class Staging {
     /** Items of other kinds staged for this batch, so a rejected batch counts them all. */
     int otherItems;
 
+    /** What is wrong with the batch's own fields (its labels); null when nothing is. */
+    String problem;
+
     /** Set at commit: the batch's series labels, or null when the whole batch was refused. */
     Labels resolved;
 
@@ -80,6 +83,18 @@ final class Staging {
   Mark mark() {
     return new Mark(
         batches.size(), requests.size(), gauges.size(), checks.size(), histograms.size());
+  }
+
+  /** How many items were staged after {@code mark}. */
+  long itemsSince(Mark mark) {
+    return requests.size()
+        - mark.requests()
+        + gauges.size()
+        - mark.gauges()
+        + checks.size()
+        - mark.checks()
+        + histograms.size()
+        - mark.histograms();
   }
 
   void rollBack(Mark mark) {

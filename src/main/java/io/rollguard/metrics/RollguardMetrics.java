@@ -12,6 +12,8 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.rollguard.ingest.InflightSlots;
+import io.rollguard.ingest.IngestMetrics;
 import io.rollguard.ingest.IngestOutcome;
 import io.rollguard.ingest.RejectReason;
 import io.rollguard.window.SeriesKind;
@@ -24,7 +26,7 @@ import java.util.Map;
  * The meters Rollguard keeps about itself. Meters are created once here and updated per request,
  * never per sample. Thread-safe (Micrometer meters are).
  */
-public final class RollguardMetrics implements AutoCloseable {
+public final class RollguardMetrics implements IngestMetrics, AutoCloseable {
 
   private final PrometheusMeterRegistry registry;
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
@@ -34,6 +36,7 @@ public final class RollguardMetrics implements AutoCloseable {
   private final Counter acceptedHistograms;
   private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
   private final Counter throttled;
+  private final Counter timedOut;
   private final Counter evicted;
   private final Timer ingestLatency;
 
@@ -60,6 +63,10 @@ public final class RollguardMetrics implements AutoCloseable {
     throttled =
         Counter.builder("rollguard.ingest.throttled")
             .description("Ingest requests answered 429 because too many were in flight")
+            .register(registry);
+    timedOut =
+        Counter.builder("rollguard.ingest.timed.out")
+            .description("Ingest requests answered 408 because their body arrived too slowly")
             .register(registry);
     evicted =
         Counter.builder("rollguard.series.evicted")
@@ -95,6 +102,14 @@ public final class RollguardMetrics implements AutoCloseable {
     }
   }
 
+  /** A gauge of the ingest bodies being read now. */
+  public void watchInflight(InflightSlots slots) {
+    Gauge.builder("rollguard.ingest.inflight", slots, InflightSlots::inUse)
+        .description("Ingest request bodies being read now (max_inflight_requests caps them)")
+        .register(registry);
+  }
+
+  @Override
   public void recordIngest(IngestOutcome outcome, long elapsedNanos) {
     acceptedRequests.increment(outcome.acceptedRequests());
     acceptedGauges.increment(outcome.acceptedGauges());
@@ -106,8 +121,14 @@ public final class RollguardMetrics implements AutoCloseable {
     ingestLatency.record(Duration.ofNanos(elapsedNanos));
   }
 
+  @Override
   public void recordThrottled() {
     throttled.increment();
+  }
+
+  @Override
+  public void recordTimedOut() {
+    timedOut.increment();
   }
 
   public void recordEvicted(int series) {

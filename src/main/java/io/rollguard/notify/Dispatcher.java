@@ -1,6 +1,7 @@
 package io.rollguard.notify;
 
 import io.rollguard.clock.Clock;
+import io.rollguard.clock.Timers;
 import io.rollguard.config.RollguardConfig;
 
 /**

@@ -98,7 +98,8 @@ final class HttpTransport implements Transport {
     }
     String h = header.strip();
     try {
-      return Math.max(0, Long.parseLong(h) * 1_000);
+      long seconds = Long.parseLong(h);
+      return seconds > Long.MAX_VALUE / 2_000 ? Long.MAX_VALUE / 2 : Math.max(0, seconds * 1_000);
     } catch (NumberFormatException notSeconds) {
       try {
         long at =

@@ -3,6 +3,7 @@ package io.rollguard.notify;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.rollguard.alerting.AlertEvent;
 import io.rollguard.clock.Clock;
+import io.rollguard.clock.Timers;
 import io.rollguard.config.RollguardConfig;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -60,6 +61,7 @@ public final class Notifier {
   private final Map<String, Dispatcher> dispatchers = new LinkedHashMap<>();
   private final NotifyMetrics metrics;
   private final Reminders reminders;
+  private final Timers timers;
   private final AtomicLong sequence = new AtomicLong();
   private final HttpClientAgent http;
 
@@ -80,6 +82,7 @@ public final class Notifier {
     this.storage = storage;
     this.outbox = outbox;
     this.observer = observer;
+    this.timers = timers;
     this.metrics = new NotifyMetrics(meters);
     this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true));
     this.routing = new Routing(config, links);
@@ -117,7 +120,7 @@ public final class Notifier {
           long now = clock.wallTimeMillis();
           openIncidents.forEach((a, names) -> reminders.open(a, names, now));
           pending.forEach(this::dispatch);
-          vertx.setPeriodic(REMINDER_CHECK_MILLIS, t -> remind());
+          timers.every(REMINDER_CHECK_MILLIS, this::remind);
           return null;
         });
   }

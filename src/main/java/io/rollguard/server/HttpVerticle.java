@@ -17,6 +17,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -47,11 +48,11 @@ final class HttpVerticle extends VerticleBase {
             new IngestHandler(
                 ingestor,
                 shared.auth(),
-                shared.ingestLimits().maxBodyBytes(),
-                shared.config().limits().maxInflightRequests(),
+                shared.bodyLimits(),
                 shared.inflight(),
                 shared.metrics(),
-                shared.clock()));
+                shared.clock(),
+                shared.timers()));
     router.get("/api/v1/query").handler(new QueryHandler(shared.series(), shared.clock()));
     router.get("/api/v1/series").handler(new SeriesHandler(shared.series()));
     RulesService rules = shared.rules();
@@ -114,11 +115,14 @@ final class HttpVerticle extends VerticleBase {
           answer(ctx.response(), 500, "internal error");
         });
 
+    long idleMillis = shared.config().server().idleTimeout().toMillis();
     HttpServerOptions options =
         new HttpServerOptions()
             .setHost(shared.config().server().host())
             .setPort(port)
-            .setDecompressionSupported(true);
+            .setDecompressionSupported(true)
+            .setIdleTimeout((int) idleMillis)
+            .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     var tls = shared.config().server().tls();
     if (tls.enabled()) {
       options
@@ -128,9 +132,15 @@ final class HttpVerticle extends VerticleBase {
                   .setCertPath(tls.cert().toString())
                   .setKeyPath(tls.key().toString()));
     }
+    ConnectionGuard guard = new ConnectionGuard(vertx, idleMillis);
     return vertx
         .createHttpServer(options)
-        .requestHandler(router)
+        .connectionHandler(guard::opened)
+        .requestHandler(
+            request -> {
+              guard.requestStarted(request);
+              router.handle(request);
+            })
         .listen()
         .onSuccess(s -> server = s);
   }

@@ -3,8 +3,11 @@ package io.rollguard.server;
 import io.rollguard.alerting.AlertEvent;
 import io.rollguard.alerting.RuleEngine;
 import io.rollguard.clock.Clock;
+import io.rollguard.clock.Timers;
 import io.rollguard.config.RollguardConfig;
 import io.rollguard.incident.IncidentLog;
+import io.rollguard.ingest.BodyLimits;
+import io.rollguard.ingest.InflightSlots;
 import io.rollguard.ingest.IngestAuth;
 import io.rollguard.ingest.IngestLimits;
 import io.rollguard.metrics.RollguardMetrics;
@@ -12,7 +15,6 @@ import io.rollguard.notify.Links;
 import io.rollguard.notify.Notification;
 import io.rollguard.notify.Notifier;
 import io.rollguard.notify.Outbox;
-import io.rollguard.notify.VertxTimers;
 import io.rollguard.rollout.RolloutEngine;
 import io.rollguard.slo.SloEngine;
 import io.rollguard.window.SeriesRegistry;
@@ -33,7 +35,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 /**
@@ -112,6 +113,7 @@ public final class RollguardServer {
                   return null;
                 },
                 true);
+    Timers timers = new VertxTimers(vertx);
     Path dataDir = config.dataDir();
     Outbox outbox = new Outbox(dataDir.resolve("outbox"));
     IncidentLog incidents = new IncidentLog(dataDir.resolve("incidents"), storageTasks);
@@ -125,7 +127,7 @@ public final class RollguardServer {
             new Links(config.linkBase(port)),
             clock,
             new Random()::nextDouble,
-            new VertxTimers(vertx),
+            timers,
             storage,
             outbox,
             incidents,
@@ -134,6 +136,7 @@ public final class RollguardServer {
         new RulesService(
             vertx,
             clock,
+            timers,
             config,
             series,
             metrics.registry(),
@@ -142,14 +145,18 @@ public final class RollguardServer {
             states,
             rolloutStates,
             sloStates);
+    InflightSlots inflight = new InflightSlots(limits.maxInflightRequests());
+    metrics.watchInflight(inflight);
     Shared shared =
         new Shared(
             config,
             clock,
             series,
             ingestLimits,
+            BodyLimits.of(limits),
             auth,
-            new AtomicInteger(),
+            inflight,
+            timers,
             metrics,
             rules,
             incidents);
@@ -177,9 +184,9 @@ public final class RollguardServer {
                     new DeploymentOptions().setInstances(eventLoops - 1)))
         .map(
             id -> {
-              vertx.setPeriodic(
+              timers.every(
                   EVICTION_PERIOD_MILLIS,
-                  t ->
+                  () ->
                       vertx
                           .executeBlocking(() -> series.evictIdle(clock.wallTimeMillis()), false)
                           .onSuccess(metrics::recordEvicted));

@@ -8,6 +8,7 @@ import io.rollguard.alerting.AlertEvent;
 import io.rollguard.alerting.Phase;
 import io.rollguard.alerting.RuleEngine;
 import io.rollguard.clock.Clock;
+import io.rollguard.clock.Timers;
 import io.rollguard.config.Problems;
 import io.rollguard.config.RollguardConfig;
 import io.rollguard.evaluation.Evaluation;
@@ -51,6 +52,7 @@ final class RulesService {
 
   private final Vertx vertx;
   private final Clock clock;
+  private final Timers timers;
   private final RollguardConfig config;
   private final Evaluation evaluation;
   private final EvaluationMetrics evaluationMetrics;
@@ -81,11 +83,12 @@ final class RulesService {
   private String fingerprint = "";
 
   /** The periodic timers (evaluation, file watch), cancelled on close. */
-  private final List<Long> timers = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Long> periodic = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   RulesService(
       Vertx vertx,
       Clock clock,
+      Timers timers,
       RollguardConfig config,
       SeriesRegistry series,
       MeterRegistry meters,
@@ -107,6 +110,7 @@ final class RulesService {
     this.stateStore = stateStore;
     this.vertx = vertx;
     this.clock = clock;
+    this.timers = timers;
     this.config = config;
     this.executor = vertx.createSharedWorkerExecutor("rollguard-rules", 1);
     this.reloadFailures =
@@ -149,8 +153,8 @@ final class RulesService {
     return reload("start")
         .onComplete(
             ar -> {
-              timers.add(vertx.setPeriodic(config.evaluationInterval().toMillis(), t -> tick()));
-              timers.add(vertx.setPeriodic(WATCH_PERIOD_MILLIS, t -> reloadIfChanged()));
+              periodic.add(timers.every(config.evaluationInterval().toMillis(), this::tick));
+              periodic.add(timers.every(WATCH_PERIOD_MILLIS, this::reloadIfChanged));
             });
   }
 
@@ -200,7 +204,7 @@ final class RulesService {
    * worker goes with the Vert.x instance.
    */
   Future<Void> close() {
-    timers.forEach(vertx::cancelTimer);
+    periodic.forEach(timers::cancel);
     return executor
         .executeBlocking(slos::saveState, true)
         .compose(

@@ -1,13 +1,15 @@
 package io.rollguard.server;
 
 import io.rollguard.clock.Clock;
+import io.rollguard.clock.Timers;
 import io.rollguard.config.RollguardConfig;
 import io.rollguard.incident.IncidentLog;
+import io.rollguard.ingest.BodyLimits;
+import io.rollguard.ingest.InflightSlots;
 import io.rollguard.ingest.IngestAuth;
 import io.rollguard.ingest.IngestLimits;
 import io.rollguard.metrics.RollguardMetrics;
 import io.rollguard.window.SeriesRegistry;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** What every HTTP verticle shares: all thread-safe. */
 record Shared(
@@ -15,8 +17,10 @@ record Shared(
     Clock clock,
     SeriesRegistry series,
     IngestLimits ingestLimits,
+    BodyLimits bodyLimits,
     IngestAuth auth,
-    AtomicInteger inflight,
+    InflightSlots inflight,
+    Timers timers,
     RollguardMetrics metrics,
     RulesService rules,
     IncidentLog incidents) {}

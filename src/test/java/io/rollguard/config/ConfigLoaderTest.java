@@ -89,7 +89,7 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> parse(yaml, Map.of()))
         .isInstanceOf(ConfigLoader.InvalidConfigException.class)
         .hasMessageContaining(
-            "rollguard.yaml:2:3: unknown key 'prot' (expected one of: host, port, tls)")
+            "rollguard.yaml:2:3: unknown key 'prot' (expected one of: host, port, idle_timeout, tls)")
         .hasMessageContaining(
             "rollguard.yaml:4:15: 'max_series' must be a whole number, got 'lots'")
         .hasMessageContaining("rollguard.yaml:5:15: 'max_window': bad duration '5 minutes'")

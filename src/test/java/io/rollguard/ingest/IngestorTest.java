@@ -297,4 +297,152 @@ class IngestorTest {
         json("{\"service\":\"t\",\"requests\":[{\"ts\":\"%s\",\"latency_ms\":1}]}".formatted(ts));
     assertThat(out.accepted()).isEqualTo(1);
   }
+
+  private IngestOutcome ndjson(String body) throws LineTooLongException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    Ingestor.NdjsonStream stream = ingestor.ndjson(service -> true);
+    stream.accept(bytes, bytes.length);
+    return stream.finish();
+  }
+
+  @Test
+  void aFlatNdjsonRequestIsValidatedExactlyLikeAnItemOfRequests() throws Exception {
+    String bad =
+        """
+        {"service":"a","latency_ms":5,"status":"503"}
+        {"service":"a","latency_ms":5,"ok":"false"}
+        {"service":"a","latency_ms":"5"}
+        """;
+    IngestOutcome flat = ndjson(bad);
+    IngestOutcome items =
+        json(
+            """
+            {"service":"a","requests":[
+              {"latency_ms":5,"status":"503"},{"latency_ms":5,"ok":"false"},{"latency_ms":"5"}]}
+            """);
+    assertThat(flat.accepted()).isZero();
+    assertThat(flat.rejected(RejectReason.INVALID)).isEqualTo(3);
+    assertThat(flat.errors())
+        .extracting(IngestOutcome.ItemError::error)
+        .containsExactly(
+            "status must be a whole number",
+            "ok must be true or false",
+            "latency_ms must be a number");
+    assertThat(items.errors())
+        .extracting(IngestOutcome.ItemError::error)
+        .containsExactly(
+            "requests[0]: status must be a whole number",
+            "requests[1]: ok must be true or false",
+            "requests[2]: latency_ms must be a number");
+    assertThat(registry.size()).isZero();
+  }
+
+  @Test
+  void batchLabelsThatAreNotAnObjectOfStringsRejectTheBatchInsteadOfBeingDropped()
+      throws Exception {
+    IngestOutcome out =
+        json(
+            """
+            [{"service":"c","labels":["stage","canary"],"requests":[{"latency_ms":1}]},
+             {"service":"c","labels":{"stage":{"v":"canary"}},"latency_ms":1},
+             {"service":"c","labels":{"stage":"canary"},"latency_ms":1}]
+            """);
+    assertThat(out.accepted()).isEqualTo(1);
+    assertThat(out.rejected(RejectReason.INVALID)).isEqualTo(2);
+    assertThat(out.errors())
+        .extracting(IngestOutcome.ItemError::index, IngestOutcome.ItemError::error)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(0, "labels must be an object of strings"),
+            org.assertj.core.groups.Tuple.tuple(1, "labels.stage must be a string"));
+    // nothing landed in the label-less series a canary would share with its baseline
+    assertThat(requests("service", "c").count()).isZero();
+    assertThat(requests("service", "c", "stage", "canary").count()).isEqualTo(1);
+  }
+
+  @Test
+  void anOutOfRangeNumberRejectsItsItemAloneNotTheBody() throws Exception {
+    IngestOutcome out =
+        json(
+            """
+            {"service":"a","requests":[
+              {"latency_ms":1,"status":99999999999},
+              {"latency_ms":1,"ts":99999999999999999999},
+              {"latency_ms":1,"ts":1e300},
+              {"latency_ms":1}],
+             "histograms":[{"end":1,"hdr":"HISTF","errors":99999999999999999999}]}
+            """);
+    assertThat(out.status()).isEqualTo(200);
+    assertThat(out.accepted()).isEqualTo(1);
+    assertThat(out.rejected(RejectReason.INVALID)).isEqualTo(4);
+    assertThat(out.errors())
+        .extracting(IngestOutcome.ItemError::error)
+        .containsExactly(
+            "requests[0]: status 99999999999 is out of range",
+            "requests[1]: ts 99999999999999999999 is out of range",
+            "requests[2]: ts 1e300 is out of range",
+            "histograms[0]: errors must be a whole number >= 0");
+  }
+
+  @Test
+  void aDecimalTimeStampDropsItsFraction() throws Exception {
+    IngestOutcome out =
+        json(
+            "{\"service\":\"t\",\"requests\":[{\"ts\":%d.75,\"latency_ms\":1}]}"
+                .formatted(NOW - 1));
+    assertThat(out.accepted()).isEqualTo(1);
+    assertThat(Timestamps.parse((NOW - 1) + ".75", false)).isEqualTo(NOW - 1);
+    assertThat(Timestamps.parse("1.7639e12", false)).isEqualTo(1_763_900_000_000L);
+  }
+
+  @Test
+  void aTruncatedNdjsonLineLosesOnlyItselfAndIsNamedByItsOwnLine() throws Exception {
+    IngestOutcome out =
+        ndjson(
+            """
+            {"service": "a", "latency_ms":\s
+            {"service": "a", "latency_ms": 2}
+            {"service": "a", "latency_ms": 3} {"service": "a", "latency_ms": 4}
+            {"service": "a", "requests": [{"latency_ms": 5}, {"latency_ms": -1}, {"latency_ms":
+            {"service": "a", "latency_ms": 6}
+            """);
+    assertThat(out.accepted()).isEqualTo(2); // lines 2 and 5
+    assertThat(out.errors()).extracting(IngestOutcome.ItemError::line).containsExactly(1, 3, 4);
+    assertThat(out.errors().get(0).error()).startsWith("line 1: not valid JSON");
+    assertThat(out.errors().get(1).error())
+        .isEqualTo("line 3: not valid JSON: more than one JSON value on the line");
+    // line 4: two requests read before it broke (one of them invalid) count once each
+    assertThat(out.rejected()).isEqualTo(1 + 1 + 2);
+    assertThat(requests("service", "a").count()).isEqualTo(2);
+  }
+
+  @Test
+  void aStaleHistogramIsRejectedOnce() throws Exception {
+    Histogram h = new Histogram(3_600_000_000L, 2);
+    h.recordValue(1_000);
+    ByteBuffer buffer = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
+    int length = h.encodeIntoCompressedByteBuffer(buffer);
+    String hdr =
+        Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(buffer.array(), length));
+    IngestOutcome out =
+        json(
+            "{\"service\":\"h\",\"histograms\":[{\"end\":%d,\"hdr\":\"%s\"},{\"end\":%d,\"hdr\":\"%s\"}]}"
+                .formatted(NOW - 2 * 3_600_000, hdr, NOW + 3_600_000, hdr));
+    assertThat(out.rejected()).isEqualTo(2);
+    assertThat(out.rejected(RejectReason.TOO_OLD)).isEqualTo(1);
+    assertThat(out.rejected(RejectReason.TOO_FAR_IN_FUTURE)).isEqualTo(1);
+    assertThat(out.errors()).hasSize(2);
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(10)
+  void aZlibStreamThatWantsAPresetDictionaryIsRefusedWithoutSpinning() throws Exception {
+    IngestOutcome out =
+        json(
+            "{\"service\":\"h\",\"histograms\":[{\"end\":%d,\"hdr\":\"%s\"}]}"
+                .formatted(
+                    NOW, "HISTFAAAACd4+VUmCCOTaZkszMDAwMwAAUxQmhFEXJu8hMH+A0TgOCMTAGEYBVM="));
+    assertThat(out.errors())
+        .extracting(IngestOutcome.ItemError::error)
+        .containsExactly("histograms[0]: hdr asks for a preset zlib dictionary");
+  }
 }

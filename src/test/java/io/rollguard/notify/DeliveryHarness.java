@@ -1,6 +1,7 @@
 package io.rollguard.notify;
 
 import io.rollguard.clock.ManualClock;
+import io.rollguard.clock.ManualTimers;
 import io.rollguard.config.RollguardConfig;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
