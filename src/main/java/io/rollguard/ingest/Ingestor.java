@@ -143,6 +143,20 @@ public final class Ingestor {
       }
     }
 
+    /**
+     * Reads one complete line, numbered {@code lineNumber}, split off by the caller's own {@link
+     * NdjsonLines} (replay does, to set its clock between lines); do not mix with {@link #accept}.
+     */
+    public void acceptLine(byte[] bytes, int from, int length, int lineNumber) {
+      nowMillis = clock.wallTimeMillis();
+      staging.clear();
+      try {
+        readLine(bytes, from, length, lineNumber);
+      } finally {
+        commit(out, serviceAllowed, nowMillis);
+      }
+    }
+
     /** Reads a last line without a newline, and returns what became of the whole body. */
     public IngestOutcome finish() {
       nowMillis = clock.wallTimeMillis();

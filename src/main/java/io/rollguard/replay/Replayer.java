@@ -8,6 +8,8 @@ import io.rollguard.ingest.IngestLimits;
 import io.rollguard.ingest.IngestOutcome;
 import io.rollguard.ingest.Ingestor;
 import io.rollguard.ingest.LineTooLongException;
+import io.rollguard.ingest.NdjsonLines;
+import io.rollguard.ingest.Timestamps;
 import io.rollguard.notify.Links;
 import io.rollguard.notify.Routing;
 import io.rollguard.rules.RuleLoader;
@@ -16,8 +18,6 @@ import io.rollguard.window.WindowSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -72,59 +72,77 @@ public final class Replayer {
         new Evaluation(registry, config.evaluationInterval(), limits.maxFutureSkew(), clock);
     Routing routing = new Routing(config, new Links(config.linkBase(8080)));
     long interval = config.evaluationInterval().toMillis();
-    long lines = 0;
-    long nextTick = Long.MIN_VALUE;
-    long first = 0;
-    long last = 0;
-    long ticks = 0;
-    LineReader reader = new LineReader(input);
-    int length;
-    while ((length = reader.next()) >= 0) {
-      byte[] line = reader.line();
-      int offset = reader.offset();
-      lines++;
-      if (isBlank(line, offset, length)) {
-        continue;
-      }
-      long at = latestTs(line, offset, length);
-      if (at == Long.MIN_VALUE) {
-        throw new IllegalArgumentException(
-            "line " + lines + ": no \"ts\"; replay needs time-stamped samples");
-      }
-      if (nextTick == Long.MIN_VALUE) {
-        first = at;
-        nextTick = Math.floorDiv(at, interval) * interval;
-        clock.advanceTo(nextTick);
-        hand(evaluation.load(rules, nextTick), evaluation, routing, timeline);
-        for (var stage : stages.entrySet()) {
-          var change = evaluation.rollouts().setStage(stage.getKey(), stage.getValue(), nextTick);
-          if (change.error() != null) {
-            throw new IllegalArgumentException(change.error());
+    Progress progress = new Progress();
+    NdjsonLines lines = new NdjsonLines(limits.maxBodyBytes());
+    NdjsonLines.Handler replayLine =
+        (bytes, from, length, number) -> {
+          progress.lines = number;
+          if (isBlank(bytes, from, length)) {
+            return;
           }
-          hand(change.events(), evaluation, routing, timeline);
-        }
+          long at = latestTs(bytes, from, length);
+          if (at == Long.MIN_VALUE) {
+            throw new IllegalArgumentException(
+                "line " + number + ": no \"ts\"; replay needs time-stamped samples");
+          }
+          if (progress.nextTick == Long.MIN_VALUE) {
+            progress.first = at;
+            progress.nextTick = Math.floorDiv(at, interval) * interval;
+            clock.advanceTo(progress.nextTick);
+            hand(evaluation.load(rules, progress.nextTick), evaluation, routing, timeline);
+            for (var stage : stages.entrySet()) {
+              var change =
+                  evaluation
+                      .rollouts()
+                      .setStage(stage.getKey(), stage.getValue(), progress.nextTick);
+              if (change.error() != null) {
+                throw new IllegalArgumentException(change.error());
+              }
+              hand(change.events(), evaluation, routing, timeline);
+            }
+          }
+          while (progress.nextTick < at) {
+            clock.advanceTo(progress.nextTick);
+            hand(evaluation.tick(progress.nextTick).all(), evaluation, routing, timeline);
+            progress.ticks++;
+            progress.nextTick += interval;
+          }
+          progress.last = Math.max(progress.last, at);
+          clock.advanceTo(Math.max(clock.wallTimeMillis(), at));
+          stream.acceptLine(bytes, from, length, number);
+        };
+    byte[] chunk = new byte[1 << 20];
+    int n;
+    try {
+      while ((n = input.read(chunk)) >= 0) {
+        lines.accept(chunk, 0, n, replayLine);
       }
-      while (nextTick < at) {
-        clock.advanceTo(nextTick);
-        hand(evaluation.tick(nextTick).all(), evaluation, routing, timeline);
-        ticks++;
-        nextTick += interval;
-      }
-      last = Math.max(last, at);
-      clock.advanceTo(Math.max(clock.wallTimeMillis(), at));
-      try {
-        stream.accept(line, offset, length);
-      } catch (LineTooLongException e) {
-        throw new IllegalArgumentException("line " + lines + ": " + e.getMessage(), e);
-      }
+    } catch (LineTooLongException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
     }
+    lines.finish(replayLine);
     IngestOutcome outcome = stream.finish();
-    if (nextTick != Long.MIN_VALUE) {
-      clock.advanceTo(nextTick);
-      hand(evaluation.tick(nextTick).all(), evaluation, routing, timeline);
-      ticks++;
+    if (progress.nextTick != Long.MIN_VALUE) {
+      clock.advanceTo(progress.nextTick);
+      hand(evaluation.tick(progress.nextTick).all(), evaluation, routing, timeline);
+      progress.ticks++;
     }
-    return new Summary(lines, outcome.accepted(), outcome.rejected(), first, last, ticks);
+    return new Summary(
+        progress.lines,
+        outcome.accepted(),
+        outcome.rejected(),
+        progress.first,
+        progress.last,
+        progress.ticks);
+  }
+
+  /** Where a replay stands: lines read, data time span, the next evaluation due. */
+  private static final class Progress {
+    long lines;
+    long nextTick = Long.MIN_VALUE;
+    long first;
+    long last;
+    long ticks;
   }
 
   private static void hand(
@@ -160,8 +178,9 @@ public final class Replayer {
   private static final byte[] TS = "\"ts\"".getBytes(StandardCharsets.US_ASCII);
 
   /**
-   * The latest {@code "ts"} value in a line (epoch milliseconds, or an RFC 3339 string), found by a
-   * scan rather than a parse: the ingest parser reads the line properly right after.
+   * The latest {@code "ts"} value in a line, found by a scan rather than a parse (the ingest parser
+   * reads the line properly right after) and read by the same {@link Timestamps} rules as ingest,
+   * so both agree on every value; {@code Long.MIN_VALUE} when the line has none.
    */
   static long latestTs(byte[] line, int offset, int length) {
     long latest = Long.MIN_VALUE;
@@ -174,31 +193,27 @@ public final class Replayer {
       while (j < limit && (line[j] == ' ' || line[j] == ':')) {
         j++;
       }
-      if (j < limit && line[j] == '"') {
-        int end = j + 1;
-        while (end < limit && line[end] != '"') {
-          end++;
-        }
-        try {
-          String text = new String(line, j + 1, end - j - 1, StandardCharsets.US_ASCII);
-          latest = Math.max(latest, Instant.parse(text).toEpochMilli());
-        } catch (DateTimeParseException e) {
-          // not a time: the ingest parser reports it
-        }
-      } else {
-        long v = 0;
-        int digits = 0;
-        while (j < limit && line[j] >= '0' && line[j] <= '9') {
-          v = v * 10 + (line[j] - '0');
-          j++;
-          digits++;
-        }
-        if (digits > 0) {
-          latest = Math.max(latest, v);
-        }
+      boolean quoted = j < limit && line[j] == '"';
+      int start = quoted ? j + 1 : j;
+      int end = start;
+      while (end < limit && (quoted ? line[end] != '"' : isNumberChar(line[end]))) {
+        end++;
+      }
+      if (end == start) {
+        continue;
+      }
+      try {
+        String text = new String(line, start, end - start, StandardCharsets.US_ASCII);
+        latest = Math.max(latest, Timestamps.parse(text, quoted));
+      } catch (IllegalArgumentException e) {
+        // not a time: the ingest parser reports it
       }
     }
     return latest;
+  }
+
+  private static boolean isNumberChar(byte b) {
+    return (b >= '0' && b <= '9') || b == '-' || b == '+' || b == '.' || b == 'e' || b == 'E';
   }
 
   private static boolean matches(byte[] line, int at, byte[] token) {
@@ -208,77 +223,5 @@ public final class Replayer {
       }
     }
     return true;
-  }
-
-  /**
-   * Reads lines (with their newline) out of large chunks: a line is handed out as a slice of the
-   * chunk, copied only when it straddles two chunks.
-   */
-  private static final class LineReader {
-    private final InputStream in;
-    private byte[] chunk = new byte[1 << 20];
-    private int start;
-    private int end;
-    private byte[] line;
-    private int lineStart;
-    private boolean eof;
-
-    LineReader(InputStream in) {
-      this.in = in;
-    }
-
-    /** The array holding the line last read, from {@link #offset()}. */
-    byte[] line() {
-      return line;
-    }
-
-    int offset() {
-      return lineStart;
-    }
-
-    /** Reads the next line; its length with the newline, or -1 at the end. */
-    int next() throws IOException {
-      while (true) {
-        for (int i = start; i < end; i++) {
-          if (chunk[i] == '\n') {
-            line = chunk;
-            lineStart = start;
-            int length = i + 1 - start;
-            start = i + 1;
-            return length;
-          }
-        }
-        if (eof) {
-          if (start == end) {
-            return -1;
-          }
-          line = java.util.Arrays.copyOfRange(chunk, start, end + 1);
-          line[end - start] = '\n';
-          lineStart = 0;
-          int length = end - start + 1;
-          start = end;
-          return length;
-        }
-        fill();
-      }
-    }
-
-    /** Moves the partial line to the front (growing the chunk if it fills it) and reads more. */
-    private void fill() throws IOException {
-      int pending = end - start;
-      if (pending == chunk.length) {
-        chunk = java.util.Arrays.copyOf(chunk, chunk.length * 2);
-      } else if (start > 0) {
-        System.arraycopy(chunk, start, chunk, 0, pending);
-      }
-      start = 0;
-      end = pending;
-      int n = in.read(chunk, end, chunk.length - end);
-      if (n < 0) {
-        eof = true;
-      } else {
-        end += n;
-      }
-    }
   }
 }
