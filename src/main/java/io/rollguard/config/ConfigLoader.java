@@ -1,8 +1,5 @@
 package io.rollguard.config;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,11 +32,10 @@ public final class ConfigLoader {
 
   public static RollguardConfig load(Path file, UnaryOperator<String> env)
       throws InvalidConfigException {
-    String text;
-    try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new InvalidConfigException(file + ":1:1: cannot read: " + e.getMessage());
+    Problems unreadable = new Problems();
+    String text = YamlReader.readFile(file, file.toString(), unreadable);
+    if (text == null) {
+      throw new InvalidConfigException(unreadable.format());
     }
     Path base = file.toAbsolutePath().getParent();
     return parse(file.toString(), text, base, env);

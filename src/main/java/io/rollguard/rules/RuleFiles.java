@@ -1,7 +1,8 @@
 package io.rollguard.rules;
 
+import io.rollguard.config.Problems;
+import io.rollguard.config.YamlReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,12 +36,19 @@ public final class RuleFiles {
     return files;
   }
 
-  /** Reads {@code files} as sources for {@link RuleLoader}. */
-  public static List<RuleLoader.Source> read(List<Path> files) throws IOException {
+  /**
+   * Reads {@code files} as sources for {@link RuleLoader}. A file that is too large (checked before
+   * it is read) or cannot be read becomes a source that says so, reported with the others.
+   */
+  public static List<RuleLoader.Source> read(List<Path> files) {
     List<RuleLoader.Source> sources = new ArrayList<>();
     for (Path file : files) {
+      Problems problems = new Problems();
+      String text = YamlReader.readFile(file, file.toString(), problems);
       sources.add(
-          new RuleLoader.Source(file.toString(), Files.readString(file, StandardCharsets.UTF_8)));
+          text != null
+              ? new RuleLoader.Source(file.toString(), text)
+              : RuleLoader.Source.unreadable(file.toString(), problems.list().get(0).message()));
     }
     return sources;
   }

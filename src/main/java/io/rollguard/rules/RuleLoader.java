@@ -22,8 +22,19 @@ import java.util.Set;
  */
 public final class RuleLoader {
 
-  /** A rule file's name and content. */
-  public record Source(String file, String text) {}
+  /**
+   * A rule file's name and content; a file that could not be read has no text and says why in
+   * {@code problem} (reported at {@code file:1:1}).
+   */
+  public record Source(String file, String text, String problem) {
+    public Source(String file, String text) {
+      this(file, text, null);
+    }
+
+    public static Source unreadable(String file, String problem) {
+      return new Source(file, null, problem);
+    }
+  }
 
   /**
    * What a set of files holds: the rules, rollouts and SLOs, and every problem found (empty when
@@ -137,6 +148,10 @@ public final class RuleLoader {
     List<Slo> slos = new ArrayList<>();
     Map<String, Position> names = new LinkedHashMap<>();
     for (Source source : sources) {
+      if (source.text() == null) {
+        problems.add(new Position(source.file(), 1, 1), source.problem());
+        continue;
+      }
       YamlNode root = YamlReader.read(source.file(), source.text(), problems);
       if (root == null) {
         continue;

@@ -118,6 +118,35 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void numbersTooLargeForALongAreProblemsWithAPosition() {
+    String yaml =
+        """
+        limits:
+          max_body_bytes: 99999999999999999999
+          max_series: 99999999999999999999
+          max_window: 99999999999999999999h
+          body_min_rate: 9999999999GiB
+        """;
+    assertThatThrownBy(() -> parse(yaml, Map.of()))
+        .isInstanceOf(ConfigLoader.InvalidConfigException.class)
+        .hasMessageContaining(
+            "rollguard.yaml:2:19: 'max_body_bytes' must be between 1024 and 1073741824 bytes")
+        .hasMessageContaining("rollguard.yaml:3:15: 'max_series' must be between 1 and 10000000")
+        .hasMessageContaining(
+            "rollguard.yaml:4:15: 'max_window': duration '99999999999999999999h' is out of range")
+        .hasMessageContaining("rollguard.yaml:5:18: 'body_min_rate' must be between");
+  }
+
+  @Test
+  void aConfigurationFileTooLargeToBeOneIsRefusedBeforeItIsRead(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path file = dir.resolve("rollguard.yaml");
+    java.nio.file.Files.write(file, new byte[YamlReader.MAX_FILE_BYTES + 1]);
+    assertThatThrownBy(() -> ConfigLoader.load(file, name -> null))
+        .hasMessageContaining(file + ":1:1: the file is " + (YamlReader.MAX_FILE_BYTES + 1));
+  }
+
+  @Test
   void durationsReadAndPrintBack() {
     assertThat(Durations.parse("500ms")).isEqualTo(Duration.ofMillis(500));
     assertThat(Durations.parse("1h30m")).isEqualTo(Duration.ofMinutes(90));

@@ -169,4 +169,98 @@ class RuleLoaderTest {
         .hasSize(7);
     assertThat(result.valid()).isFalse();
   }
+
+  @Test
+  void aliasesAndMergeKeysMeanWhatYamlSays() {
+    RuleLoader.Result result =
+        load(
+            null,
+            "r.yaml",
+            """
+            defaults: &defaults {window: 5m, severity: critical, for: 1m}
+            service: &svc checkout
+            rules:
+              - name: latency
+                <<: *defaults
+                select: {service: *svc, stage: canary}
+                when: p95 > 500ms
+              - name: errors
+                <<: *defaults
+                severity: info
+                select: {service: *svc}
+                when: error_rate > 1%
+            """);
+    // 'defaults' and 'service' are not keys a rule file has
+    assertThat(problems(result))
+        .containsExactly(
+            "r.yaml:1:1: unknown key 'defaults' (expected one of: rules, rollouts, slos)",
+            "r.yaml:2:1: unknown key 'service' (expected one of: rules, rollouts, slos)");
+    result =
+        load(
+            null,
+            "r.yaml",
+            """
+            rules:
+              - &latency
+                name: latency
+                select: {service: &svc checkout, stage: canary}
+                window: 5m
+                severity: critical
+                when: p95 > 500ms
+              - <<: *latency
+                name: errors
+                select: {service: *svc}
+                when: error_rate > 1%
+            """);
+    assertThat(problems(result)).isEmpty();
+    Rule latency = result.rules().get(0);
+    Rule errors = result.rules().get(1);
+    assertThat(latency.selectSpec()).containsEntry("service", "checkout");
+    assertThat(errors.selectSpec()).containsExactly(java.util.Map.entry("service", "checkout"));
+    assertThat(errors.window()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(errors.severity()).isEqualTo(Severity.CRITICAL);
+    assertThat(errors.whenText()).isEqualTo("error_rate > 1%");
+  }
+
+  @Test
+  void anUnknownAliasOrAnAliasBombIsAProblemWithAPosition() {
+    assertThat(
+            problems(
+                load(
+                    null,
+                    "r.yaml",
+                    """
+                    rules:
+                      - name: x
+                        select: {service: *nowhere}
+                        when: p95 > 1s
+                    """)))
+        .contains("r.yaml:3:23: unknown alias '*nowhere' (no anchor '&nowhere' before it)");
+    StringBuilder bomb = new StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for (int i = 1; i <= 9; i++) {
+      bomb.append("a").append(i).append(": &a").append(i).append(" [");
+      for (int j = 0; j < 10; j++) {
+        bomb.append(j > 0 ? ", " : "").append("*a").append(i - 1);
+      }
+      bomb.append("]\n");
+    }
+    assertThat(problems(load(null, "bomb.yaml", bomb.toString())))
+        .singleElement()
+        .asString()
+        .contains("aliases expand it past 1000000 nodes");
+  }
+
+  @Test
+  void aRuleFileTooLargeIsRefusedBeforeItIsRead(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path big = dir.resolve("big.yaml");
+    java.nio.file.Files.write(big, new byte[100 << 20]);
+    java.nio.file.Files.writeString(dir.resolve("ok.yaml"), "rules: []\n");
+    RuleLoader.Result result =
+        RuleLoader.load(RuleFiles.read(RuleFiles.find(List.of(dir))), Duration.ofHours(1), null);
+    assertThat(problems(result))
+        .singleElement()
+        .asString()
+        .startsWith(big + ":1:1: the file is 104857600 bytes; YAML files of at most");
+  }
 }
