@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * Every live series, by kind and identity, and the caps on how many there may be.
@@ -15,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * window (plus future skew) hold nothing and are evicted by {@link #evictIdle(long)}.
  *
  * <p><b>Concurrency.</b> Thread-safe. Lookups are lock-free reads of concurrent maps; creation
- * holds a map bin lock; caps are compare-and-set counters, so they are never exceeded.
+ * holds a map bin lock; caps are compare-and-set counters, so they are never exceeded. The version
+ * moves only after a series became visible or was removed (a stress test holds this).
  */
 public final class SeriesRegistry {
 
@@ -52,33 +54,49 @@ public final class SeriesRegistry {
   /** The request window of {@code labels}, created if allowed; null when a cap refuses it. */
   public RequestWindow requests(Labels labels) {
     RequestWindow window = requests.get(labels);
-    if (window != null) {
-      return window;
-    }
-    return requests.computeIfAbsent(
-        labels, l -> admit(l) ? new RequestWindow(l, settings, sloTaps) : null);
+    return window != null
+        ? window
+        : create(requests, labels, labels, () -> new RequestWindow(labels, settings, sloTaps));
   }
 
   /** The gauge window named {@code name} under {@code labels}; null when a cap refuses it. */
   public GaugeWindow gauge(String name, Labels labels) {
     NamedKey key = new NamedKey(name, labels);
     GaugeWindow window = gauges.get(key);
-    if (window != null) {
-      return window;
-    }
-    return gauges.computeIfAbsent(
-        key, k -> admit(k.labels()) ? new GaugeWindow(name, labels, settings) : null);
+    return window != null
+        ? window
+        : create(gauges, key, labels, () -> new GaugeWindow(name, labels, settings));
   }
 
   /** The check window named {@code name} under {@code labels}; null when a cap refuses it. */
   public CheckWindow check(String name, Labels labels) {
     NamedKey key = new NamedKey(name, labels);
     CheckWindow window = checks.get(key);
-    if (window != null) {
-      return window;
+    return window != null
+        ? window
+        : create(checks, key, labels, () -> new CheckWindow(name, labels, settings));
+  }
+
+  /**
+   * Creates the window of {@code key} if the caps allow, and only then moves {@link #version()}:
+   * once the window is in the map, so a reader that sees the new version also sees the window.
+   */
+  private <K, W> W create(Map<K, W> windows, K key, Labels labels, Supplier<W> newWindow) {
+    boolean[] created = new boolean[1];
+    W window =
+        windows.computeIfAbsent(
+            key,
+            k -> {
+              if (!admit(labels)) {
+                return null;
+              }
+              created[0] = true;
+              return newWindow.get();
+            });
+    if (created[0]) {
+      version.incrementAndGet();
     }
-    return checks.computeIfAbsent(
-        key, k -> admit(k.labels()) ? new CheckWindow(name, labels, settings) : null);
+    return window;
   }
 
   public Collection<RequestWindow> requestWindows() {
@@ -151,10 +169,10 @@ public final class SeriesRegistry {
       total.decrementAndGet();
       return false;
     }
-    version.incrementAndGet();
     return true;
   }
 
+  /** After the window left the map: a reader that sees the new version no longer sees it. */
   private void release(Labels labels) {
     version.incrementAndGet();
     total.decrementAndGet();
