@@ -9,6 +9,7 @@ import io.rollguard.rules.SliReading;
 import io.rollguard.rules.Truth;
 import io.rollguard.window.Labels;
 import io.rollguard.window.RequestAccumulator;
+import io.rollguard.window.Selector;
 import io.rollguard.window.SeriesRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -302,28 +303,29 @@ public final class RuleEngine {
       String reason,
       InstanceState episode,
       long now) {
-    return new AlertEvent(
-        kind,
-        rule.name(),
-        rule.severity(),
-        labels,
-        AlertText.annotations(rule, labels, value),
-        rule.whenText(),
-        Durations.format(rule.window()),
-        value,
-        AlertText.formatValue(rule, value),
-        threshold,
-        readings,
-        reason,
-        episode.incidentId(),
-        episode.pendingSinceMillis(),
-        episode.firedAtMillis(),
-        now,
-        null);
+    return AlertEvent.builder(kind, AlertEvent.Source.RULE, rule.name())
+        .severity(rule.severity())
+        .labels(labels)
+        .annotations(AlertText.annotations(rule, labels, value))
+        .expr(rule.whenText())
+        .window(Durations.format(rule.window()))
+        .value(value, AlertText.formatValue(rule, value))
+        .threshold(threshold)
+        .readings(readings)
+        .reason(reason)
+        .incident(episode.incidentId(), episode.pendingSinceMillis(), episode.firedAtMillis())
+        .at(now)
+        .receivers(rule.receivers())
+        .build();
   }
 
-  private static Map<String, String> instanceLabels(Rule rule, Labels key) {
-    Map<String, String> labels = new TreeMap<>(key.asMap());
+  /**
+   * An instance's labels (SPEC 3.3): the exact-value matchers of the rule's {@code select}, the
+   * instance's {@code by} values, and the rule's own {@code labels}, later ones winning.
+   */
+  static Map<String, String> instanceLabels(Rule rule, Labels key) {
+    Map<String, String> labels = new TreeMap<>(Selector.exactValues(rule.selectSpec()));
+    labels.putAll(key.asMap());
     labels.putAll(rule.labels());
     return Map.copyOf(labels);
   }

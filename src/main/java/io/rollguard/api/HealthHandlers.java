@@ -1,24 +1,32 @@
 package io.rollguard.api;
 
+import io.rollguard.notify.OutboxBacklog;
 import io.vertx.core.file.FileSystem;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.file.Path;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
- * {@code GET /healthz} (the process answers) and {@code GET /readyz} (it can do its work: the data
- * directory is writable and the rule files were loaded). The readiness probe writes and deletes a
- * file through Vert.x's asynchronous file system, never on the event loop.
+ * {@code GET /healthz} (the process answers) and {@code GET /readyz} (it can do its work: it serves
+ * a valid rule set, its data directory is writable, and no alert transition is waiting for an
+ * outbox it could not write). A refused reload that keeps the old rules running is still ready: one
+ * typo in a shared rule file must not take every replica out of its load balancer. The readiness
+ * probe writes and deletes a file through Vert.x's asynchronous file system, never on the event
+ * loop.
  */
 public final class HealthHandlers {
 
   private final Path dataDir;
-  private final BooleanSupplier rulesLoaded;
+  private final BooleanSupplier servingValidRules;
+  private final Supplier<OutboxBacklog> backlog;
 
-  public HealthHandlers(Path dataDir, BooleanSupplier rulesLoaded) {
+  public HealthHandlers(
+      Path dataDir, BooleanSupplier servingValidRules, Supplier<OutboxBacklog> backlog) {
     this.dataDir = dataDir;
-    this.rulesLoaded = rulesLoaded;
+    this.servingValidRules = servingValidRules;
+    this.backlog = backlog;
   }
 
   public void live(RoutingContext ctx) {
@@ -33,16 +41,26 @@ public final class HealthHandlers {
         .compose(v -> fs.delete(probe))
         .onSuccess(
             v -> {
-              boolean rules = rulesLoaded.getAsBoolean();
+              boolean rules = servingValidRules.getAsBoolean();
+              OutboxBacklog waiting = backlog.get();
               JsonObject checks =
                   new JsonObject()
                       .put("data_dir", "ok")
-                      .put("rules", rules ? "ok" : "not loaded: see GET /api/v1/rules");
+                      .put(
+                          "rules", rules ? "ok" : "no valid rule set loaded: see GET /api/v1/rules")
+                      .put(
+                          "outbox",
+                          waiting.isEmpty()
+                              ? "ok"
+                              : waiting.unwritten()
+                                  + " alert transition(s) not written: "
+                                  + waiting.lastError());
+              boolean ready = rules && waiting.isEmpty();
               Json.send(
                   ctx,
-                  rules ? 200 : 503,
+                  ready ? 200 : 503,
                   new JsonObject()
-                      .put("status", rules ? "ready" : "not ready")
+                      .put("status", ready ? "ready" : "not ready")
                       .put("checks", checks));
             })
         .onFailure(

@@ -3,6 +3,7 @@ package io.rollguard.api;
 import io.rollguard.alerting.AlertText;
 import io.rollguard.alerting.RuleEngine;
 import io.rollguard.config.Durations;
+import io.rollguard.notify.OutboxBacklog;
 import io.rollguard.rules.LoadStatus;
 import io.rollguard.rules.Rule;
 import io.vertx.core.Future;
@@ -22,16 +23,19 @@ public final class RulesHandlers {
   private final Supplier<RuleEngine.Snapshot> snapshot;
   private final Supplier<LoadStatus> status;
   private final Supplier<Future<LoadStatus>> reload;
+  private final Supplier<OutboxBacklog> backlog;
   private final AdminAuth admin;
 
   public RulesHandlers(
       Supplier<RuleEngine.Snapshot> snapshot,
       Supplier<LoadStatus> status,
       Supplier<Future<LoadStatus>> reload,
+      Supplier<OutboxBacklog> backlog,
       String adminToken) {
     this.snapshot = snapshot;
     this.status = status;
     this.reload = reload;
+    this.backlog = backlog;
     this.admin = new AdminAuth(adminToken);
   }
 
@@ -77,7 +81,17 @@ public final class RulesHandlers {
               .put("evaluation_ms", r.evaluationNanos() / 1e6)
               .put("instances", instances));
     }
-    return new JsonObject().put("load", load(status.get())).put("rules", rules);
+    OutboxBacklog waiting = backlog.get();
+    JsonObject outbox = new JsonObject().put("unwritten", waiting.unwritten());
+    if (!waiting.isEmpty()) {
+      outbox
+          .put("last_error", waiting.lastError())
+          .put("failing_since", waiting.failingSinceMillis());
+    }
+    return new JsonObject()
+        .put("load", load(status.get()))
+        .put("outbox", outbox)
+        .put("rules", rules);
   }
 
   private JsonObject alertsBody() {

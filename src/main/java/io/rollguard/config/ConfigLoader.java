@@ -81,6 +81,7 @@ public final class ConfigLoader {
             Duration.ofMinutes(5));
     String dataDir = top.string("data_dir", defaults.dataDir().toString());
     List<String> rules = top.has("rules") ? top.strings("rules") : List.of("rules");
+    boolean allowEmptyRules = top.bool("allow_empty_rules", defaults.allowEmptyRules());
 
     Fields auth = top.mapping("auth");
     List<RollguardConfig.IngestToken> tokens = new ArrayList<>();
@@ -156,6 +157,7 @@ public final class ConfigLoader {
         evaluationInterval,
         resolve(baseDir, dataDir),
         rules.stream().map(r -> resolve(baseDir, r)).toList(),
+        allowEmptyRules,
         new RollguardConfig.Auth(List.copyOf(tokens), adminToken),
         limitValues,
         Map.copyOf(receivers),

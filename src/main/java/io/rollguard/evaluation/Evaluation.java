@@ -4,16 +4,12 @@ import io.rollguard.alerting.AlertEvent;
 import io.rollguard.alerting.RuleEngine;
 import io.rollguard.clock.Clock;
 import io.rollguard.rollout.RolloutEngine;
-import io.rollguard.rules.Rule;
 import io.rollguard.rules.RuleLoader;
 import io.rollguard.slo.SloEngine;
 import io.rollguard.window.SeriesRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
 
 /**
  * Everything a rule file set evaluates over one {@link SeriesRegistry}: its rules, rollouts and
@@ -78,24 +74,5 @@ public final class Evaluation {
   /** Evaluates what is due at {@code nowMillis}. */
   public Tick tick(long nowMillis) {
     return new Tick(rules.tick(nowMillis), rollouts.tick(nowMillis), slos.tick(nowMillis));
-  }
-
-  /**
-   * Who raised an event wants to be told through which receivers: the {@code notify} list of a
-   * rule, a rollout or an SLO tier (empty: route by severity; null: nothing of that name any more).
-   * Built once from the current rules, for a batch of events.
-   */
-  public Function<AlertEvent, List<String>> receivers() {
-    Map<String, List<String>> byName = new HashMap<>();
-    for (RuleEngine.RuleStatus r : rules.snapshot().rules()) {
-      Rule rule = r.rule();
-      byName.put(rule.name(), rule.receivers());
-    }
-    rollouts.verdicts().forEach((name, v) -> byName.put(name, v.rollout().receivers()));
-    return e -> {
-      // names are unique across rules, rollouts and SLOs: only an SLO knows a tier
-      List<String> tier = slos.receivers(e.rule(), e.labels().get("tier"));
-      return tier != null ? tier : byName.get(e.rule());
-    };
   }
 }

@@ -23,6 +23,7 @@ public final class AlertEventJson {
     ObjectNode o =
         Payloads.object()
             .put("kind", a.kind().name())
+            .put("source", a.source().name())
             .put("rule", a.rule())
             .put("severity", a.severity().name());
     o.set("labels", Payloads.map(a.labels()));
@@ -44,6 +45,8 @@ public final class AlertEventJson {
     if (a.rollout() != null) {
       o.putObject("rollout").put("name", a.rollout().name()).put("stage", a.rollout().stage());
     }
+    var receivers = o.putArray("receivers");
+    a.receivers().forEach(receivers::add);
     return o;
   }
 
@@ -58,27 +61,49 @@ public final class AlertEventJson {
               r.path("samples").asLong(),
               r.path("relative_error").asDouble()));
     }
-    return new AlertEvent(
-        AlertEvent.Kind.valueOf(o.path("kind").asText()),
-        o.path("rule").asText(),
-        Severity.valueOf(o.path("severity").asText()),
-        strings(o.path("labels")),
-        strings(o.path("annotations")),
-        o.path("expr").asText(),
-        o.path("window").asText(),
-        number(o.path("value")),
-        o.path("value_text").asText(),
-        o.path("threshold").asText(),
-        List.copyOf(readings),
-        o.path("reason").asText(),
-        o.path("incident_id").asText(null),
-        o.path("started_at").asLong(),
-        o.path("fired_at").asLong(),
-        o.path("at").asLong(),
+    AlertEvent.RolloutRef rollout =
         o.path("rollout").isObject()
             ? new AlertEvent.RolloutRef(
                 o.path("rollout").path("name").asText(), o.path("rollout").path("stage").asText())
-            : null);
+            : null;
+    Map<String, String> labels = strings(o.path("labels"));
+    List<String> receivers = new ArrayList<>();
+    o.path("receivers").forEach(n -> receivers.add(n.asText()));
+    return AlertEvent.builder(
+            AlertEvent.Kind.valueOf(o.path("kind").asText()),
+            source(o, rollout, labels),
+            o.path("rule").asText())
+        .severity(Severity.valueOf(o.path("severity").asText()))
+        .labels(labels)
+        .annotations(strings(o.path("annotations")))
+        .expr(o.path("expr").asText())
+        .window(o.path("window").asText())
+        .value(number(o.path("value")), o.path("value_text").asText())
+        .threshold(o.path("threshold").asText())
+        .readings(readings)
+        .reason(o.path("reason").asText())
+        .incident(
+            o.path("incident_id").asText(null),
+            o.path("started_at").asLong(),
+            o.path("fired_at").asLong())
+        .at(o.path("at").asLong())
+        .rollout(rollout)
+        .receivers(receivers)
+        .build();
+  }
+
+  /** The source as written; files from before it was written tell it by their shape. */
+  private static AlertEvent.Source source(
+      JsonNode o, AlertEvent.RolloutRef rollout, Map<String, String> labels) {
+    if (o.path("source").isTextual()) {
+      return AlertEvent.Source.valueOf(o.path("source").asText());
+    }
+    if (rollout != null) {
+      return AlertEvent.Source.ROLLOUT;
+    }
+    return labels.containsKey("slo") && labels.containsKey("tier")
+        ? AlertEvent.Source.SLO
+        : AlertEvent.Source.RULE;
   }
 
   static ObjectNode write(Notification n) {

@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleSupplier;
-import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -127,11 +126,10 @@ public final class Notifier {
 
   /**
    * Routes the transitions and makes their notifications durable, then sends them; the future
-   * completes once they are on disk. {@code receiversOf} gives the {@code notify} list of what
-   * raised an event (a rule, a rollout, an SLO tier; null or empty: route by severity).
+   * completes once they are on disk, and fails (nothing sent, nothing remembered) when they could
+   * not be written.
    */
-  public Future<List<Notification>> submit(
-      List<AlertEvent> events, Function<AlertEvent, List<String>> receiversOf) {
+  public Future<List<Notification>> submit(List<AlertEvent> events) {
     long now = clock.wallTimeMillis();
     List<Notification> made = new ArrayList<>();
     Map<AlertEvent, List<String>> routed = new LinkedHashMap<>();
@@ -139,7 +137,7 @@ public final class Notifier {
       if (e.kind() == AlertEvent.Kind.PENDING) {
         continue;
       }
-      List<String> names = routing.route(e, receiversOf.apply(e));
+      List<String> names = routing.route(e);
       routed.put(e, names);
       for (String name : names) {
         Notification n = notification(e, name, 0, now);

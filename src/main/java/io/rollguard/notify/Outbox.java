@@ -57,15 +57,32 @@ public final class Outbox {
     return pending;
   }
 
-  /** Makes {@code notifications} durable; returns once they are on disk. */
+  /**
+   * Makes {@code notifications} durable; returns once they are on disk. All or nothing: when one
+   * cannot be written, those already written by this call are removed again (as far as the disk
+   * lets us) and the failure is thrown, so a retry does not send anything twice.
+   */
   public void add(List<Notification> notifications) throws IOException {
     if (notifications.isEmpty()) {
       return;
     }
-    for (Notification n : notifications) {
-      AtomicFiles.write(file(n), Payloads.bytes(AlertEventJson.write(n)), false);
+    List<Path> written = new ArrayList<>();
+    try {
+      for (Notification n : notifications) {
+        AtomicFiles.write(file(n), Payloads.bytes(AlertEventJson.write(n)), false);
+        written.add(file(n));
+      }
+      AtomicFiles.forceDirectory(dir);
+    } catch (IOException | RuntimeException e) {
+      for (Path p : written) {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+          e.addSuppressed(ignored);
+        }
+      }
+      throw e;
     }
-    AtomicFiles.forceDirectory(dir);
   }
 
   /** Settles a notification (delivered, or passed on). */

@@ -42,14 +42,17 @@ public final class Routing {
     return receivers;
   }
 
-  /** Receivers for an event: {@code notify} when not empty, else its severity's route. */
-  public List<String> route(AlertEvent e, List<String> notify) {
+  /**
+   * Receivers for an event: the {@code notify} list of what raised it when not empty, else its
+   * severity's route.
+   */
+  public List<String> route(AlertEvent e) {
     if (e.kind() == AlertEvent.Kind.PENDING) {
       return List.of();
     }
     List<String> names =
-        notify != null && !notify.isEmpty()
-            ? notify
+        !e.receivers().isEmpty()
+            ? e.receivers()
             : routes.getOrDefault(e.severity().wireName(), List.of());
     if (names.isEmpty() && routes.isEmpty()) {
       names = List.of(CONSOLE);

@@ -150,11 +150,10 @@ public final class Replayer {
     if (events.isEmpty()) {
       return;
     }
-    var receiversOf = evaluation.receivers();
     for (AlertEvent e : events) {
       if (e.kind() != AlertEvent.Kind.PENDING) {
         List<String> receivers = new ArrayList<>();
-        for (String r : routing.route(e, receiversOf.apply(e))) {
+        for (String r : routing.route(e)) {
           if (routing.notification(e, r, 0, "", e.atMillis()) != null) {
             receivers.add(r);
           }

@@ -8,12 +8,14 @@ import io.rollguard.config.Durations;
 import io.rollguard.rules.Rollout;
 import io.rollguard.rules.SliReading;
 import io.rollguard.rules.Truth;
+import io.rollguard.window.Selector;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * What rollouts say to people: the reasons of a verdict and the rollback incident's events, each
@@ -135,78 +137,65 @@ final class RolloutText {
     Verdict.CriterionStatus first = firing.get(0);
     String incidentId = IncidentIds.of("rollout|" + r.name() + "|" + attempt, now);
     AlertEvent event =
-        new AlertEvent(
-            AlertEvent.Kind.FIRING,
-            r.name(),
-            r.severity(),
-            Map.of("rollout", r.name(), "stage", stage.name()),
-            Map.of(
-                "summary",
-                "Rollout "
-                    + r.name()
-                    + " rolled back at stage "
-                    + stage.name()
-                    + " ("
-                    + AlertText.format(io.rollguard.rules.Type.RATIO, stage.traffic())
-                    + " of traffic)"),
-            String.join(" or ", firing.stream().map(s -> s.criterion().text()).toList()),
-            Durations.format(r.window()),
-            first.value(),
-            first.valueText(),
-            first.threshold(),
-            List.copyOf(readings),
-            String.join("; ", reasons),
-            incidentId,
-            startedAt,
-            now,
-            now,
-            new AlertEvent.RolloutRef(r.name(), stage.name()));
+        base(r, stage, AlertEvent.Kind.FIRING)
+            .annotations(
+                Map.of(
+                    "summary",
+                    "Rollout "
+                        + r.name()
+                        + " rolled back at stage "
+                        + stage.name()
+                        + " ("
+                        + AlertText.format(io.rollguard.rules.Type.RATIO, stage.traffic())
+                        + " of traffic)"))
+            .expr(String.join(" or ", firing.stream().map(s -> s.criterion().text()).toList()))
+            .value(first.value(), first.valueText())
+            .threshold(first.threshold())
+            .readings(List.copyOf(readings))
+            .reason(String.join("; ", reasons))
+            .incident(incidentId, startedAt, now)
+            .at(now)
+            .build();
     return new Rollback(event, List.copyOf(reasons));
+  }
+
+  /**
+   * What every event of a rollout's rollback incident carries: the rollout and stage, its
+   * receivers, and labels that say what to roll back (the exact-value matchers of its {@code
+   * select}, the stage label with the stage, and {@code rollout}/{@code stage}).
+   */
+  private static AlertEvent.Builder base(Rollout r, Rollout.Stage stage, AlertEvent.Kind kind) {
+    Map<String, String> labels = new TreeMap<>(Selector.exactValues(r.selectSpec()));
+    labels.put(r.stageLabel(), stage.name());
+    labels.put("rollout", r.name());
+    labels.put("stage", stage.name());
+    return AlertEvent.builder(kind, AlertEvent.Source.ROLLOUT, r.name())
+        .severity(r.severity())
+        .labels(labels)
+        .window(Durations.format(r.window()))
+        .rollout(new AlertEvent.RolloutRef(r.name(), stage.name()))
+        .receivers(r.receivers());
   }
 
   /** The resolve of a rollback incident, saying why. */
   static AlertEvent resolvedEvent(AlertEvent f, String why, long now) {
-    return new AlertEvent(
-        AlertEvent.Kind.RESOLVED,
-        f.rule(),
-        f.severity(),
-        f.labels(),
-        f.annotations(),
-        f.expr(),
-        f.window(),
-        Double.NaN,
-        "",
-        f.threshold(),
-        List.of(),
-        why,
-        f.incidentId(),
-        f.startedAtMillis(),
-        f.firedAtMillis(),
-        now,
-        f.rollout());
+    return f.toBuilder()
+        .kind(AlertEvent.Kind.RESOLVED)
+        .value(Double.NaN, "")
+        .readings(List.of())
+        .reason(why)
+        .at(now)
+        .build();
   }
 
   /** A rollback restored after a restart: what identifies it, and its reasons. */
   static Rollback restoredRollback(Rollout rollout, Rollout.Stage st, RolloutEngine.SavedStage s) {
     AlertEvent event =
-        new AlertEvent(
-            AlertEvent.Kind.FIRING,
-            rollout.name(),
-            rollout.severity(),
-            Map.of("rollout", rollout.name(), "stage", st.name()),
-            Map.of(),
-            "",
-            Durations.format(rollout.window()),
-            Double.NaN,
-            "",
-            "",
-            List.of(),
-            String.join("; ", s.rollbackReasons()),
-            s.rollbackIncidentId(),
-            s.rollbackFiredAtMillis(),
-            s.rollbackFiredAtMillis(),
-            s.rollbackFiredAtMillis(),
-            new AlertEvent.RolloutRef(rollout.name(), st.name()));
+        base(rollout, st, AlertEvent.Kind.FIRING)
+            .reason(String.join("; ", s.rollbackReasons()))
+            .incident(s.rollbackIncidentId(), s.rollbackFiredAtMillis(), s.rollbackFiredAtMillis())
+            .at(s.rollbackFiredAtMillis())
+            .build();
     return new Rollback(event, s.rollbackReasons());
   }
 }

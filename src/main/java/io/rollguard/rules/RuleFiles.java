@@ -17,14 +17,19 @@ public final class RuleFiles {
 
   private RuleFiles() {}
 
-  /** The rule files under {@code paths}; a path that does not exist is skipped. */
+  /**
+   * The rule files under {@code paths}; a path that does not exist is skipped. A link among them
+   * that leads nowhere (a ConfigMap being swapped, a volume remounting) is listed, so that reading
+   * it fails loudly instead of the file silently counting as absent; hidden entries are not.
+   */
   public static List<Path> find(List<Path> paths) throws IOException {
     List<Path> files = new ArrayList<>();
     for (Path path : paths) {
       if (Files.isDirectory(path)) {
         try (Stream<Path> entries = Files.list(path)) {
           entries
-              .filter(Files::isRegularFile)
+              .filter(p -> Files.isRegularFile(p) || Files.isSymbolicLink(p))
+              .filter(p -> !p.getFileName().toString().startsWith("."))
               .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
               .sorted()
               .forEach(files::add);

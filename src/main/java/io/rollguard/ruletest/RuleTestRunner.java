@@ -100,9 +100,8 @@ public final class RuleTestRunner {
         }
       }
       raised.addAll(evaluation.tick(now).all());
-      var receiversOf = raised.isEmpty() ? null : evaluation.receivers();
       for (AlertEvent e : raised) {
-        for (String receiver : routing.route(e, receiversOf.apply(e))) {
+        for (String receiver : routing.route(e)) {
           Notification n =
               routing.notification(
                   e, receiver, 0, String.format("%013d-%09d", now, sent.size()), now);

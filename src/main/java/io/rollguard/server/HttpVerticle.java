@@ -61,6 +61,7 @@ final class HttpVerticle extends VerticleBase {
             rules::snapshot,
             rules::status,
             () -> rules.reload("POST /-/reload"),
+            rules::backlog,
             shared.config().auth().adminToken());
     router.get("/api/v1/rules").handler(rulesApi::rules);
     router.get("/api/v1/alerts").handler(rulesApi::alerts);
@@ -81,7 +82,7 @@ final class HttpVerticle extends VerticleBase {
     router.get("/api/v1/incidents/:id").handler(incidentsApi::get);
     router.get("/api/v1/incidents/:id/report").handler(incidentsApi::report);
     HealthHandlers health =
-        new HealthHandlers(shared.config().dataDir(), () -> rules.status().ok());
+        new HealthHandlers(shared.config().dataDir(), rules::servingValidRules, rules::backlog);
     router.get("/healthz").handler(health::live);
     router.get("/readyz").handler(health::ready);
     router

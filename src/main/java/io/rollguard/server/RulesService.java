@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.rollguard.alerting.AlertEvent;
+import io.rollguard.alerting.IncidentIds;
 import io.rollguard.alerting.Phase;
 import io.rollguard.alerting.RuleEngine;
 import io.rollguard.clock.Clock;
@@ -13,6 +14,7 @@ import io.rollguard.config.Problems;
 import io.rollguard.config.RollguardConfig;
 import io.rollguard.evaluation.Evaluation;
 import io.rollguard.notify.Notifier;
+import io.rollguard.notify.OutboxBacklog;
 import io.rollguard.rollout.RolloutEngine;
 import io.rollguard.rollout.Verdict;
 import io.rollguard.rules.LoadStatus;
@@ -23,8 +25,11 @@ import io.rollguard.window.SeriesRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,7 +73,19 @@ final class RulesService {
   private final RolloutStateStore rolloutStore;
   private final SloStateStore sloStore;
   private final SloEngine slos;
+  private final Counter outboxFailures;
   private volatile LoadStatus status = LoadStatus.NONE;
+
+  /** Transitions handed to the notifier but not yet durable in the outbox, in order. */
+  private final ArrayDeque<List<AlertEvent>> unwritten = new ArrayDeque<>();
+
+  /** A submit to the notifier is in flight (rules worker only). */
+  private boolean handing;
+
+  private volatile OutboxBacklog backlog = OutboxBacklog.EMPTY;
+
+  /** The warning incident of a refused rule file set; null while the files load (rules worker). */
+  private AlertEvent refusedFiles;
 
   /** States saved before a restart, applied at the first load that succeeds. */
   private List<RuleEngine.SavedInstance> toRestore = List.of();
@@ -117,6 +134,15 @@ final class RulesService {
         Counter.builder("rollguard.rules.reload.failures")
             .description("Rule file sets refused because they did not validate")
             .register(meters);
+    this.outboxFailures =
+        Counter.builder("rollguard.notifications.outbox.failures")
+            .description(
+                "Times alert transitions could not be written to the outbox (retried every"
+                    + " evaluation; alert states are not saved meanwhile)")
+            .register(meters);
+    Gauge.builder("rollguard.notifications.unwritten", this, s -> s.backlog.unwritten())
+        .description("Alert transitions waiting to be written to the outbox")
+        .register(meters);
     this.tickTime =
         Timer.builder("rollguard.rules.evaluation")
             .description("Time to evaluate every due rule once")
@@ -166,6 +192,11 @@ final class RulesService {
     return status;
   }
 
+  /** The transitions that could not be written to the outbox yet. */
+  OutboxBacklog backlog() {
+    return backlog;
+  }
+
   /** The latest verdict of every rollout. */
   Map<String, Verdict> verdicts() {
     return rollouts.verdicts();
@@ -199,6 +230,12 @@ final class RulesService {
     return executor.executeBlocking(() -> load(why), true);
   }
 
+  /** Serving a valid rule set: the last load was taken, or a refused one left older rules on. */
+  boolean servingValidRules() {
+    LoadStatus s = status;
+    return s.ok() || s.activeSinceMillis() > 0;
+  }
+
   /**
    * Stops evaluating and saves the SLO counts one last time (a graceful stop loses none); the
    * worker goes with the Vert.x instance.
@@ -227,7 +264,7 @@ final class RulesService {
               Evaluation.Tick tick = evaluation.tick(now);
               tickTime.record(Duration.ofNanos(clock.monotonicTimeNanos() - started));
               evaluationMetrics.update();
-              hand(tick.all(), now);
+              hand(tick.all(), now); // also retries what the outbox refused before
               if (!tick.rollbacks().isEmpty()) {
                 saveStages();
               }
@@ -247,92 +284,193 @@ final class RulesService {
   }
 
   private void reloadIfChanged() {
-    executor.executeBlocking(
-        () -> {
-          if (!RuleFiles.fingerprint(RuleFiles.find(config.rules())).equals(fingerprint)) {
-            load("files changed");
-          }
-          return null;
-        },
-        true);
+    executor
+        .executeBlocking(
+            () -> {
+              if (!currentFingerprint().equals(fingerprint)) {
+                load("files changed");
+              }
+              return null;
+            },
+            true)
+        .onFailure(e -> LOG.log(Level.SEVERE, "watching the rule files failed", e));
   }
 
-  /** Runs on the rules executor. */
-  private LoadStatus load(String why) throws Exception {
-    List<Path> files = RuleFiles.find(config.rules());
-    fingerprint = RuleFiles.fingerprint(files);
-    RuleLoader.Result result =
-        RuleLoader.load(
-            RuleFiles.read(files),
-            config.limits().maxWindow(),
-            config.receivers().isEmpty() ? null : config.receivers().keySet());
-    long now = clock.wallTimeMillis();
-    List<String> names = files.stream().map(Path::toString).toList();
-    if (result.valid()) {
-      List<AlertEvent> events = evaluation.load(result, now);
-      if (!stagesToRestore.isEmpty()) {
-        int ignored = rollouts.restoreStages(stagesToRestore);
-        if (ignored > 0) {
-          LOG.info(() -> ignored + " saved rollout stage(s) of rollouts or stages that are gone");
-        }
-        stagesToRestore = List.of();
-      }
-      if (!slosToRestore.isEmpty()) {
-        int ignored = slos.restoreState(slosToRestore);
-        LOG.info(
-            () ->
-                "restored the counts of "
-                    + (slosToRestore.size() - ignored)
-                    + " SLO(s) from before the restart"
-                    + (ignored > 0
-                        ? "; " + ignored + " that are gone or count otherwise ignored"
-                        : ""));
-        slosToRestore = List.of();
-        slosSavedAtMillis = now;
-      }
-      if (!toRestore.isEmpty()) {
-        int ignored = engine.restoreStates(toRestore, now);
-        int restored = toRestore.size() - ignored;
-        LOG.info(
-            () ->
-                "restored "
-                    + restored
-                    + " alert state(s) from before the restart"
-                    + (ignored > 0 ? "; " + ignored + " of rules that are gone ignored" : ""));
-        toRestore = List.of();
-      }
-      hand(events, now);
-      status =
-          new LoadStatus(now, true, names, Map.of(), result.warnings(), result.rules().size(), now);
-      LOG.info(
-          () ->
-              "rules loaded ("
-                  + why
-                  + "): "
-                  + result.summary()
-                  + " from "
-                  + files.size()
-                  + " file(s)");
-    } else {
-      reloadFailures.increment();
-      status =
-          new LoadStatus(
-              now,
-              false,
-              names,
-              byFile(result.problems()),
-              result.warnings(),
-              status.activeRules(),
-              status.activeSinceMillis());
-      LOG.warning(
-          () ->
-              "rule files refused ("
-                  + why
-                  + "); the previous rules keep running:\n"
-                  + result.problems().format());
+  /** What the rule files look like on disk; an error that keeps them from being read counts too. */
+  private String currentFingerprint() {
+    try {
+      return RuleFiles.fingerprint(RuleFiles.find(config.rules()));
+    } catch (IOException | UncheckedIOException e) {
+      return "unreadable: " + e;
     }
+  }
+
+  /**
+   * Runs on the rules executor. A set that does not validate, cannot be read, or is empty while
+   * rules run (a volume remounting, unless {@code allow_empty_rules}) is refused whole: the old
+   * rules keep running, and the refusal is logged, counted, shown and sent as a warning.
+   */
+  private LoadStatus load(String why) {
+    long now = clock.wallTimeMillis();
+    List<Path> files;
+    RuleLoader.Result result;
+    fingerprint = currentFingerprint();
+    try {
+      files = RuleFiles.find(config.rules());
+      result =
+          RuleLoader.load(
+              RuleFiles.read(files),
+              config.limits().maxWindow(),
+              config.receivers().isEmpty() ? null : config.receivers().keySet());
+    } catch (IOException | UncheckedIOException e) {
+      return refuse(
+          why,
+          config.rules().stream().map(Path::toString).toList(),
+          Map.of(rulePaths(), List.of(rulePaths() + ": cannot read the rule files: " + e)),
+          List.of(),
+          now);
+    }
+    List<String> names = files.stream().map(Path::toString).toList();
+    if (!result.valid()) {
+      return refuse(why, names, byFile(result.problems()), result.warnings(), now);
+    }
+    int running =
+        engine.snapshot().rules().size()
+            + rollouts.verdicts().size()
+            + slos.snapshot().slos().size();
+    if (isEmpty(result) && running > 0 && !config.allowEmptyRules()) {
+      return refuse(
+          why,
+          names,
+          Map.of(
+              rulePaths(),
+              List.of(
+                  rulePaths()
+                      + ": no rules, rollouts or SLOs found while "
+                      + running
+                      + " run; keeping them (a path that vanished or emptied for a moment?)."
+                      + " Set allow_empty_rules: true if an empty rule set is meant.")),
+          result.warnings(),
+          now);
+    }
+    List<AlertEvent> events = new ArrayList<>(evaluation.load(result, now));
+    restoreSaved(now);
+    if (refusedFiles != null) {
+      events.add(
+          refusedFiles.toBuilder()
+              .kind(AlertEvent.Kind.RESOLVED)
+              .reason("the rule files load again (" + result.summary() + ")")
+              .at(now)
+              .build());
+      refusedFiles = null;
+    }
+    hand(events, now);
+    status =
+        new LoadStatus(now, true, names, Map.of(), result.warnings(), result.rules().size(), now);
+    LOG.info(
+        () ->
+            "rules loaded ("
+                + why
+                + "): "
+                + result.summary()
+                + " from "
+                + files.size()
+                + " file(s)");
     result.warnings().forEach(LOG::warning);
     return status;
+  }
+
+  private static boolean isEmpty(RuleLoader.Result result) {
+    return result.rules().isEmpty() && result.rollouts().isEmpty() && result.slos().isEmpty();
+  }
+
+  private String rulePaths() {
+    return String.join(", ", config.rules().stream().map(Path::toString).toList());
+  }
+
+  /** Applies what was saved before a restart, at the first load that is taken. */
+  private void restoreSaved(long now) {
+    if (!stagesToRestore.isEmpty()) {
+      int ignored = rollouts.restoreStages(stagesToRestore);
+      if (ignored > 0) {
+        LOG.info(() -> ignored + " saved rollout stage(s) of rollouts or stages that are gone");
+      }
+      stagesToRestore = List.of();
+    }
+    if (!slosToRestore.isEmpty()) {
+      int ignored = slos.restoreState(slosToRestore);
+      int restored = slosToRestore.size() - ignored;
+      LOG.info(
+          () ->
+              "restored the counts of "
+                  + restored
+                  + " SLO(s) from before the restart"
+                  + (ignored > 0
+                      ? "; " + ignored + " that are gone or count otherwise ignored"
+                      : ""));
+      slosToRestore = List.of();
+      slosSavedAtMillis = now;
+    }
+    if (!toRestore.isEmpty()) {
+      int ignored = engine.restoreStates(toRestore, now);
+      int restored = toRestore.size() - ignored;
+      LOG.info(
+          () ->
+              "restored "
+                  + restored
+                  + " alert state(s) from before the restart"
+                  + (ignored > 0 ? "; " + ignored + " of rules that are gone ignored" : ""));
+      toRestore = List.of();
+    }
+  }
+
+  /** Keeps the running rules, and says so everywhere it should be seen. */
+  private LoadStatus refuse(
+      String why,
+      List<String> files,
+      Map<String, List<String>> problems,
+      List<String> warnings,
+      long now) {
+    reloadFailures.increment();
+    status =
+        new LoadStatus(
+            now,
+            false,
+            files,
+            problems,
+            warnings,
+            status.activeRules(),
+            status.activeSinceMillis());
+    String listed = String.join("\n", problems.values().stream().flatMap(List::stream).toList());
+    LOG.warning(
+        () -> "rule files refused (" + why + "); the previous rules keep running:\n" + listed);
+    warnings.forEach(LOG::warning);
+    if (refusedFiles == null) {
+      refusedFiles = refusedFilesEvent(problems, now);
+      hand(List.of(refusedFiles), now);
+    }
+    return status;
+  }
+
+  /** The warning a refused rule file set sends (SPEC 3.6), to the warning route. */
+  private AlertEvent refusedFilesEvent(Map<String, List<String>> problems, long now) {
+    List<String> all = problems.values().stream().flatMap(List::stream).toList();
+    String first = String.join("; ", all.subList(0, Math.min(3, all.size())));
+    return AlertEvent.builder(AlertEvent.Kind.FIRING, AlertEvent.Source.RULE_FILES, "rule-files")
+        .severity(io.rollguard.rules.Severity.WARNING)
+        .labels(Map.of("rule_files", rulePaths()))
+        .annotations(
+            Map.of(
+                "summary",
+                "Rule files refused ("
+                    + all.size()
+                    + " problem(s)); the previous rules keep running"))
+        .expr("rule files validate")
+        .value(all.size(), all.size() + " problem(s)")
+        .reason(first + (all.size() > 3 ? "; and " + (all.size() - 3) + " more" : ""))
+        .incident(IncidentIds.of("rule-files|" + rulePaths(), now), now, now)
+        .at(now)
+        .build();
   }
 
   private static Map<String, List<String>> byFile(Problems problems) {
@@ -344,18 +482,69 @@ final class RulesService {
   }
 
   /**
-   * Runs on the rules executor after the engine moved: the transitions go to the notifier (which
-   * makes them durable in the outbox) and then the states are saved, in that order on the storage
-   * executor, so a crash in between is mended from the outbox at the next start.
+   * Runs on the rules executor after the engine moved: the transitions go to the notifier, which
+   * makes them durable in the outbox, and only once it has are the alert states saved, so a state
+   * file never says FIRING for a page that is not on disk. When the outbox cannot be written (full
+   * disk), the transitions wait here in order, are retried at every evaluation, counted and shown;
+   * the states are not saved while any wait.
    */
   private void hand(List<AlertEvent> events, long now) {
-    if (events.isEmpty()) {
+    if (!events.isEmpty()) {
+      events.forEach(RulesService::logEvent);
+      unwritten.add(List.copyOf(events));
+    }
+    flush(now);
+  }
+
+  private void flush(long now) {
+    if (handing || unwritten.isEmpty()) {
       return;
     }
-    events.forEach(RulesService::logEvent);
-    notifier.submit(events, evaluation.receivers());
-    List<RuleEngine.SavedInstance> states = engine.saveStates();
-    store("alert states", () -> stateStore.save(states, now));
+    handing = true;
+    int batches = unwritten.size();
+    List<AlertEvent> all = new ArrayList<>();
+    unwritten.forEach(all::addAll);
+    notifier
+        .submit(all)
+        .onComplete(
+            ar ->
+                executor.executeBlocking(
+                    () -> {
+                      submitted(ar.cause(), batches, all.size(), now);
+                      return null;
+                    },
+                    true));
+  }
+
+  /** Back on the rules executor once the notifier said whether the transitions are durable. */
+  private void submitted(Throwable failure, int batches, int events, long now) {
+    handing = false;
+    if (failure == null) {
+      for (int i = 0; i < batches; i++) {
+        unwritten.poll();
+      }
+      if (unwritten.isEmpty()) {
+        backlog = OutboxBacklog.EMPTY;
+        List<RuleEngine.SavedInstance> states = engine.saveStates();
+        store("alert states", () -> stateStore.save(states, clock.wallTimeMillis()));
+      } else {
+        flush(clock.wallTimeMillis());
+      }
+      return;
+    }
+    outboxFailures.increment();
+    int waiting = unwritten.stream().mapToInt(List::size).sum();
+    backlog =
+        new OutboxBacklog(
+            waiting,
+            String.valueOf(failure),
+            backlog.isEmpty() ? now : backlog.failingSinceMillis());
+    LOG.log(
+        Level.SEVERE,
+        events
+            + " alert transition(s) could not be written to the outbox; retrying at the next"
+            + " evaluation (alert states are not saved until they are)",
+        failure);
   }
 
   private void saveSlos(long now) {

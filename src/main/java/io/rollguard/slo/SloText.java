@@ -7,10 +7,12 @@ import io.rollguard.config.Durations;
 import io.rollguard.rules.SliReading;
 import io.rollguard.rules.Slo;
 import io.rollguard.rules.Type;
+import io.rollguard.window.Selector;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** What SLO alerts say to people: the tiers' events, burn rates as text. Stateless. */
 final class SloText {
@@ -57,32 +59,40 @@ final class SloText {
                 Durations.format(slo.period()),
                 exhaustion(slo.period(), longBurn.rate()))
             : "no window pair of the tier burns above its rate any more";
-    return new AlertEvent(
-        firing ? AlertEvent.Kind.FIRING : AlertEvent.Kind.RESOLVED,
-        slo.name(),
-        tier.severity(),
-        Map.of("slo", slo.name(), "tier", tier.name()),
-        Map.of(
-            "summary",
-            "SLO "
-                + slo.name()
-                + " ("
-                + io.rollguard.config.Fields.percent(slo.objective())
-                + " over "
-                + Durations.format(slo.period())
-                + ") burns its error budget too fast"),
-        expression(tier),
-        Durations.format(pair.longWindow()),
-        value,
-        rate(value),
-        "> " + rate(pair.burnRate()),
-        List.copyOf(readings),
-        reason,
-        episode.incidentId(),
-        episode.pendingSinceMillis(),
-        episode.firedAtMillis(),
-        now,
-        null);
+    return base(slo, tier, firing ? AlertEvent.Kind.FIRING : AlertEvent.Kind.RESOLVED)
+        .annotations(
+            Map.of(
+                "summary",
+                "SLO "
+                    + slo.name()
+                    + " ("
+                    + io.rollguard.config.Fields.percent(slo.objective())
+                    + " over "
+                    + Durations.format(slo.period())
+                    + ") burns its error budget too fast"))
+        .window(Durations.format(pair.longWindow()))
+        .value(value, rate(value))
+        .threshold("> " + rate(pair.burnRate()))
+        .readings(List.copyOf(readings))
+        .reason(reason)
+        .incident(episode.incidentId(), episode.pendingSinceMillis(), episode.firedAtMillis())
+        .at(now)
+        .build();
+  }
+
+  /**
+   * What every event of an SLO tier carries: its receivers, and labels that say what burns (the
+   * exact-value matchers of the SLO's {@code select}, {@code slo} and {@code tier}).
+   */
+  private static AlertEvent.Builder base(Slo slo, Slo.BurnTier tier, AlertEvent.Kind kind) {
+    Map<String, String> labels = new TreeMap<>(Selector.exactValues(slo.selectSpec()));
+    labels.put("slo", slo.name());
+    labels.put("tier", tier.name());
+    return AlertEvent.builder(kind, AlertEvent.Source.SLO, slo.name())
+        .severity(tier.severity())
+        .labels(labels)
+        .expr(expression(tier))
+        .receivers(tier.receivers());
   }
 
   /** The resolve of a firing tier whose SLO or tier is gone. */
@@ -99,24 +109,11 @@ final class SloText {
     Slo.BurnTier tier =
         slo.tiers().stream().filter(t -> t.name().equals(tierName)).findFirst().orElseThrow();
     events.add(
-        new AlertEvent(
-            AlertEvent.Kind.RESOLVED,
-            slo.name(),
-            tier.severity(),
-            Map.of("slo", slo.name(), "tier", tierName),
-            Map.of(),
-            expression(tier),
-            "",
-            Double.NaN,
-            "",
-            "",
-            List.of(),
-            why,
-            state.incidentId(),
-            state.pendingSinceMillis(),
-            state.firedAtMillis(),
-            now,
-            null));
+        base(slo, tier, AlertEvent.Kind.RESOLVED)
+            .reason(why)
+            .incident(state.incidentId(), state.pendingSinceMillis(), state.firedAtMillis())
+            .at(now)
+            .build());
   }
 
   /** {@code burn rate > 14.4x over 1h and 5m, or > 6x over 6h and 30m}. */

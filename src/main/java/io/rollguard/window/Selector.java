@@ -44,6 +44,21 @@ public final class Selector {
     return true;
   }
 
+  /**
+   * The labels every series a selector written as {@code spec} picks is sure to carry: its
+   * exact-value matchers, by name (regular expressions and negations pin no value).
+   */
+  public static Map<String, String> exactValues(Map<String, String> spec) {
+    Map<String, String> exact = new java.util.TreeMap<>();
+    spec.forEach(
+        (name, text) -> {
+          if (Matcher.kindOf(text) == Kind.EXACT) {
+            exact.put(name, text);
+          }
+        });
+    return exact;
+  }
+
   /** The value an exact matcher requires for {@code name}, or null (lets callers use an index). */
   public String exactValue(String name) {
     for (Matcher m : matchers) {
@@ -76,6 +91,10 @@ public final class Selector {
       this.kind = kind;
       this.text = text;
       this.pattern = pattern;
+    }
+
+    static Kind kindOf(String spec) {
+      return spec.startsWith("~") ? Kind.REGEX : spec.startsWith("!") ? Kind.NOT : Kind.EXACT;
     }
 
     static Matcher parse(String name, String spec) {

@@ -19,26 +19,22 @@ final class Alerts {
 
   static AlertEvent event(
       AlertEvent.Kind kind, String incidentId, Map<String, String> annotations) {
-    return new AlertEvent(
-        kind,
-        "canary-p95",
-        Severity.CRITICAL,
-        Map.of("service", "checkout", "stage", "canary"),
-        annotations,
-        "p95 > 500ms",
-        "1m",
-        812.3,
-        "812.3ms",
-        "> 500ms",
-        List.of(new SliReading("p95", Type.DURATION, 812.3, 1234, 1.0 / 256)),
-        kind == AlertEvent.Kind.FIRING
-            ? "p95 > 500ms held for 5m (300 evaluations in a row), value 812.3ms"
-            : "p95 > 500ms no longer holds (120.0ms)",
-        incidentId,
-        T0 - 300_000,
-        T0,
-        kind == AlertEvent.Kind.FIRING ? T0 : T0 + 600_000,
-        null);
+    return AlertEvent.builder(kind, AlertEvent.Source.RULE, "canary-p95")
+        .severity(Severity.CRITICAL)
+        .labels(Map.of("service", "checkout", "stage", "canary"))
+        .annotations(annotations)
+        .expr("p95 > 500ms")
+        .window("1m")
+        .value(812.3, "812.3ms")
+        .threshold("> 500ms")
+        .readings(List.of(new SliReading("p95", Type.DURATION, 812.3, 1234, 1.0 / 256)))
+        .reason(
+            kind == AlertEvent.Kind.FIRING
+                ? "p95 > 500ms held for 5m (300 evaluations in a row), value 812.3ms"
+                : "p95 > 500ms no longer holds (120.0ms)")
+        .incident(incidentId, T0 - 300_000, T0)
+        .at(kind == AlertEvent.Kind.FIRING ? T0 : T0 + 600_000)
+        .build();
   }
 
   static AlertEvent firing(String incidentId) {

@@ -154,7 +154,12 @@ class RolloutEngineTest {
               assertThat(e.kind()).isEqualTo(AlertEvent.Kind.FIRING);
               assertThat(e.rule()).isEqualTo("checkout");
               assertThat(e.rollout()).isEqualTo(new AlertEvent.RolloutRef("checkout", "canary"));
-              assertThat(e.labels()).isEqualTo(Map.of("rollout", "checkout", "stage", "canary"));
+              // what to roll back: the selection's exact values, the stage, the rollout
+              assertThat(e.labels())
+                  .isEqualTo(
+                      Map.of("service", "checkout", "rollout", "checkout", "stage", "canary"));
+              assertThat(e.source()).isEqualTo(AlertEvent.Source.ROLLOUT);
+              assertThat(e.receivers()).isEqualTo(List.of("rollback"));
               assertThat(e.expr()).isEqualTo("p95 > 1.10 * baseline(p95)");
               assertThat(e.threshold()).startsWith("> (1.10 * baseline(p95)) = 110.");
               assertThat(e.reason()).startsWith("p95 > 1.10 * baseline(p95) held for 2s (25");

@@ -23,24 +23,17 @@ class AlertStateStoreTest {
 
   private static Notification made(AlertEvent.Kind kind, String incident, long atMillis) {
     AlertEvent e =
-        new AlertEvent(
-            kind,
-            "errors",
-            Severity.CRITICAL,
-            Map.of("pod", "b", "team", "x"),
-            Map.of(),
-            "error_rate > 1%",
-            "1m",
-            0.5,
-            "50%",
-            "> 1%",
-            List.of(),
-            "why",
-            incident,
-            900,
-            1_900,
-            atMillis,
-            null);
+        AlertEvent.builder(kind, AlertEvent.Source.RULE, "errors")
+            .severity(Severity.CRITICAL)
+            .labels(Map.of("pod", "b", "team", "x"))
+            .expr("error_rate > 1%")
+            .window("1m")
+            .value(0.5, "50%")
+            .threshold("> 1%")
+            .reason("why")
+            .incident(incident, 900, 1_900)
+            .at(atMillis)
+            .build();
     return new Notification(
         atMillis + "-1",
         "pd",

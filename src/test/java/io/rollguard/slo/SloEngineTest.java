@@ -199,7 +199,9 @@ class SloEngineTest {
 
     AlertEvent page = events.get(0);
     assertThat(page.rule()).isEqualTo("checkout-availability");
-    assertThat(page.labels()).isEqualTo(Map.of("slo", "checkout-availability", "tier", "page"));
+    assertThat(page.labels())
+        .isEqualTo(Map.of("service", "checkout", "slo", "checkout-availability", "tier", "page"));
+    assertThat(page.source()).isEqualTo(AlertEvent.Source.SLO);
     assertThat(page.expr()).isEqualTo("burn rate > 14.4x over 1h and 5m, or > 6x over 6h and 30m");
     assertThat(page.window()).isEqualTo("1h");
     assertThat(page.threshold()).isEqualTo("> 14.4x");
