@@ -16,23 +16,23 @@ import io.rollguard.rules.Truth;
  *       keep_firing_for} has passed since the last true one.
  * </ul>
  *
- * Stateless; {@code incidentIds} names each firing episode.
+ * Stateless; an {@link IncidentNamer} names each firing episode.
  */
 public final class AlertStateMachine {
 
   /** The state after an evaluation, and what changed (null: nothing to tell). */
   public record Step(InstanceState state, Phase transition) {}
 
-  /** Names an incident from what identifies its episode. */
+  /** Names the incident of an episode that fires at a given time ({@link IncidentIds} does). */
   @FunctionalInterface
-  public interface IncidentIds {
+  public interface IncidentNamer {
     String idFor(long firedAtMillis);
   }
 
   private AlertStateMachine() {}
 
   public static Step step(
-      InstanceState s, Truth outcome, long now, Timing timing, IncidentIds incidentIds) {
+      InstanceState s, Truth outcome, long now, Timing timing, IncidentNamer incidentIds) {
     boolean violating = outcome == Truth.TRUE;
     switch (s.phase()) {
       case INACTIVE -> {
@@ -73,7 +73,7 @@ public final class AlertStateMachine {
     }
   }
 
-  private static Step fireIfDue(InstanceState pending, long now, Timing timing, IncidentIds ids) {
+  private static Step fireIfDue(InstanceState pending, long now, Timing timing, IncidentNamer ids) {
     if (now - pending.pendingSinceMillis() >= timing.forMillis()
         && pending.consecutiveTrue() >= timing.consecutive()) {
       return new Step(

@@ -30,7 +30,8 @@ import java.util.TreeMap;
  * calls {@link #setRules} and {@link #tick}. Other threads read {@link #snapshot()}, an immutable
  * view published after each call.
  */
-public final class RuleEngine {
+public final class RuleEngine
+    extends DefinitionEngine<Rule, RuleEngine.LiveRule, RuleEngine.SavedInstance> {
 
   /** One instance as readers see it; {@code value} is NaN for no data. */
   public record InstanceStatus(
@@ -66,7 +67,6 @@ public final class RuleEngine {
   private final Clock clock;
   private final RequestAccumulator accumulator = new RequestAccumulator();
   private final RequestAccumulator baselineAccumulator = new RequestAccumulator();
-  private List<RuleRuntime> runtimes = List.of();
   private volatile Snapshot snapshot = new Snapshot(0, List.of());
 
   /**
@@ -85,52 +85,57 @@ public final class RuleEngine {
    * rules that are gone, or whose {@code by} changed, resolve: the returned events say so.
    */
   public List<AlertEvent> setRules(List<Rule> rules, long nowMillis) {
-    Map<String, RuleRuntime> previous = new LinkedHashMap<>();
-    for (RuleRuntime rt : runtimes) {
-      previous.put(rt.rule.name(), rt);
+    return replace(rules, nowMillis);
+  }
+
+  @Override
+  protected String nameOf(Rule rule) {
+    return rule.name();
+  }
+
+  @Override
+  protected LiveRule start(Rule rule, long nowMillis) {
+    return new LiveRule(rule);
+  }
+
+  @Override
+  protected LiveRule carry(Rule rule, LiveRule old, long nowMillis, List<AlertEvent> events) {
+    if (old.rule.sameDefinition(rule)) {
+      return old.withRule(rule);
     }
-    List<RuleRuntime> next = new ArrayList<>();
-    for (Rule rule : rules) {
-      RuleRuntime old = previous.remove(rule.name());
-      if (old != null && old.rule.sameDefinition(rule)) {
-        next.add(old.withRule(rule));
-      } else if (old != null && old.rule.by().equals(rule.by())) {
-        RuleRuntime carried = old.withRule(rule);
-        carried.nextDueMillis = 0; // evaluate the new definition at once
-        next.add(carried);
-      } else {
-        if (old != null) {
-          previous.put(rule.name(), old);
-        }
-        next.add(new RuleRuntime(rule));
-      }
+    if (old.rule.by().equals(rule.by())) {
+      LiveRule carried = old.withRule(rule);
+      carried.nextDueMillis = 0; // evaluate the new definition at once
+      return carried;
     }
-    List<AlertEvent> events = new ArrayList<>();
-    for (RuleRuntime gone : previous.values()) {
-      boolean removed = rules.stream().noneMatch(r -> r.name().equals(gone.rule.name()));
-      String why = removed ? "the rule was removed" : "the rule's 'by' labels changed";
-      gone.states.forEach(
-          (key, state) -> {
-            if (state.phase() == Phase.FIRING) {
-              Map<String, String> labels =
-                  gone.labels.computeIfAbsent(key, k -> instanceLabels(gone.rule, k));
-              events.add(
-                  event(
-                      AlertEvent.Kind.RESOLVED,
-                      gone.rule,
-                      labels,
-                      Double.NaN,
-                      "",
-                      List.of(),
-                      why,
-                      state,
-                      nowMillis));
-            }
-          });
-    }
-    runtimes = next;
-    publish(snapshot.atMillis());
-    return events;
+    resolveAll(old, "the rule's 'by' labels changed", nowMillis, events);
+    return new LiveRule(rule);
+  }
+
+  @Override
+  protected void retire(LiveRule gone, long nowMillis, List<AlertEvent> events) {
+    resolveAll(gone, "the rule was removed", nowMillis, events);
+  }
+
+  private static void resolveAll(LiveRule gone, String why, long now, List<AlertEvent> events) {
+    gone.states.forEach(
+        (key, state) -> {
+          if (state.phase() == Phase.FIRING) {
+            Map<String, String> labels =
+                gone.labels.computeIfAbsent(key, k -> instanceLabels(gone.rule, k));
+            events.add(
+                event(
+                    AlertEvent.Kind.RESOLVED,
+                    gone.rule,
+                    labels,
+                    Double.NaN,
+                    "",
+                    List.of(),
+                    why,
+                    state,
+                    now));
+          }
+        });
   }
 
   /**
@@ -139,46 +144,42 @@ public final class RuleEngine {
    */
   public record SavedInstance(String rule, Map<String, String> instance, InstanceState state) {}
 
-  /** The states of every pending and firing instance, to persist. */
-  public List<SavedInstance> saveStates() {
+  @Override
+  protected List<SavedInstance> save(LiveRule rt) {
     List<SavedInstance> saved = new ArrayList<>();
-    for (RuleRuntime rt : runtimes) {
-      rt.states.forEach(
-          (key, state) -> saved.add(new SavedInstance(rt.rule.name(), key.asMap(), state)));
-    }
+    rt.states.forEach(
+        (key, state) -> saved.add(new SavedInstance(rt.rule.name(), key.asMap(), state)));
     return saved;
   }
 
+  @Override
+  protected String savedName(SavedInstance saved) {
+    return saved.rule();
+  }
+
   /**
-   * Restores saved states (after {@link #setRules}, before the first tick) and holds them through a
-   * warm-up of one window length: until the window has refilled, only a true evaluation moves a
-   * restored instance, so a restart by itself neither resolves nor re-pages anything. States of
-   * rules that no longer exist are ignored; their count is returned.
+   * Restores a saved state and holds it through a warm-up of one window length: until the window
+   * has refilled, only a true evaluation moves a restored instance, so a restart by itself neither
+   * resolves nor re-pages anything.
    */
-  public int restoreStates(List<SavedInstance> saved, long nowMillis) {
-    Map<String, RuleRuntime> byName = new LinkedHashMap<>();
-    runtimes.forEach(rt -> byName.put(rt.rule.name(), rt));
-    int ignored = 0;
-    for (SavedInstance s : saved) {
-      RuleRuntime rt = byName.get(s.rule());
-      Labels key = rt == null ? null : Labels.of(s.instance()).project(rt.rule.by());
-      if (rt == null || key.size() != rt.rule.by().size()) {
-        ignored++;
-        continue;
-      }
-      InstanceState st = s.state();
-      rt.states.put(
-          key,
-          new InstanceState(
-              st.phase(),
-              st.pendingSinceMillis(),
-              st.consecutiveTrue(),
-              st.firedAtMillis(),
-              Math.max(st.lastTrueMillis(), nowMillis),
-              st.incidentId()));
-      rt.warmUntilMillis.put(key, nowMillis + rt.rule.window().toMillis());
+  @Override
+  protected boolean restore(LiveRule rt, SavedInstance s, long nowMillis) {
+    Labels key = Labels.of(s.instance()).project(rt.rule.by());
+    if (key.size() != rt.rule.by().size()) {
+      return false;
     }
-    return ignored;
+    InstanceState st = s.state();
+    rt.states.put(
+        key,
+        new InstanceState(
+            st.phase(),
+            st.pendingSinceMillis(),
+            st.consecutiveTrue(),
+            st.firedAtMillis(),
+            Math.max(st.lastTrueMillis(), nowMillis),
+            st.incidentId()));
+    rt.warmUntilMillis.put(key, nowMillis + rt.rule.window().toMillis());
+    return true;
   }
 
   public Snapshot snapshot() {
@@ -188,7 +189,7 @@ public final class RuleEngine {
   /** Evaluates the rules due at {@code nowMillis}; returns the transitions, in rule order. */
   public List<AlertEvent> tick(long nowMillis) {
     List<AlertEvent> events = new ArrayList<>();
-    for (RuleRuntime rt : runtimes) {
+    for (LiveRule rt : runtimes()) {
       if (nowMillis >= rt.nextDueMillis) {
         long started = clock.monotonicTimeNanos();
         evaluate(rt, nowMillis, events);
@@ -205,7 +206,7 @@ public final class RuleEngine {
     return events;
   }
 
-  private void evaluate(RuleRuntime rt, long now, List<AlertEvent> events) {
+  private void evaluate(LiveRule rt, long now, List<AlertEvent> events) {
     Rule rule = rt.rule;
     long windowMillis = rule.window().toMillis();
     Map<Labels, SeriesGroup> groups = rt.selection.groups(registry);
@@ -285,9 +286,10 @@ public final class RuleEngine {
     rt.statuses = List.copyOf(statuses);
   }
 
-  private void publish(long atMillis) {
+  @Override
+  protected void publish(long atMillis) {
     List<RuleStatus> rules = new ArrayList<>();
-    for (RuleRuntime rt : runtimes) {
+    for (LiveRule rt : runtimes()) {
       rules.add(new RuleStatus(rt.rule, rt.lastEvaluatedMillis, rt.evaluationNanos, rt.statuses));
     }
     snapshot = new Snapshot(atMillis, List.copyOf(rules));
@@ -336,7 +338,7 @@ public final class RuleEngine {
   }
 
   /** A rule with its instances' states and its cached series. */
-  private static final class RuleRuntime {
+  static final class LiveRule {
     final Rule rule;
     final Map<Labels, InstanceState> states;
 
@@ -352,15 +354,11 @@ public final class RuleEngine {
     List<InstanceStatus> statuses = List.of();
     final SeriesSelection selection;
 
-    RuleRuntime(Rule rule) {
-      this(rule, new LinkedHashMap<>());
+    LiveRule(Rule rule) {
+      this(rule, new LinkedHashMap<>(), new java.util.HashMap<>());
     }
 
-    private RuleRuntime(Rule rule, Map<Labels, InstanceState> states) {
-      this(rule, states, new java.util.HashMap<>());
-    }
-
-    private RuleRuntime(
+    private LiveRule(
         Rule rule, Map<Labels, InstanceState> states, Map<Labels, Long> warmUntilMillis) {
       this.rule = rule;
       this.states = states;
@@ -368,8 +366,8 @@ public final class RuleEngine {
       this.selection = new SeriesSelection(rule.select(), rule.by(), rule.baseline());
     }
 
-    RuleRuntime withRule(Rule newer) {
-      RuleRuntime rt = new RuleRuntime(newer, states, warmUntilMillis);
+    LiveRule withRule(Rule newer) {
+      LiveRule rt = new LiveRule(newer, states, warmUntilMillis);
       rt.nextDueMillis = nextDueMillis;
       rt.lastEvaluatedMillis = lastEvaluatedMillis;
       rt.statuses = statuses;

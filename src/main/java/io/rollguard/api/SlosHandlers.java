@@ -55,7 +55,7 @@ public final class SlosHandlers {
               .put("objective", status.slo().objective())
               .put("period", Durations.format(status.slo().period()))
               .put("good", status.slo().goodText())
-              .put("status", status.verdict().name())
+              .put("status", status.compliance().name())
               .put("attainment", Json.number(status.attainment()))
               .put("good_requests", status.good())
               .put("total_requests", status.total())

@@ -7,8 +7,8 @@ import io.rollguard.notify.WebhookSigner;
 import io.rollguard.server.RollguardServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.RequestOptions;
@@ -55,6 +55,17 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    try {
+      return tour();
+    } catch (DemoProblem | java.util.concurrent.TimeoutException e) {
+      System.out.println(
+          "\nrollguard demo stopped: "
+              + (e.getMessage() == null ? "an API call took more than 30 s" : e.getMessage()));
+      return 1;
+    }
+  }
+
+  private int tour() throws Exception {
     Logger.getLogger("").setLevel(Level.SEVERE); // the tour prints what matters
     long degradeAfterMillis = io.rollguard.config.Durations.parse(degradeAfter).toMillis();
     long timeoutMillis = io.rollguard.config.Durations.parse(timeout).toMillis();
@@ -264,13 +275,15 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     return "inactive";
   }
 
-  /** The demo's calls to the server's HTTP API. */
+  /**
+   * The demo's calls to the server's HTTP API. An answer that is not a JSON object fails its future
+   * with one line saying which call got what, never a parser's stack trace.
+   */
   private record Api(HttpClient http, int port) {
     Future<JsonObject> get(String uri) {
       return http.request(new RequestOptions().setHost("127.0.0.1").setPort(port).setURI(uri))
           .compose(req -> req.send())
-          .compose(res -> res.body())
-          .map(Buffer::toJsonObject);
+          .compose(res -> json("GET " + uri, res));
     }
 
     Future<JsonObject> post(String uri, String json) {
@@ -282,8 +295,39 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
                   .setURI(uri)
                   .putHeader("Content-Type", "application/json"))
           .compose(req -> req.send(json))
-          .compose(res -> res.body())
-          .map(Buffer::toJsonObject);
+          .compose(res -> json("POST " + uri, res));
+    }
+
+    private static Future<JsonObject> json(String call, HttpClientResponse res) {
+      return res.body()
+          .compose(
+              body -> {
+                String type = res.getHeader("Content-Type");
+                if (type == null || !type.startsWith("application/json") || body.length() == 0) {
+                  return Future.failedFuture(
+                      new DemoProblem(
+                          call
+                              + " answered HTTP "
+                              + res.statusCode()
+                              + " with "
+                              + (body.length() == 0 ? "no body" : type + " '" + body + "'")));
+                }
+                try {
+                  return Future.succeededFuture(body.toJsonObject());
+                } catch (RuntimeException e) {
+                  return Future.failedFuture(
+                      new DemoProblem(call + " answered HTTP " + res.statusCode() + ": " + body));
+                }
+              });
+    }
+  }
+
+  /** Something the demo could not go on with, said in one line. */
+  private static final class DemoProblem extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    DemoProblem(String message) {
+      super(message, null, false, false);
     }
   }
 
@@ -293,6 +337,10 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
   }
 
   private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    }
   }
 }

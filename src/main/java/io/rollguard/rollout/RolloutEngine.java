@@ -3,6 +3,7 @@ package io.rollguard.rollout;
 import io.rollguard.alerting.AlertEvent;
 import io.rollguard.alerting.AlertStateMachine;
 import io.rollguard.alerting.AlertText;
+import io.rollguard.alerting.DefinitionEngine;
 import io.rollguard.alerting.GroupInputs;
 import io.rollguard.alerting.InstanceState;
 import io.rollguard.alerting.Phase;
@@ -42,7 +43,8 @@ import java.util.Map;
  * <p><b>Concurrency.</b> Not thread-safe: owned by one thread (the server's rules worker), which
  * calls every method but {@link #verdicts()}; readers use that immutable map.
  */
-public final class RolloutEngine {
+public final class RolloutEngine
+    extends DefinitionEngine<Rollout, RolloutEngine.LiveRollout, RolloutEngine.SavedStage> {
 
   /** A rollout's stage and rollback as persisted across restarts. */
   public record SavedStage(
@@ -62,7 +64,6 @@ public final class RolloutEngine {
   private final long defaultIntervalMillis;
   private final RequestAccumulator stageAccumulator = new RequestAccumulator();
   private final RequestAccumulator baselineAccumulator = new RequestAccumulator();
-  private Map<String, Runtime> runtimes = Map.of();
   private volatile Map<String, Verdict> verdicts = Map.of();
 
   /** {@code defaultInterval}: how often rollouts without their own {@code every} are evaluated. */
@@ -83,40 +84,51 @@ public final class RolloutEngine {
    * rollouts are evaluated at once, so each has a verdict from the moment it loads.
    */
   public List<AlertEvent> setRollouts(List<Rollout> rollouts, long nowMillis) {
-    Map<String, Runtime> previous = new LinkedHashMap<>(runtimes);
-    Map<String, Runtime> next = new LinkedHashMap<>();
-    for (Rollout r : rollouts) {
-      Runtime old = previous.remove(r.name());
-      if (old != null && old.rollout.sameDefinition(r)) {
-        next.put(r.name(), old.withRollout(r));
-      } else {
-        Runtime rt = Runtime.started(r, nowMillis);
-        if (old != null && r.stageIndex(old.stage().name()) >= 0) {
-          rt.restore(old.save(), r.stageIndex(old.stage().name()));
-        }
-        next.put(r.name(), rt);
-      }
-    }
-    List<AlertEvent> events = new ArrayList<>();
-    for (Runtime gone : previous.values()) {
-      if (gone.rollback != null) {
-        events.add(
-            RolloutText.resolvedEvent(gone.rollback.event(), "the rollout was removed", nowMillis));
-      }
-    }
-    runtimes = next;
-    for (Runtime rt : next.values()) {
+    List<AlertEvent> events = new ArrayList<>(replace(rollouts, nowMillis));
+    for (LiveRollout rt : runtimes()) {
       if (rt.verdict == null) {
         events.addAll(evaluate(rt, nowMillis)); // a verdict from the moment it loads
       }
     }
-    publish();
+    publish(nowMillis);
     return events;
+  }
+
+  @Override
+  protected String nameOf(Rollout rollout) {
+    return rollout.name();
+  }
+
+  @Override
+  protected LiveRollout start(Rollout rollout, long nowMillis) {
+    return LiveRollout.started(rollout, nowMillis);
+  }
+
+  @Override
+  protected LiveRollout carry(
+      Rollout rollout, LiveRollout old, long nowMillis, List<AlertEvent> events) {
+    if (old.rollout.sameDefinition(rollout)) {
+      return old.withRollout(rollout);
+    }
+    LiveRollout rt = LiveRollout.started(rollout, nowMillis);
+    int stage = rollout.stageIndex(old.stage().name());
+    if (stage >= 0) {
+      rt.restore(old.save(), stage);
+    }
+    return rt;
+  }
+
+  @Override
+  protected void retire(LiveRollout gone, long nowMillis, List<AlertEvent> events) {
+    if (gone.rollback != null) {
+      events.add(
+          RolloutText.resolvedEvent(gone.rollback.event(), "the rollout was removed", nowMillis));
+    }
   }
 
   /** Sets the live stage of {@code name} and evaluates the rollout at once. */
   public StageChange setStage(String name, String stage, long nowMillis) {
-    Runtime rt = runtimes.get(name);
+    LiveRollout rt = runtime(name);
     if (rt == null) {
       return new StageChange(null, List.of(), "no rollout named '" + name + "'");
     }
@@ -150,47 +162,44 @@ public final class RolloutEngine {
       rt.stageSet = true;
     }
     events.addAll(evaluate(rt, nowMillis));
-    publish();
+    publish(nowMillis);
     return new StageChange(rt.verdict, events, null);
   }
 
   /** Evaluates the rollouts due at {@code nowMillis}; returns the rollback notifications. */
   public List<AlertEvent> tick(long nowMillis) {
     List<AlertEvent> events = new ArrayList<>();
-    for (Runtime rt : runtimes.values()) {
+    for (LiveRollout rt : runtimes()) {
       if (nowMillis >= rt.nextDueMillis) {
         events.addAll(evaluate(rt, nowMillis));
       }
     }
-    publish();
+    publish(nowMillis);
     return events;
   }
 
-  /** Every rollout's stage and rollback, to persist. */
-  public List<SavedStage> saveStages() {
-    return runtimes.values().stream().map(Runtime::save).toList();
+  @Override
+  protected List<SavedStage> save(LiveRollout rt) {
+    return List.of(rt.save());
   }
 
-  /**
-   * Restores stages saved before a restart (after {@link #setRollouts}, before the first tick).
-   * Stages of rollouts or stages that no longer exist are ignored; their count is returned.
-   */
-  public int restoreStages(List<SavedStage> saved) {
-    int ignored = 0;
-    for (SavedStage s : saved) {
-      Runtime rt = runtimes.get(s.rollout());
-      int index = rt == null ? -1 : rt.rollout.stageIndex(s.stage());
-      if (index < 0) {
-        ignored++;
-      } else {
-        rt.restore(s, index);
-      }
+  @Override
+  protected String savedName(SavedStage saved) {
+    return saved.rollout();
+  }
+
+  /** A saved stage of a stage the rollout no longer has does not fit. */
+  @Override
+  protected boolean restore(LiveRollout rt, SavedStage s, long nowMillis) {
+    int index = rt.rollout.stageIndex(s.stage());
+    if (index < 0) {
+      return false;
     }
-    publish();
-    return ignored;
+    rt.restore(s, index);
+    return true;
   }
 
-  private List<AlertEvent> evaluate(Runtime rt, long now) {
+  private List<AlertEvent> evaluate(LiveRollout rt, long now) {
     Rollout r = rt.rollout;
     rt.nextDueMillis = now + (r.every() == null ? defaultIntervalMillis : r.every().toMillis());
     long windowMillis = r.window().toMillis();
@@ -281,19 +290,19 @@ public final class RolloutEngine {
         state == null || state.phase() == Phase.INACTIVE ? 0 : state.pendingSinceMillis());
   }
 
-  private void publish() {
+  @Override
+  protected void publish(long nowMillis) {
     Map<String, Verdict> out = new LinkedHashMap<>();
-    runtimes.forEach(
-        (name, rt) -> {
-          if (rt.verdict != null) {
-            out.put(name, rt.verdict);
-          }
-        });
+    for (LiveRollout rt : runtimes()) {
+      if (rt.verdict != null) {
+        out.put(rt.rollout.name(), rt.verdict);
+      }
+    }
     verdicts = java.util.Collections.unmodifiableMap(out);
   }
 
   /** A rollout with its live stage, criteria states and rollback. */
-  private static final class Runtime {
+  static final class LiveRollout {
     final Rollout rollout;
     int stageIndex;
     long stageSince;
@@ -310,13 +319,13 @@ public final class RolloutEngine {
 
     Verdict verdict;
 
-    private Runtime(Rollout rollout) {
+    private LiveRollout(Rollout rollout) {
       this.rollout = rollout;
     }
 
     /** A rollout at its first stage, entered at {@code now}. */
-    static Runtime started(Rollout rollout, long now) {
-      Runtime rt = new Runtime(rollout);
+    static LiveRollout started(Rollout rollout, long now) {
+      LiveRollout rt = new LiveRollout(rollout);
       rt.enterStage(0, now);
       return rt;
     }
@@ -337,8 +346,8 @@ public final class RolloutEngine {
       verdict = null;
     }
 
-    Runtime withRollout(Rollout newer) {
-      Runtime rt = new Runtime(newer);
+    LiveRollout withRollout(Rollout newer) {
+      LiveRollout rt = new LiveRollout(newer);
       rt.stageIndex = stageIndex;
       rt.stageSince = stageSince;
       rt.stageSet = stageSet;

@@ -211,7 +211,7 @@ public final class RuleTestRunner {
                               ? value.toUpperCase(java.util.Locale.ROOT)
                               : value.toLowerCase(java.util.Locale.ROOT),
                           key.equals("status")
-                              ? s.verdict().name()
+                              ? s.compliance().name()
                               : s.tiers().stream()
                                   .filter(tier -> tier.tier().name().equals(key))
                                   .map(tier -> tier.phase().wireName())

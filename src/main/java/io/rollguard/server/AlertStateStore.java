@@ -1,16 +1,13 @@
 package io.rollguard.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rollguard.alerting.AlertEvent;
 import io.rollguard.alerting.InstanceState;
 import io.rollguard.alerting.Phase;
 import io.rollguard.alerting.RuleEngine;
-import io.rollguard.notify.AtomicFiles;
 import io.rollguard.notify.Notification;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,50 +16,50 @@ import java.util.Map;
 
 /**
  * The alert states that must survive a restart (pending and firing instances), in {@code
- * data_dir/state/alerts.json}, replaced atomically on every change. Blocking: use from the storage
- * worker only. Stateless apart from the file.
+ * data_dir/state/alerts.json} (a {@link StateFile}), replaced atomically on every change. Blocking:
+ * use from the storage worker only. Stateless apart from the file.
  */
 final class AlertStateStore {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-
-  private final Path file;
+  private final StateFile<RuleEngine.SavedInstance> file;
 
   AlertStateStore(Path dataDir) {
-    this.file = dataDir.resolve("state").resolve("alerts.json");
+    this.file =
+        new StateFile<>(
+            dataDir,
+            "alerts.json",
+            "instances",
+            new StateFile.Codec<>() {
+              @Override
+              public void write(RuleEngine.SavedInstance s, ObjectNode o) {
+                o.put("rule", s.rule());
+                ObjectNode labels = o.putObject("instance");
+                s.instance().forEach(labels::put);
+                StateJson.write(o, s.state());
+              }
+
+              @Override
+              public RuleEngine.SavedInstance read(JsonNode o) {
+                Map<String, String> instance = new LinkedHashMap<>();
+                for (var e : o.path("instance").properties()) {
+                  instance.put(e.getKey(), e.getValue().asText());
+                }
+                return new RuleEngine.SavedInstance(
+                    o.path("rule").asText(), Map.copyOf(instance), StateJson.read(o));
+              }
+            });
   }
 
   void save(List<RuleEngine.SavedInstance> instances, long savedAtMillis) throws IOException {
-    ObjectNode root = MAPPER.createObjectNode().put("saved_at", savedAtMillis);
-    var list = root.putArray("instances");
-    for (RuleEngine.SavedInstance s : instances) {
-      ObjectNode o = list.addObject().put("rule", s.rule());
-      ObjectNode labels = o.putObject("instance");
-      s.instance().forEach(labels::put);
-      StateJson.write(o, s.state());
-    }
-    AtomicFiles.write(file, MAPPER.writeValueAsBytes(root));
+    file.save(instances, header -> header.put("saved_at", savedAtMillis));
   }
 
   /** What was saved, and when (the evaluation time it reflects); 0 and nothing without a file. */
   record Saved(long savedAtMillis, List<RuleEngine.SavedInstance> instances) {}
 
   Saved load() throws IOException {
-    if (!Files.exists(file)) {
-      return new Saved(0, List.of());
-    }
-    List<RuleEngine.SavedInstance> out = new ArrayList<>();
-    JsonNode root = MAPPER.readTree(file.toFile());
-    for (JsonNode o : root.path("instances")) {
-      Map<String, String> instance = new LinkedHashMap<>();
-      for (var e : o.path("instance").properties()) {
-        instance.put(e.getKey(), e.getValue().asText());
-      }
-      out.add(
-          new RuleEngine.SavedInstance(
-              o.path("rule").asText(), Map.copyOf(instance), StateJson.read(o)));
-    }
-    return new Saved(root.path("saved_at").asLong(), out);
+    StateFile.Loaded<RuleEngine.SavedInstance> loaded = file.load();
+    return new Saved(loaded.header().path("saved_at").asLong(), loaded.items());
   }
 
   /**

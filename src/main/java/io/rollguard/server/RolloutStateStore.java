@@ -1,12 +1,9 @@
 package io.rollguard.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.rollguard.notify.AtomicFiles;
 import io.rollguard.rollout.RolloutEngine;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,54 +16,52 @@ import java.util.List;
  */
 final class RolloutStateStore {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-
-  private final Path file;
+  private final StateFile<RolloutEngine.SavedStage> file;
 
   RolloutStateStore(Path dataDir) {
-    this.file = dataDir.resolve("state").resolve("rollouts.json");
+    this.file =
+        new StateFile<>(
+            dataDir,
+            "rollouts.json",
+            "rollouts",
+            new StateFile.Codec<>() {
+              @Override
+              public void write(RolloutEngine.SavedStage s, ObjectNode o) {
+                o.put("rollout", s.rollout())
+                    .put("stage", s.stage())
+                    .put("stage_since", s.stageSinceMillis())
+                    .put("stage_set", s.stageSet())
+                    .put("attempt", s.attempt())
+                    .put("rollback_incident_id", s.rollbackIncidentId())
+                    .put("rollback_fired_at", s.rollbackFiredAtMillis());
+                var reasons = o.putArray("rollback_reasons");
+                s.rollbackReasons().forEach(reasons::add);
+              }
+
+              @Override
+              public RolloutEngine.SavedStage read(JsonNode o) {
+                List<String> reasons = new ArrayList<>();
+                o.path("rollback_reasons").forEach(r -> reasons.add(r.asText()));
+                return new RolloutEngine.SavedStage(
+                    o.path("rollout").asText(),
+                    o.path("stage").asText(),
+                    o.path("stage_since").asLong(),
+                    o.path("stage_set").asBoolean(),
+                    o.path("attempt").asInt(1),
+                    o.path("rollback_incident_id").isTextual()
+                        ? o.path("rollback_incident_id").asText()
+                        : null,
+                    o.path("rollback_fired_at").asLong(),
+                    List.copyOf(reasons));
+              }
+            });
   }
 
   void save(List<RolloutEngine.SavedStage> stages) throws IOException {
-    ObjectNode root = MAPPER.createObjectNode();
-    var list = root.putArray("rollouts");
-    for (RolloutEngine.SavedStage s : stages) {
-      ObjectNode o =
-          list.addObject()
-              .put("rollout", s.rollout())
-              .put("stage", s.stage())
-              .put("stage_since", s.stageSinceMillis())
-              .put("stage_set", s.stageSet())
-              .put("attempt", s.attempt())
-              .put("rollback_incident_id", s.rollbackIncidentId())
-              .put("rollback_fired_at", s.rollbackFiredAtMillis());
-      var reasons = o.putArray("rollback_reasons");
-      s.rollbackReasons().forEach(reasons::add);
-    }
-    AtomicFiles.write(file, MAPPER.writeValueAsBytes(root));
+    file.save(stages);
   }
 
   List<RolloutEngine.SavedStage> load() throws IOException {
-    if (!Files.exists(file)) {
-      return List.of();
-    }
-    List<RolloutEngine.SavedStage> out = new ArrayList<>();
-    for (JsonNode o : MAPPER.readTree(file.toFile()).path("rollouts")) {
-      List<String> reasons = new ArrayList<>();
-      o.path("rollback_reasons").forEach(r -> reasons.add(r.asText()));
-      out.add(
-          new RolloutEngine.SavedStage(
-              o.path("rollout").asText(),
-              o.path("stage").asText(),
-              o.path("stage_since").asLong(),
-              o.path("stage_set").asBoolean(),
-              o.path("attempt").asInt(1),
-              o.path("rollback_incident_id").isTextual()
-                  ? o.path("rollback_incident_id").asText()
-                  : null,
-              o.path("rollback_fired_at").asLong(),
-              List.copyOf(reasons)));
-    }
-    return out;
+    return file.load().items();
   }
 }

@@ -391,14 +391,14 @@ final class RulesService {
   /** Applies what was saved before a restart, at the first load that is taken. */
   private void restoreSaved(long now) {
     if (!stagesToRestore.isEmpty()) {
-      int ignored = rollouts.restoreStages(stagesToRestore);
+      int ignored = rollouts.restoreState(stagesToRestore, now);
       if (ignored > 0) {
         LOG.info(() -> ignored + " saved rollout stage(s) of rollouts or stages that are gone");
       }
       stagesToRestore = List.of();
     }
     if (!slosToRestore.isEmpty()) {
-      int ignored = slos.restoreState(slosToRestore);
+      int ignored = slos.restoreState(slosToRestore, now);
       int restored = slosToRestore.size() - ignored;
       LOG.info(
           () ->
@@ -412,7 +412,7 @@ final class RulesService {
       slosSavedAtMillis = now;
     }
     if (!toRestore.isEmpty()) {
-      int ignored = engine.restoreStates(toRestore, now);
+      int ignored = engine.restoreState(toRestore, now);
       int restored = toRestore.size() - ignored;
       LOG.info(
           () ->
@@ -525,7 +525,7 @@ final class RulesService {
       }
       if (unwritten.isEmpty()) {
         backlog = OutboxBacklog.EMPTY;
-        List<RuleEngine.SavedInstance> states = engine.saveStates();
+        List<RuleEngine.SavedInstance> states = engine.saveState();
         store("alert states", () -> stateStore.save(states, clock.wallTimeMillis()));
       } else {
         flush(clock.wallTimeMillis());
@@ -557,7 +557,7 @@ final class RulesService {
   }
 
   private void saveStages() {
-    List<RolloutEngine.SavedStage> stages = rollouts.saveStages();
+    List<RolloutEngine.SavedStage> stages = rollouts.saveState();
     store("rollout stages", () -> rolloutStore.save(stages));
   }
 

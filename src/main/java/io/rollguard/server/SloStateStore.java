@@ -1,13 +1,10 @@
 package io.rollguard.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rollguard.alerting.InstanceState;
-import io.rollguard.notify.AtomicFiles;
 import io.rollguard.slo.SloEngine;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,54 +19,54 @@ import java.util.Map;
  */
 final class SloStateStore {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-
-  private final Path file;
+  private final StateFile<SloEngine.SavedSlo> file;
 
   SloStateStore(Path dataDir) {
-    this.file = dataDir.resolve("state").resolve("slos.json");
+    this.file =
+        new StateFile<>(
+            dataDir,
+            "slos.json",
+            "slos",
+            new StateFile.Codec<>() {
+              @Override
+              public void write(SloEngine.SavedSlo s, ObjectNode o) {
+                o.put("name", s.name()).put("counting", s.counting());
+                var counts = o.putArray("counts");
+                for (long[] resolution : s.counts()) {
+                  var triples = counts.addArray();
+                  for (long v : resolution) {
+                    triples.add(v);
+                  }
+                }
+                ObjectNode tiers = o.putObject("tiers");
+                s.tiers().forEach((tier, st) -> StateJson.write(tiers.putObject(tier), st));
+              }
+
+              @Override
+              public SloEngine.SavedSlo read(JsonNode o) {
+                List<long[]> counts = new ArrayList<>();
+                for (JsonNode resolution : o.path("counts")) {
+                  long[] triples = new long[resolution.size()];
+                  for (int i = 0; i < triples.length; i++) {
+                    triples[i] = resolution.get(i).asLong();
+                  }
+                  counts.add(triples);
+                }
+                Map<String, InstanceState> tiers = new LinkedHashMap<>();
+                for (var e : o.path("tiers").properties()) {
+                  tiers.put(e.getKey(), StateJson.read(e.getValue()));
+                }
+                return new SloEngine.SavedSlo(
+                    o.path("name").asText(), o.path("counting").asText(), counts, tiers);
+              }
+            });
   }
 
   void save(List<SloEngine.SavedSlo> slos) throws IOException {
-    ObjectNode root = MAPPER.createObjectNode();
-    var list = root.putArray("slos");
-    for (SloEngine.SavedSlo s : slos) {
-      ObjectNode o = list.addObject().put("name", s.name()).put("counting", s.counting());
-      var counts = o.putArray("counts");
-      for (long[] resolution : s.counts()) {
-        var triples = counts.addArray();
-        for (long v : resolution) {
-          triples.add(v);
-        }
-      }
-      ObjectNode tiers = o.putObject("tiers");
-      s.tiers().forEach((tier, st) -> StateJson.write(tiers.putObject(tier), st));
-    }
-    AtomicFiles.write(file, MAPPER.writeValueAsBytes(root));
+    file.save(slos);
   }
 
   List<SloEngine.SavedSlo> load() throws IOException {
-    if (!Files.exists(file)) {
-      return List.of();
-    }
-    List<SloEngine.SavedSlo> out = new ArrayList<>();
-    for (JsonNode o : MAPPER.readTree(file.toFile()).path("slos")) {
-      List<long[]> counts = new ArrayList<>();
-      for (JsonNode resolution : o.path("counts")) {
-        long[] triples = new long[resolution.size()];
-        for (int i = 0; i < triples.length; i++) {
-          triples[i] = resolution.get(i).asLong();
-        }
-        counts.add(triples);
-      }
-      Map<String, InstanceState> tiers = new LinkedHashMap<>();
-      for (var e : o.path("tiers").properties()) {
-        tiers.put(e.getKey(), StateJson.read(e.getValue()));
-      }
-      out.add(
-          new SloEngine.SavedSlo(
-              o.path("name").asText(), o.path("counting").asText(), counts, tiers));
-    }
-    return out;
+    return file.load().items();
   }
 }

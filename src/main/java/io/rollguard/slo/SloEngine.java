@@ -2,6 +2,7 @@ package io.rollguard.slo;
 
 import io.rollguard.alerting.AlertEvent;
 import io.rollguard.alerting.AlertStateMachine;
+import io.rollguard.alerting.DefinitionEngine;
 import io.rollguard.alerting.IncidentIds;
 import io.rollguard.alerting.InstanceState;
 import io.rollguard.alerting.Phase;
@@ -29,7 +30,7 @@ import java.util.Map;
  * worker). Readers use {@link #snapshot()}, immutable and published after each call. The counts
  * themselves are fed by ingest threads ({@link SloCounts} is thread-safe).
  */
-public final class SloEngine {
+public final class SloEngine extends DefinitionEngine<Slo, SloEngine.LiveSlo, SloEngine.SavedSlo> {
 
   /** The burn-rate windows every SLO reports (SPEC 3.5). */
   public static final List<Duration> REPORTED_WINDOWS =
@@ -45,7 +46,7 @@ public final class SloEngine {
   private static final Timing AT_ONCE = new Timing(0, 1, 0);
 
   /** PASS: attainment meets the objective; FAIL: it does not; NO_DATA: no requests yet. */
-  public enum Verdict {
+  public enum Compliance {
     PASS,
     FAIL,
     NO_DATA
@@ -69,7 +70,7 @@ public final class SloEngine {
       long total,
       double attainment,
       double budgetRemaining,
-      Verdict verdict,
+      Compliance compliance,
       List<Burn> burns,
       List<TierStatus> tiers) {}
 
@@ -85,7 +86,6 @@ public final class SloEngine {
 
   private final SloTaps taps;
   private final long aheadMillis;
-  private List<Runtime> runtimes = List.of();
   private volatile Snapshot snapshot = new Snapshot(0, List.of());
 
   /**
@@ -102,75 +102,71 @@ public final class SloEngine {
    * tier of the same name keeps its state; tiers that are gone resolve (the returned events).
    */
   public List<AlertEvent> setSlos(List<Slo> slos, long nowMillis) {
-    Map<String, Runtime> previous = new HashMap<>();
-    runtimes.forEach(rt -> previous.put(rt.slo.name(), rt));
-    List<Runtime> next = new ArrayList<>();
-    List<AlertEvent> events = new ArrayList<>();
-    for (Slo slo : slos) {
-      Runtime old = previous.remove(slo.name());
-      Runtime rt =
-          old != null && old.slo.sameCounting(slo)
-              ? new Runtime(slo, old.counts)
-              : new Runtime(slo, counts(slo));
-      if (old != null) {
-        old.states.forEach(
-            (tier, state) -> {
-              if (slo.tiers().stream().anyMatch(t -> t.name().equals(tier))) {
-                rt.states.put(tier, state);
-              } else {
-                SloText.resolvedAway(
-                    old.slo, tier, state, "the tier was removed", nowMillis, events);
-              }
-            });
-      }
-      next.add(rt);
-    }
-    for (Runtime gone : previous.values()) {
-      gone.states.forEach(
-          (tier, state) ->
-              SloText.resolvedAway(
-                  gone.slo, tier, state, "the SLO was removed", nowMillis, events));
-    }
-    runtimes = List.copyOf(next);
-    taps.set(runtimes.stream().map(rt -> rt.counts).toList());
-    publish(nowMillis);
+    List<AlertEvent> events = replace(slos, nowMillis);
+    taps.set(runtimes().stream().map(rt -> rt.counts).toList());
     return events;
   }
 
-  /** Every SLO's counts and non-inactive tiers, to persist. */
-  public List<SavedSlo> saveState() {
-    List<SavedSlo> saved = new ArrayList<>();
-    for (Runtime rt : runtimes) {
-      saved.add(
-          new SavedSlo(rt.slo.name(), counting(rt.slo), rt.counts.export(), Map.copyOf(rt.states)));
-    }
-    return saved;
+  @Override
+  protected String nameOf(Slo slo) {
+    return slo.name();
+  }
+
+  @Override
+  protected LiveSlo start(Slo slo, long nowMillis) {
+    return new LiveSlo(slo, counts(slo));
+  }
+
+  @Override
+  protected LiveSlo carry(Slo slo, LiveSlo old, long nowMillis, List<AlertEvent> events) {
+    LiveSlo rt = new LiveSlo(slo, old.slo.sameCounting(slo) ? old.counts : counts(slo));
+    old.states.forEach(
+        (tier, state) -> {
+          if (slo.tiers().stream().anyMatch(t -> t.name().equals(tier))) {
+            rt.states.put(tier, state);
+          } else {
+            SloText.resolvedAway(old.slo, tier, state, "the tier was removed", nowMillis, events);
+          }
+        });
+    return rt;
+  }
+
+  @Override
+  protected void retire(LiveSlo gone, long nowMillis, List<AlertEvent> events) {
+    gone.states.forEach(
+        (tier, state) ->
+            SloText.resolvedAway(gone.slo, tier, state, "the SLO was removed", nowMillis, events));
+  }
+
+  @Override
+  protected List<SavedSlo> save(LiveSlo rt) {
+    return List.of(
+        new SavedSlo(rt.slo.name(), counting(rt.slo), rt.counts.export(), Map.copyOf(rt.states)));
+  }
+
+  @Override
+  protected String savedName(SavedSlo saved) {
+    return saved.name();
   }
 
   /**
-   * Restores what {@link #saveState} gave before a restart (after {@link #setSlos}, before samples
-   * arrive): counts into SLOs that count the same way, and tier states into tiers that still exist,
-   * so a firing tier neither pages again nor is forgotten. Returns how many were ignored.
+   * Counts go back into an SLO that counts the same way, and tier states into tiers that still
+   * exist, so a firing tier neither pages again nor is forgotten.
    */
-  public int restoreState(List<SavedSlo> saved) {
-    int ignored = 0;
-    for (SavedSlo s : saved) {
-      Runtime rt =
-          runtimes.stream().filter(r -> r.slo.name().equals(s.name())).findFirst().orElse(null);
-      if (rt == null || !counting(rt.slo).equals(s.counting())) {
-        ignored++;
-        continue;
-      }
-      rt.counts.restore(s.counts());
-      s.tiers()
-          .forEach(
-              (tier, state) -> {
-                if (rt.slo.tiers().stream().anyMatch(t -> t.name().equals(tier))) {
-                  rt.states.put(tier, state);
-                }
-              });
+  @Override
+  protected boolean restore(LiveSlo rt, SavedSlo s, long nowMillis) {
+    if (!counting(rt.slo).equals(s.counting())) {
+      return false;
     }
-    return ignored;
+    rt.counts.restore(s.counts());
+    s.tiers()
+        .forEach(
+            (tier, state) -> {
+              if (rt.slo.tiers().stream().anyMatch(t -> t.name().equals(tier))) {
+                rt.states.put(tier, state);
+              }
+            });
+    return true;
   }
 
   private static String counting(Slo slo) {
@@ -185,7 +181,7 @@ public final class SloEngine {
 
   /** The receivers of an SLO's tier (empty: route by severity), or null when unknown. */
   public List<String> receivers(String slo, String tier) {
-    for (Runtime rt : runtimes) {
+    for (LiveSlo rt : runtimes()) {
       if (rt.slo.name().equals(slo)) {
         for (Slo.BurnTier t : rt.slo.tiers()) {
           if (t.name().equals(tier)) {
@@ -205,14 +201,14 @@ public final class SloEngine {
   public List<AlertEvent> tick(long nowMillis) {
     List<AlertEvent> events = new ArrayList<>();
     List<SloStatus> statuses = new ArrayList<>();
-    for (Runtime rt : runtimes) {
+    for (LiveSlo rt : runtimes()) {
       statuses.add(evaluate(rt, nowMillis, events));
     }
     snapshot = new Snapshot(nowMillis, List.copyOf(statuses));
     return events;
   }
 
-  private SloStatus evaluate(Runtime rt, long now, List<AlertEvent> events) {
+  private SloStatus evaluate(LiveSlo rt, long now, List<AlertEvent> events) {
     Slo slo = rt.slo;
     Map<Duration, Burn> burns = new HashMap<>();
     List<Burn> reported = new ArrayList<>();
@@ -257,23 +253,23 @@ public final class SloEngine {
         period.total() == 0
             ? 1.0
             : 1.0 - (double) period.bad() / (slo.errorBudget() * period.total());
-    Verdict verdict =
+    Compliance compliance =
         period.total() == 0
-            ? Verdict.NO_DATA
-            : attainment >= slo.objective() ? Verdict.PASS : Verdict.FAIL;
+            ? Compliance.NO_DATA
+            : attainment >= slo.objective() ? Compliance.PASS : Compliance.FAIL;
     return new SloStatus(
         slo,
         period.good(),
         period.total(),
         attainment,
         budgetRemaining,
-        verdict,
+        compliance,
         List.copyOf(reported),
         List.copyOf(tiers));
   }
 
   private AlertEvent event(
-      Runtime rt,
+      LiveSlo rt,
       Slo.BurnTier tier,
       Tripped tripped,
       InstanceState episode,
@@ -297,7 +293,7 @@ public final class SloEngine {
   /** What a tier's windows say now: the first pair that trips, else the first pair. */
   private record Tripped(Truth truth, Slo.BurnWindow pair, Burn longBurn, Burn shortBurn) {}
 
-  private Tripped tripped(Runtime rt, Slo.BurnTier tier, long now, Map<Duration, Burn> burns) {
+  private Tripped tripped(LiveSlo rt, Slo.BurnTier tier, long now, Map<Duration, Burn> burns) {
     Tripped first = null;
     boolean allData = true;
     for (Slo.BurnWindow pair : tier.windows()) {
@@ -319,7 +315,7 @@ public final class SloEngine {
         : new Tripped(Truth.NO_DATA, first.pair, first.longBurn, first.shortBurn);
   }
 
-  private Burn burn(Runtime rt, Duration window, long now, Map<Duration, Burn> cache) {
+  private Burn burn(LiveSlo rt, Duration window, long now, Map<Duration, Burn> cache) {
     return cache.computeIfAbsent(
         window,
         w -> {
@@ -341,10 +337,11 @@ public final class SloEngine {
         aheadMillis);
   }
 
-  private void publish(long atMillis) {
+  @Override
+  protected void publish(long atMillis) {
     List<SloStatus> kept = new ArrayList<>();
     for (SloStatus s : snapshot.slos()) {
-      if (runtimes.stream().anyMatch(rt -> rt.slo.name().equals(s.slo().name()))) {
+      if (runtime(s.slo().name()) != null) {
         kept.add(s);
       }
     }
@@ -352,12 +349,12 @@ public final class SloEngine {
   }
 
   /** An SLO with its counts and its tiers' states. */
-  private static final class Runtime {
+  static final class LiveSlo {
     final Slo slo;
     final SloCounts counts;
     final Map<String, InstanceState> states = new LinkedHashMap<>();
 
-    Runtime(Slo slo, SloCounts counts) {
+    LiveSlo(Slo slo, SloCounts counts) {
       this.slo = slo;
       this.counts = counts;
     }

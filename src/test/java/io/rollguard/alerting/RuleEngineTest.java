@@ -211,7 +211,7 @@ class RuleEngineTest {
     push(Labels.of("service", "s", "pod", "a"), 100, 10, 50);
     second(); // t=1s: fires
     String incident = events.get(0).incidentId();
-    List<RuleEngine.SavedInstance> saved = engine.saveStates();
+    List<RuleEngine.SavedInstance> saved = engine.saveState();
     assertThat(saved)
         .singleElement()
         .satisfies(i -> assertThat(i.instance()).containsEntry("pod", "a"));
@@ -220,7 +220,7 @@ class RuleEngineTest {
     SeriesRegistry fresh = new SeriesRegistry(WindowSettings.defaults(), 1_000, 1_000);
     RuleEngine restarted = new RuleEngine(fresh, Duration.ofSeconds(1), clock);
     restarted.setRules(rules(yaml), clock.wallTimeMillis());
-    assertThat(restarted.restoreStates(saved, clock.wallTimeMillis())).isZero();
+    assertThat(restarted.restoreState(saved, clock.wallTimeMillis())).isZero();
     List<AlertEvent> after = new ArrayList<>();
     for (int s = 0; s < 4; s++) { // t=2..5s: no data yet, inside the 5s warm-up: nothing moves
       clock.advance(Duration.ofSeconds(1));

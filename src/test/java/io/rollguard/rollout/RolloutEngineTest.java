@@ -253,11 +253,11 @@ class RolloutEngineTest {
     engine.setStage("checkout", "gradual", T0);
     run(35, "gradual", 100, 5);
     assertThat(verdict().decision()).isEqualTo(Verdict.Decision.ROLLBACK);
-    List<RolloutEngine.SavedStage> saved = engine.saveStages();
+    List<RolloutEngine.SavedStage> saved = engine.saveState();
 
     RolloutEngine restarted = new RolloutEngine(registry, Duration.ofSeconds(1));
     restarted.setRollouts(rollouts(CHECKOUT), clock.wallTimeMillis());
-    assertThat(restarted.restoreStages(saved)).isZero();
+    assertThat(restarted.restoreState(saved, clock.wallTimeMillis())).isZero();
     List<AlertEvent> after = restarted.tick(clock.wallTimeMillis() + 1_000);
 
     Verdict v = restarted.verdicts().get("checkout");

@@ -36,6 +36,12 @@ class IngestHttpTest {
   private final ServerFixture fixture = new ServerFixture();
   private WebClient client;
 
+  /**
+   * Held in a field: Vert.x closes a client (and its connections) once it is garbage collected, and
+   * a test whose request must stay open cannot have that.
+   */
+  private HttpClient http;
+
   private Future<Void> start(Vertx vertx, String yaml) throws Exception {
     return fixture
         .start(vertx, TestServers.config(dataDir, yaml), clock)
@@ -194,7 +200,7 @@ class IngestHttpTest {
 
   @Test
   void aChunkedBodyOverTheLimitIsCutOffWith413(Vertx vertx, VertxTestContext ctx) throws Exception {
-    HttpClient http = vertx.createHttpClient(new HttpClientOptions());
+    http = vertx.createHttpClient(new HttpClientOptions());
     start(vertx, "limits: {max_body_bytes: 1KiB}")
         .compose(
             v ->
@@ -392,7 +398,7 @@ class IngestHttpTest {
 
   @Test
   void tooManyRequestsInFlightAreShedWith429(Vertx vertx, VertxTestContext ctx) throws Exception {
-    HttpClient http = vertx.createHttpClient(new HttpClientOptions());
+    http = vertx.createHttpClient(new HttpClientOptions());
     start(vertx, "limits: {max_inflight_requests: 1}")
         .compose(
             v ->

@@ -89,7 +89,7 @@ class SloEngineTest {
     assertThat(s.attainment()).isCloseTo(1 - 61.0 / 36_001, within(1e-12));
     // 61 bad of an allowance of 36.001: the budget is overspent by 69%.
     assertThat(s.budgetRemaining()).isCloseTo(1 - 61 / 36.001, within(1e-9));
-    assertThat(s.verdict()).isEqualTo(SloEngine.Verdict.FAIL);
+    assertThat(s.compliance()).isEqualTo(SloEngine.Compliance.FAIL);
     assertThat(s.burns())
         .extracting(b -> b.window().toString())
         .containsExactly("PT5M", "PT30M", "PT1H", "PT2H", "PT6H", "PT24H", "PT72H");
@@ -230,7 +230,7 @@ class SloEngineTest {
     SeriesRegistry fresh = new SeriesRegistry(WindowSettings.defaults(), 1_000, 1_000);
     SloEngine restarted = new SloEngine(fresh.sloTaps(), Duration.ofSeconds(10));
     restarted.setSlos(slos(AVAILABILITY), T0 + HOUR);
-    assertThat(restarted.restoreState(saved)).isZero();
+    assertThat(restarted.restoreState(saved, T0)).isZero();
 
     // Still burning: the page stays firing with its incident, and nothing is sent again.
     assertThat(restarted.tick(T0 + HOUR + STEP)).isEmpty();
@@ -241,6 +241,6 @@ class SloEngineTest {
     // An SLO that now counts otherwise does not take the old counts.
     SloEngine other = new SloEngine(fresh.sloTaps(), Duration.ofSeconds(10));
     other.setSlos(slos(AVAILABILITY.replace("300ms", "500ms")), T0 + HOUR);
-    assertThat(other.restoreState(saved)).isEqualTo(1);
+    assertThat(other.restoreState(saved, T0)).isEqualTo(1);
   }
 }
