@@ -21,13 +21,24 @@ public final class Latency {
   public static final long HIGHEST_TRACKABLE_MICROS = 3_600_000_000L;
   public static final int SIGNIFICANT_DIGITS = 2;
 
-  /** Upper bound of |reported - exact| / exact for any quantile a window reports. */
-  public static final double QUANTILE_RELATIVE_ERROR = 1.0 / 256;
+  /**
+   * Bits of HdrHistogram's {@code subBucketCount} for these digits: the smallest power of two
+   * holding {@code 2 * 10^digits} (8 for two digits: 256 sub-buckets). All the bucket geometry
+   * below derives from it.
+   */
+  private static final int SUB_BUCKET_BITS =
+      64 - Long.numberOfLeadingZeros(2 * (long) Math.pow(10, SIGNIFICANT_DIGITS) - 1);
 
-  /** Sub-buckets per bucket at two significant digits (HdrHistogram's {@code subBucketCount}). */
-  private static final int SUB_BUCKETS = 256;
+  /** Sub-buckets of the first bucket: values below this are kept exactly (256 µs). */
+  private static final int SUB_BUCKETS = 1 << SUB_BUCKET_BITS;
 
-  private static final int HALF = SUB_BUCKETS / 2;
+  /** Each further power of two splits into this many buckets (128). */
+  private static final int HALF_BITS = SUB_BUCKET_BITS - 1;
+
+  private static final int HALF = 1 << HALF_BITS;
+
+  /** Upper bound of |reported - exact| / exact for any quantile a window reports (1/256). */
+  public static final double QUANTILE_RELATIVE_ERROR = 1.0 / (2 * HALF);
 
   /** How many buckets the scale has (3,328): the most distinct indexes a slice can hold. */
   static final int BUCKET_COUNT = indexOf(HIGHEST_TRACKABLE_MICROS) + 1;
@@ -59,7 +70,7 @@ public final class Latency {
     if (v < SUB_BUCKETS) {
       return (int) v;
     }
-    int shift = 63 - Long.numberOfLeadingZeros(v) - 7;
+    int shift = 63 - Long.numberOfLeadingZeros(v) - HALF_BITS;
     return shift * HALF + (int) (v >>> shift);
   }
 
@@ -68,7 +79,12 @@ public final class Latency {
     if (index < SUB_BUCKETS) {
       return index;
     }
-    int shift = (index >>> 7) - 1;
+    int shift = (index >>> HALF_BITS) - 1;
     return (long) ((index & (HALF - 1)) + HALF) << shift;
+  }
+
+  /** How many microseconds bucket {@code index} spans. */
+  static long widthOf(int index) {
+    return index < SUB_BUCKETS ? 1 : 1L << ((index >>> HALF_BITS) - 1);
   }
 }

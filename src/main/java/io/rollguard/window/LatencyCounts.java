@@ -108,7 +108,7 @@ public final class LatencyCounts {
   /** HdrHistogram's median equivalent value of bucket {@code index}. */
   private static long median(int index) {
     long lowestValue = Latency.valueOf(index);
-    long width = index < 256 ? 1 : 1L << ((index >>> 7) - 1);
+    long width = Latency.widthOf(index);
     return lowestValue + (width >> 1);
   }
 }

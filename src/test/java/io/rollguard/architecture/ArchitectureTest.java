@@ -2,6 +2,7 @@ package io.rollguard.architecture;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -84,6 +85,11 @@ class ArchitectureTest {
         .onlyHaveDependentClassesThat()
         .resideInAnyPackage("io.rollguard.server..", "io.rollguard.cli..")
         .check(MAIN);
+  }
+
+  @Test
+  void noPackagesDependOnEachOtherInACycle() {
+    slices().matching("io.rollguard.(*)..").should().beFreeOfCycles().check(MAIN);
   }
 
   @Test
