@@ -1,10 +1,8 @@
 package io.rollguard.ingest;
 
-import io.netty.handler.codec.compression.DecompressionException;
 import io.rollguard.clock.Clock;
 import io.rollguard.clock.Timers;
 import io.vertx.core.Handler;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
@@ -71,8 +69,17 @@ public final class IngestHandler implements Handler<RoutingContext> {
         return;
       }
     }
+    ContentDecoding decoding;
+    try {
+      decoding =
+          ContentDecoding.of(
+              request.getHeader(HttpHeaders.CONTENT_ENCODING), limits.maxBodyBytes());
+    } catch (ContentDecoding.DecodingException e) {
+      refuse(request, e.status(), e.getMessage());
+      return;
+    }
     long declared = parseLength(request.getHeader(HttpHeaders.CONTENT_LENGTH));
-    if (!ndjson && declared > limits.maxBodyBytes()) {
+    if (!ndjson && decoding.identity() && declared > limits.maxBodyBytes()) {
       refuse(request, 413, tooLarge());
       return;
     }
@@ -83,7 +90,9 @@ public final class IngestHandler implements Handler<RoutingContext> {
       return;
     }
     BodyReader reader =
-        ndjson ? new NdjsonReader(request, services) : new JsonReader(request, services, declared);
+        ndjson
+            ? new NdjsonReader(request, services, decoding)
+            : new JsonReader(request, services, decoding, decoding.identity() ? declared : -1);
     reader.start();
   }
 
@@ -94,15 +103,18 @@ public final class IngestHandler implements Handler<RoutingContext> {
   private abstract class BodyReader {
     final HttpServerRequest request;
     final Predicate<String> services;
+    private final ContentDecoding decoding;
+    private final ContentDecoding.Sink decoded = this::chunk;
     final long startedNanos = clock.monotonicTimeNanos();
     long bytes;
     private long timer = -1;
     private long waitedMillis;
     boolean done;
 
-    BodyReader(HttpServerRequest request, Predicate<String> services) {
+    BodyReader(HttpServerRequest request, Predicate<String> services, ContentDecoding decoding) {
       this.request = request;
       this.services = services;
+      this.decoding = decoding;
     }
 
     void start() {
@@ -110,16 +122,20 @@ public final class IngestHandler implements Handler<RoutingContext> {
           chunk -> {
             if (!done) {
               bytes += chunk.length();
-              chunk(chunk);
+              byte[] raw = chunk.getBytes();
+              decode(() -> decoding.decode(raw, 0, raw.length, decoded));
             }
           });
       request.endHandler(
           v -> {
             if (!done) {
+              decode(() -> decoding.finish(decoded));
+            }
+            if (!done) {
               end();
             }
           });
-      request.exceptionHandler(this::failed);
+      request.exceptionHandler(e -> abort());
       request.response().closeHandler(v -> abort());
       armTimer(limits.allowedMillis(0));
       if (EarlyAnswer.expectsContinue(request)) {
@@ -128,25 +144,27 @@ public final class IngestHandler implements Handler<RoutingContext> {
       request.resume();
     }
 
-    abstract void chunk(Buffer chunk);
+    /** What decoding gave of the body: {@code bytes[0, length)}, valid during the call only. */
+    abstract void chunk(byte[] bytes, int length) throws Exception;
+
+    /** A body the client encoded wrongly, or that inflates past the limit, is refused. */
+    private void decode(DecodingStep step) {
+      try {
+        step.run();
+      } catch (ContentDecoding.DecodingException e) {
+        refuse(e.status(), e.getMessage());
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
 
     abstract void end();
 
     /** The client went away or broke the stream: nothing to answer, the slot is free again. */
     void abort() {
       finish();
-    }
-
-    /**
-     * Reading the body failed: a body that does not decompress is the client's mistake and gets a
-     * 400 that says so; anything else (a reset, a closed connection) has no one to answer.
-     */
-    private void failed(Throwable e) {
-      if (e instanceof DecompressionException && !request.response().closed()) {
-        refuse(400, "the body does not decompress as its Content-Encoding says: " + e.getMessage());
-      } else {
-        abort();
-      }
     }
 
     /** Releases the slot; false if it was already released (later events are ignored). */
@@ -156,6 +174,7 @@ public final class IngestHandler implements Handler<RoutingContext> {
       }
       done = true;
       slots.release();
+      decoding.close();
       if (timer >= 0) {
         timers.cancel(timer);
       }
@@ -238,15 +257,18 @@ public final class IngestHandler implements Handler<RoutingContext> {
      * first slice is allocated for it: the buffer grows as bytes arrive, so a large declared length
      * costs nothing until the bytes are really there.
      */
-    JsonReader(HttpServerRequest request, Predicate<String> services, long declaredLength) {
-      super(request, services);
+    JsonReader(
+        HttpServerRequest request,
+        Predicate<String> services,
+        ContentDecoding decoding,
+        long declaredLength) {
+      super(request, services, decoding);
       this.body =
           new byte[(int) Math.min(64 << 10, declaredLength > 0 ? declaredLength : 16 << 10)];
     }
 
     @Override
-    void chunk(Buffer chunk) {
-      int n = chunk.length();
+    void chunk(byte[] bytes, int n) {
       if (length + (long) n > limits.maxBodyBytes()) {
         body = null;
         refuse(413, tooLarge());
@@ -258,7 +280,7 @@ public final class IngestHandler implements Handler<RoutingContext> {
                 body,
                 (int) Math.min(limits.maxBodyBytes(), Math.max(length + n, 2L * body.length)));
       }
-      chunk.getBytes(body, length);
+      System.arraycopy(bytes, 0, body, length, n);
       length += n;
     }
 
@@ -275,16 +297,18 @@ public final class IngestHandler implements Handler<RoutingContext> {
   private final class NdjsonReader extends BodyReader {
     private final Ingestor.NdjsonStream stream;
 
-    NdjsonReader(HttpServerRequest request, Predicate<String> services) {
-      super(request, services);
+    NdjsonReader(HttpServerRequest request, Predicate<String> services, ContentDecoding decoding) {
+      super(request, services, decoding);
       this.stream = ingestor.ndjson(services);
     }
 
     @Override
-    void chunk(Buffer chunk) {
-      byte[] bytes = chunk.getBytes();
+    void chunk(byte[] bytes, int length) {
+      if (done) {
+        return;
+      }
       try {
-        stream.accept(bytes, bytes.length);
+        stream.accept(bytes, 0, length);
       } catch (LineTooLongException e) {
         metrics.recordIngest(stream.outcome(), clock.monotonicTimeNanos() - startedNanos);
         refuse(413, e.getMessage());
@@ -295,6 +319,12 @@ public final class IngestHandler implements Handler<RoutingContext> {
     void end() {
       respond(stream.finish());
     }
+  }
+
+  /** One step of decoding the body, which may refuse it. */
+  @FunctionalInterface
+  private interface DecodingStep {
+    void run() throws Exception;
   }
 
   private String tooLarge() {

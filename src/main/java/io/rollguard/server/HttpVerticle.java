@@ -121,7 +121,8 @@ final class HttpVerticle extends VerticleBase {
         new HttpServerOptions()
             .setHost(shared.config().server().host())
             .setPort(port)
-            .setDecompressionSupported(true)
+            // ingest decodes bodies itself (gzip, deflate), the same way on HTTP/1.1 and HTTP/2
+            .setDecompressionSupported(false)
             .setIdleTimeout((int) idleMillis)
             .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     var tls = shared.config().server().tls();
