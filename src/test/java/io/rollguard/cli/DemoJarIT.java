@@ -15,7 +15,7 @@ class DemoJarIT {
   void theDemoSeesTheAlertFireTheRollbackVerifiedAndTheResolve() throws Exception {
     try (RollguardProcess demo =
         RollguardProcess.start(dir, "demo", "--degrade-after", "3s", "--timeout", "60s")) {
-      assertThat(demo.waitForExit(90)).isZero();
+      assertThat(demo.waitForExit(90)).as(demo.stdout() + demo.stderr()).isZero();
       assertThat(demo.stdout())
           .contains("alert shop-canary-latency: pending -> firing")
           .contains(
