@@ -4,8 +4,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.rollguard.window.Latency;
 import java.io.IOException;
-import java.util.HashMap;
-import java.util.Map;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -19,9 +17,11 @@ import org.HdrHistogram.Histogram;
 final class BatchReader {
 
   private final IngestLimits limits;
+  private final LabelSets labelSets;
 
-  BatchReader(IngestLimits limits) {
+  BatchReader(IngestLimits limits, LabelSets labelSets) {
     this.limits = limits;
+    this.labelSets = labelSets;
   }
 
   /**
@@ -104,7 +104,7 @@ final class BatchReader {
 
   private void readRequest(JsonParser p, Item item, Staging staging) throws IOException {
     FlatRequest request = new FlatRequest();
-    Map<String, String> ownLabels = null;
+    LabelSets.Set ownLabels = null;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       p.nextToken();
@@ -125,7 +125,7 @@ final class BatchReader {
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       JsonToken t = p.nextToken();
-      if (point.read(field, p, item)) {
+      if (point.read(field, p, item, this)) {
         continue;
       }
       if (field.equals("value") && t.isNumeric()) {
@@ -155,7 +155,7 @@ final class BatchReader {
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       p.nextToken();
-      if (point.read(field, p, item)) {
+      if (point.read(field, p, item, this)) {
         continue;
       }
       if (field.equals("ok")) {
@@ -177,18 +177,18 @@ final class BatchReader {
   private static final class NamedPoint {
     String name;
     long ts;
-    Map<String, String> labels;
+    LabelSets.Set labels;
 
     NamedPoint(long nowMillis) {
       this.ts = nowMillis;
     }
 
     /** Reads {@code field} if it is one of the shared ones; false otherwise. */
-    boolean read(String field, JsonParser p, Item item) throws IOException {
+    boolean read(String field, JsonParser p, Item item, BatchReader reader) throws IOException {
       switch (field) {
         case "name" -> name = readString(p, item, "name");
         case "ts" -> ts = readTimestamp(p, item);
-        case "labels" -> labels = readLabels(p, "labels", item);
+        case "labels" -> labels = reader.readLabels(p, "labels", item);
         default -> {
           return false;
         }
@@ -232,7 +232,7 @@ final class BatchReader {
     long end = Long.MIN_VALUE;
     String hdr = null;
     long errors = 0;
-    Map<String, String> ownLabels = null;
+    LabelSets.Set ownLabels = null;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       JsonToken t = p.nextToken();
@@ -305,9 +305,11 @@ final class BatchReader {
     }
   }
 
-  /** A labels object; scalar values are taken as text, null values ignored. */
-  private static Map<String, String> readLabels(JsonParser p, String name, Item item)
-      throws IOException {
+  /**
+   * A labels object, interned ({@link LabelSets}): a set seen before costs no allocation. Scalar
+   * values are taken as text, null values ignored; anything else is a problem (and null).
+   */
+  private LabelSets.Set readLabels(JsonParser p, String name, Item item) throws IOException {
     if (p.currentToken() == JsonToken.VALUE_NULL) {
       return null;
     }
@@ -316,18 +318,31 @@ final class BatchReader {
       p.skipChildren();
       return null;
     }
-    Map<String, String> labels = new HashMap<>();
+    labelSets.start();
+    String problem = null;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String key = p.currentName();
       JsonToken t = p.nextToken();
-      if (t.isScalarValue() && t != JsonToken.VALUE_NULL) {
-        labels.put(key, p.getText());
+      if (t == JsonToken.VALUE_STRING) {
+        labelSets.add(key, p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+      } else if (t.isScalarValue() && t != JsonToken.VALUE_NULL) {
+        labelSets.add(key, p.getText());
       } else if (t != JsonToken.VALUE_NULL) {
-        item.problem(name + "." + key + " must be a string");
+        if (problem == null) {
+          problem = name + "." + key + " must be a string";
+        }
         p.skipChildren();
       }
     }
-    return labels;
+    if (problem != null) {
+      item.problem(problem);
+      return null;
+    }
+    if (labelSets.overflowed()) {
+      item.problem(name + " has more than " + LabelSets.MAX_PAIRS + " entries");
+      return null;
+    }
+    return labelSets.intern();
   }
 
   /** The fields of one request, whether in {@code requests[]} or flat on an NDJSON line. */
@@ -337,7 +352,7 @@ final class BatchReader {
     Boolean ok;
     int status = -1;
     long ts = Long.MIN_VALUE;
-    Map<String, String> ownLabels;
+    LabelSets.Set ownLabels;
 
     void read(String field, JsonParser p, Item item) throws IOException {
       JsonToken t = p.currentToken();

@@ -10,12 +10,10 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import io.rollguard.clock.Clock;
 import io.rollguard.window.Labels;
 import io.rollguard.window.LatencyScratch;
+import io.rollguard.window.RequestWindow;
 import io.rollguard.window.SeriesRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
 import java.util.function.Predicate;
@@ -40,16 +38,14 @@ public final class Ingestor {
   private final Staging staging = new Staging();
   private final LatencyScratch scratch = new LatencyScratch();
 
-  /** Merged labels by an item's own labels, for the batch {@link #cachedBatch} only. */
-  private final Map<Map<String, String>, Labels> ownLabelsCache = new HashMap<>();
-
-  private Staging.Batch cachedBatch;
+  private final SeriesCache series;
 
   public Ingestor(SeriesRegistry registry, IngestLimits limits, Clock clock) {
     this.registry = registry;
     this.limits = limits;
     this.clock = clock;
-    this.reader = new BatchReader(limits);
+    this.reader = new BatchReader(limits, new LabelSets());
+    this.series = new SeriesCache(limits);
   }
 
   /**
@@ -248,8 +244,6 @@ public final class Ingestor {
       }
     } finally {
       staging.clear();
-      ownLabelsCache.clear();
-      cachedBatch = null;
     }
   }
 
@@ -285,25 +279,42 @@ public final class Ingestor {
     }
   }
 
+  /**
+   * Records a batch's requests, one window lock per run of requests of the same series. A run's
+   * series comes from the cache: its window too, unless the window was evicted meanwhile.
+   */
   private void recordRequests(Staging.Batch batch, IngestOutcome out, long now) {
     int i = batch.requestFrom;
     while (i < batch.requestTo) {
-      Map<String, String> own = staging.requestOwnLabels(i);
+      LabelSets.Set own = staging.requestOwnLabels(i);
       int j = i + 1;
-      while (j < batch.requestTo && Objects.equals(own, staging.requestOwnLabels(j))) {
+      while (j < batch.requestTo && staging.requestOwnLabels(j) == own) {
         j++;
       }
       int from = i;
       int to = j;
+      i = j;
+      SeriesCache.Entry entry = entry(batch, own, out, to - from);
+      if (entry == null) {
+        continue;
+      }
+      RequestWindow window = entry.window;
+      if (window != null && window.record(staging.requests, from, to, now, scratch)) {
+        out.acceptRequests(to - from);
+        continue;
+      }
       record(
           out,
           batch,
-          seriesLabels(batch, own, out, to - from),
+          entry.labels,
           to - from,
-          registry::requests,
+          labels -> {
+            RequestWindow w = registry.requests(labels);
+            entry.window = w;
+            return w;
+          },
           w -> w.record(staging.requests, from, to, now, scratch),
           out::acceptRequests);
-      i = j;
     }
   }
 
@@ -336,88 +347,41 @@ public final class Ingestor {
           "this token may not write service '" + batch.service + "'");
       return null;
     }
-    Map<String, String> labels = new HashMap<>();
-    String problem = addLabels(labels, batch.labels, batch.service);
-    labels.put("service", batch.service);
-    if (problem == null) {
-      problem = checkLabels(labels);
-    }
-    if (problem != null) {
-      out.reject(RejectReason.LABELS, items, batch.index, batch.line, problem);
+    SeriesCache.Entry own = series.get(batch.service, batchLabels(batch), LabelSets.EMPTY);
+    if (own.problem != null) {
+      out.reject(RejectReason.LABELS, items, batch.index, batch.line, own.problem);
       return null;
     }
-    return Labels.of(labels);
+    return own.labels;
+  }
+
+  private static LabelSets.Set batchLabels(Staging.Batch batch) {
+    return batch.labels == null ? LabelSets.EMPTY : batch.labels;
   }
 
   /**
-   * The labels of the series of {@code items} items sharing {@code own} labels: their batch's, with
-   * {@code own} merged over them; null (and the items rejected) when those are not valid.
+   * The series of {@code items} items sharing {@code own} labels: their batch's, with {@code own}
+   * merged over them; null (and the items rejected) when those are not valid or the batch was
+   * refused.
    */
-  private Labels seriesLabels(
-      Staging.Batch batch, Map<String, String> own, IngestOutcome out, int items) {
+  private SeriesCache.Entry entry(
+      Staging.Batch batch, LabelSets.Set own, IngestOutcome out, int items) {
     if (batch.resolved == null) {
       return null; // the batch was refused and counted whole
     }
-    if (own == null || own.isEmpty()) {
-      return batch.resolved;
-    }
-    if (cachedBatch != batch) {
-      ownLabelsCache.clear();
-      cachedBatch = batch;
-    }
-    Labels cached = ownLabelsCache.get(own);
-    if (cached != null) {
-      return cached;
-    }
-    Map<String, String> labels = new HashMap<>(batch.resolved.asMap());
-    String problem = addLabels(labels, own, batch.service);
-    if (problem == null) {
-      problem = checkLabels(labels);
-    }
-    if (problem != null) {
-      out.reject(RejectReason.LABELS, items, batch.index, batch.line, problem);
+    SeriesCache.Entry e =
+        series.get(batch.service, batchLabels(batch), own == null ? LabelSets.EMPTY : own);
+    if (e.problem != null) {
+      out.reject(RejectReason.LABELS, items, batch.index, batch.line, e.problem);
       return null;
     }
-    Labels merged = Labels.of(labels);
-    ownLabelsCache.put(own, merged);
-    return merged;
+    return e;
   }
 
-  private String addLabels(Map<String, String> into, Map<String, String> labels, String service) {
-    if (labels == null) {
-      return null;
-    }
-    for (var e : labels.entrySet()) {
-      if (e.getKey().equals("service") && !e.getValue().equals(service)) {
-        return "labels may not change 'service' (set the batch's service instead)";
-      }
-      into.put(e.getKey(), e.getValue());
-    }
-    return null;
-  }
-
-  private String checkLabels(Map<String, String> labels) {
-    if (labels.size() > limits.maxLabels()) {
-      return "too many labels: " + labels.size() + " (max_labels is " + limits.maxLabels() + ")";
-    }
-    for (var e : labels.entrySet()) {
-      if (e.getKey().isEmpty()) {
-        return "label names must not be empty";
-      }
-      if (e.getKey().length() > limits.maxLabelValueLength()
-          || e.getValue().length() > limits.maxLabelValueLength()) {
-        return "label '"
-            + abbreviate(e.getKey())
-            + "' is longer than max_label_value_length ("
-            + limits.maxLabelValueLength()
-            + ")";
-      }
-    }
-    return null;
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+  private Labels seriesLabels(
+      Staging.Batch batch, LabelSets.Set own, IngestOutcome out, int items) {
+    SeriesCache.Entry e = entry(batch, own, out, items);
+    return e == null ? null : e.labels;
   }
 
   private static int line(JsonParser p) {

@@ -5,7 +5,6 @@ import io.rollguard.window.RequestSamples;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import org.HdrHistogram.AbstractHistogram;
 
 /**
@@ -21,7 +20,7 @@ final class Staging {
     final int index;
     final int line;
     String service;
-    Map<String, String> labels;
+    LabelSets.Set labels;
     int requestFrom;
     int requestTo;
 
@@ -40,30 +39,24 @@ final class Staging {
     }
   }
 
-  record Gauge(
-      Batch batch, Map<String, String> ownLabels, String name, long tsMillis, double value) {}
+  record Gauge(Batch batch, LabelSets.Set ownLabels, String name, long tsMillis, double value) {}
 
-  record Check(
-      Batch batch, Map<String, String> ownLabels, String name, long tsMillis, boolean ok) {}
+  record Check(Batch batch, LabelSets.Set ownLabels, String name, long tsMillis, boolean ok) {}
 
   record Histogram(
-      Batch batch,
-      Map<String, String> ownLabels,
-      long endMillis,
-      AbstractHistogram micros,
-      int errors) {}
+      Batch batch, LabelSets.Set ownLabels, long endMillis, AbstractHistogram micros, int errors) {}
 
   final List<Batch> batches = new ArrayList<>();
   final RequestSamples requests = new RequestSamples();
 
-  /** Per request: its own labels (null: the batch's). */
-  Object[] requestOwnLabels = new Object[256];
+  /** Per request: its own interned labels (null: the batch's only). */
+  LabelSets.Set[] requestOwnLabels = new LabelSets.Set[256];
 
   final List<Gauge> gauges = new ArrayList<>();
   final List<Check> checks = new ArrayList<>();
   final List<Histogram> histograms = new ArrayList<>();
 
-  void addRequest(long tsMillis, long micros, boolean error, Map<String, String> ownLabels) {
+  void addRequest(long tsMillis, long micros, boolean error, LabelSets.Set ownLabels) {
     int i = requests.size();
     if (i == requestOwnLabels.length) {
       requestOwnLabels = Arrays.copyOf(requestOwnLabels, i * 2);
@@ -72,9 +65,8 @@ final class Staging {
     requestOwnLabels[i] = ownLabels;
   }
 
-  @SuppressWarnings("unchecked")
-  Map<String, String> requestOwnLabels(int i) {
-    return (Map<String, String>) requestOwnLabels[i];
+  LabelSets.Set requestOwnLabels(int i) {
+    return requestOwnLabels[i];
   }
 
   /** Sizes to roll back to if a batch turns out to be cut short by a syntax error. */
