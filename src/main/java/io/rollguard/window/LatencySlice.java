@@ -3,30 +3,46 @@ package io.rollguard.window;
 import java.util.Arrays;
 
 /**
- * The latency distribution of one time slice, as (bucket index, count) pairs sorted by index. Its
- * size follows the number of distinct buckets seen, not the scale's range: a quiet slice costs a
- * few dozen bytes where a dense histogram would cost 27 KB.
+ * The latency distribution of one time slice. Its size follows the number of distinct buckets seen,
+ * not the scale's range: a quiet slice costs a few dozen bytes where a dense histogram would cost
+ * 27 KB.
  *
- * <p>Two forms: this mutable one for slices still being written, and a sealed one, {@link
- * #encode()}d into a byte array of varint (index delta, count) pairs, about 2 to 3 bytes per
- * distinct bucket. Not thread-safe: owned by a window and used under its monitor.
+ * <p>Three forms. Written slices are sparse, (bucket index, count) pairs sorted by index, until
+ * they hold more than {@link #SPARSE_MAX} distinct buckets; then they are dense over the range of
+ * indexes seen ({@code counts[index - base]}), so a busy series' sample costs an array increment
+ * instead of a search and an insertion into hundreds of pairs. Sealed slices are {@link #encode()}d
+ * into a byte array of varint (index delta, count) pairs, about 2 to 3 bytes per distinct bucket.
+ * Not thread-safe: owned by a window and used under its monitor.
  */
 final class LatencySlice {
 
   private static final int[] NONE = new int[0];
 
-  /** index0, count0, index1, count1, ... ascending by index. */
+  /** Beyond this many distinct buckets a slice turns dense over its range of indexes. */
+  static final int SPARSE_MAX = 32;
+
+  /** index0, count0, index1, count1, ... ascending by index (sparse form). */
   private int[] pairs = NONE;
 
   private int size;
 
+  /** The dense form: counts of indexes {@code base .. base + dense.length - 1}; null if sparse. */
+  private int[] dense;
+
+  private int base;
+
+  /** Non-zero buckets of the dense form. */
+  private int nonZero;
+
   int distinctBuckets() {
-    return size;
+    return dense == null ? size : nonZero;
   }
 
   void clear() {
     size = 0;
-    if (pairs.length > 256) {
+    dense = null;
+    nonZero = 0;
+    if (pairs.length > 4 * SPARSE_MAX) {
       pairs = NONE; // give a burst's memory back
     }
   }
@@ -36,6 +52,10 @@ final class LatencySlice {
    * running window sums do), and a bucket whose count reaches zero is dropped.
    */
   void add(int index, int count) {
+    if (dense != null) {
+      addDense(index, count);
+      return;
+    }
     int lo = 0;
     int hi = size - 1;
     while (lo <= hi) {
@@ -54,6 +74,11 @@ final class LatencySlice {
         return;
       }
     }
+    if (size == SPARSE_MAX) {
+      toDense();
+      addDense(index, count);
+      return;
+    }
     ensureCapacity(size + 1);
     System.arraycopy(pairs, 2 * lo, pairs, 2 * lo + 2, 2 * (size - lo));
     pairs[2 * lo] = index;
@@ -61,12 +86,56 @@ final class LatencySlice {
     size++;
   }
 
+  private void addDense(int index, int count) {
+    if (index < base || index >= base + dense.length) {
+      widen(index);
+    }
+    int before = dense[index - base];
+    int after = before + count;
+    dense[index - base] = after;
+    if (before == 0 && after != 0) {
+      nonZero++;
+    } else if (before != 0 && after == 0) {
+      nonZero--;
+    }
+  }
+
+  /** The pairs become dense counts over their range, with room to grow on both sides. */
+  private void toDense() {
+    int lowest = pairs[0];
+    int highest = pairs[2 * size - 2];
+    int slack = Math.max(16, (highest - lowest) / 4);
+    base = Math.max(0, lowest - slack);
+    int top = Math.min(Latency.BUCKET_COUNT, highest + slack + 1);
+    dense = new int[top - base];
+    for (int i = 0; i < size; i++) {
+      dense[pairs[2 * i] - base] = pairs[2 * i + 1];
+    }
+    nonZero = size;
+    size = 0;
+    pairs = NONE;
+  }
+
+  private void widen(int index) {
+    int lowest = Math.min(base, index);
+    int highest = Math.max(base + dense.length - 1, index);
+    int slack = Math.max(16, (highest - lowest) / 4);
+    int newBase = Math.max(0, index < base ? lowest - slack : lowest);
+    int newTop =
+        Math.min(
+            Latency.BUCKET_COUNT, (index >= base + dense.length ? highest + slack : highest) + 1);
+    int[] grown = new int[newTop - newBase];
+    System.arraycopy(dense, 0, grown, base - newBase, dense.length);
+    dense = grown;
+    base = newBase;
+  }
+
   /**
-   * Adds {@code n} (index, count) pairs given in ascending index order, in one merge pass. The
-   * arguments are not modified.
+   * Adds {@code n} (index, count) pairs given in ascending index order. The arguments are not
+   * modified.
    */
   void addSorted(int[] indexes, int[] counts, int n) {
-    if (n <= 8 || n * 16 < size) {
+    if (dense != null || n <= 8 || n * 16 < size) {
       for (int i = 0; i < n; i++) {
         add(indexes[i], counts[i]); // a few binary searches beat a pass over a large slice
       }
@@ -90,6 +159,12 @@ final class LatencySlice {
         if (pairs[2 * a] == indexes[b]) {
           pairs[2 * a + 1] += counts[b++];
         }
+      }
+      return;
+    }
+    if (size + fresh > SPARSE_MAX) {
+      for (int i = 0; i < n; i++) {
+        add(indexes[i], counts[i]); // turns dense on the way
       }
       return;
     }
@@ -117,19 +192,52 @@ final class LatencySlice {
     size = merged;
   }
 
+  /** Adds every observation of {@code other} to this slice. */
+  void addAll(LatencySlice other) {
+    if (other.dense != null) {
+      for (int i = 0; i < other.dense.length; i++) {
+        if (other.dense[i] != 0) {
+          add(other.base + i, other.dense[i]);
+        }
+      }
+    } else {
+      for (int i = 0; i < other.size; i++) {
+        add(other.pairs[2 * i], other.pairs[2 * i + 1]);
+      }
+    }
+  }
+
   /** Adds this slice's observations to {@code into}. */
   void addTo(LatencyCounts into) {
+    if (dense != null) {
+      for (int i = 0; i < dense.length; i++) {
+        if (dense[i] != 0) {
+          into.add(base + i, dense[i]);
+        }
+      }
+      return;
+    }
     into.addSortedPairs(pairs, size);
   }
 
   /** The sealed form: varint (index delta, count) pairs; null when the slice is empty. */
   byte[] encode() {
-    if (size == 0) {
+    if (distinctBuckets() == 0) {
       return null;
     }
-    byte[] out = new byte[size * 10];
+    byte[] out = new byte[distinctBuckets() * 10];
     int at = 0;
     int previous = 0;
+    if (dense != null) {
+      for (int i = 0; i < dense.length; i++) {
+        if (dense[i] != 0) {
+          at = writeVarint(out, at, base + i - previous);
+          at = writeVarint(out, at, dense[i]);
+          previous = base + i;
+        }
+      }
+      return Arrays.copyOf(out, at);
+    }
     for (int i = 0; i < size; i++) {
       at = writeVarint(out, at, pairs[2 * i] - previous);
       at = writeVarint(out, at, pairs[2 * i + 1]);
@@ -141,9 +249,14 @@ final class LatencySlice {
   /** Replaces this slice's content with the sealed form {@code encoded} (null: empty). */
   void decode(byte[] encoded) {
     size = 0;
+    dense = null;
+    nonZero = 0;
     if (encoded != null) {
       ensureCapacity(Math.min(encoded.length / 2 + 1, Latency.BUCKET_COUNT));
       size = decodePairs(encoded, pairs);
+      if (size > SPARSE_MAX) {
+        toDense();
+      }
     }
   }
 
@@ -188,7 +301,7 @@ final class LatencySlice {
 
   /** Approximate heap bytes held (benchmarks report it). */
   long footprintBytes() {
-    return 24 + 16 + 4L * pairs.length;
+    return 40 + 16 + 4L * pairs.length + (dense == null ? 0 : 16 + 4L * dense.length);
   }
 
   private void ensureCapacity(int pairCount) {

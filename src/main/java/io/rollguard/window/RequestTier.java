@@ -30,6 +30,18 @@ final class RequestTier {
   private final LatencySlice[] open = new LatencySlice[OPEN];
   private final long[] openSlice = new long[OPEN];
 
+  /** Requests and errors recorded into each open buffer (what it forwards when it is sealed). */
+  private final int[] openCount = new int[OPEN];
+
+  private final int[] openErrors = new int[OPEN];
+
+  /**
+   * The coarser tier this one feeds (null: none): an open slice is added to it, whole, when it is
+   * sealed, so a sample costs one tier's write, not two. What arrives for a slice that is already
+   * sealed the caller writes to the coarse tier itself ({@link #add} says so).
+   */
+  private RequestTier downstream;
+
   /** The last sealed slice a late sample reopened, kept decoded until another one is reopened. */
   private final LatencySlice reopened = new LatencySlice();
 
@@ -59,21 +71,89 @@ final class RequestTier {
   }
 
   /**
-   * Records {@code requests} observations at {@code tsMillis}, {@code failed} of them errors, with
-   * latencies given as {@code n} sorted (index, count) pairs. False when older than this tier
-   * holds.
+   * When the first slice of a window of {@code windowMillis} ending at {@code nowMillis} starts.
    */
-  boolean add(long tsMillis, int requests, int failed, int[] indexes, int[] pairCounts, int n) {
+  long windowStartMillis(long nowMillis, long windowMillis) {
+    int n = Math.min(ring.slicesIn(windowMillis), ring.slotCount());
+    return (ring.sliceOf(nowMillis) - n + 1) * ring.sliceMillis();
+  }
+
+  /** When the slice after the one holding {@code nowMillis} starts: a window's end. */
+  long windowEndMillis(long nowMillis) {
+    return (ring.sliceOf(nowMillis) + 1) * ring.sliceMillis();
+  }
+
+  /** Feeds {@code coarser} with every slice of this tier as it is sealed. */
+  void feed(RequestTier coarser) {
+    this.downstream = coarser;
+  }
+
+  /** {@link #add}: the observations went into an open slice (a fed tier gets them at sealing). */
+  static final int ADDED_OPEN = 1;
+
+  /** {@link #add}: into a slice already sealed (a fed tier had that slice: add them there too). */
+  static final int ADDED_SEALED = 2;
+
+  /** {@link #add}: older than this tier holds; nothing recorded. */
+  static final int TOO_OLD = 0;
+
+  /**
+   * Records {@code requests} observations at {@code tsMillis}, {@code failed} of them errors, with
+   * latencies given as {@code n} sorted (index, count) pairs; says where they went.
+   */
+  int add(long tsMillis, int requests, int failed, int[] indexes, int[] pairCounts, int n) {
     int slot = ring.slotForWrite(tsMillis, reset);
     if (slot < 0) {
-      return false;
+      return TOO_OLD;
     }
     counts[slot] += requests;
     errors[slot] += failed;
     long slice = ring.sliceOf(tsMillis);
     LatencySlice target = openFor(slice);
-    (target != null ? target : reopen(slot)).addSorted(indexes, pairCounts, n);
-    return true;
+    if (target != null) {
+      target.addSorted(indexes, pairCounts, n);
+      int b = (int) Math.floorMod(slice, (long) OPEN);
+      openCount[b] += requests;
+      openErrors[b] += failed;
+      return ADDED_OPEN;
+    }
+    reopen(slot).addSorted(indexes, pairCounts, n);
+    return ADDED_SEALED;
+  }
+
+  /** Adds a whole slice of a finer tier: its counts, and its distribution. */
+  private void addSlice(long tsMillis, int requests, int failed, LatencySlice latency) {
+    int slot = ring.slotForWrite(tsMillis, reset);
+    if (slot < 0) {
+      return;
+    }
+    counts[slot] += requests;
+    errors[slot] += failed;
+    long slice = ring.sliceOf(tsMillis);
+    LatencySlice target = openFor(slice);
+    if (target != null) {
+      int b = (int) Math.floorMod(slice, (long) OPEN);
+      openCount[b] += requests;
+      openErrors[b] += failed;
+    } else {
+      target = reopen(slot);
+    }
+    target.addAll(latency);
+  }
+
+  /**
+   * Adds the open slices not yet sealed into a fed tier that lie in {@code [fromMillis, toMillis)}:
+   * what a reader of the coarse tier must add to see the last seconds.
+   */
+  void addOpenTo(RequestAccumulator into, long fromMillis, long toMillis) {
+    long first = ring.sliceOf(fromMillis);
+    long last = ring.sliceOf(toMillis - 1);
+    for (int b = 0; b < OPEN; b++) {
+      if (openSlice[b] != SliceRing.NO_SLICE && openSlice[b] >= first && openSlice[b] <= last) {
+        into.addCounts(openCount[b], openErrors[b]);
+        open[b].addTo(into.latency());
+      }
+    }
   }
 
   /**
@@ -279,6 +359,8 @@ final class RequestTier {
     if (openSlice[b] != slice) {
       open[b].clear();
       openSlice[b] = slice;
+      openCount[b] = 0;
+      openErrors[b] = 0;
     }
     return open[b];
   }
@@ -298,9 +380,17 @@ final class RequestTier {
   }
 
   private void seal(int b) {
-    sealed[ring.slotOf(openSlice[b])] = open[b].encode();
+    int slot = ring.slotOf(openSlice[b]);
+    if (ring.holds(slot, openSlice[b])) {
+      sealed[slot] = open[b].encode();
+    }
+    if (downstream != null && openCount[b] > 0) {
+      downstream.addSlice(openSlice[b] * ring.sliceMillis(), openCount[b], openErrors[b], open[b]);
+    }
     open[b].clear();
     openSlice[b] = SliceRing.NO_SLICE;
+    openCount[b] = 0;
+    openErrors[b] = 0;
   }
 
   private void clearSlot(int slot) {

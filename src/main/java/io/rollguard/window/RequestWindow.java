@@ -41,6 +41,9 @@ public final class RequestWindow {
         settings.hasCoarseTier()
             ? new RequestTier(settings.coarseSliceMillis(), settings.coarseSlots())
             : null;
+    if (coarse != null) {
+      fine.feed(coarse);
+    }
   }
 
   public Labels labels() {
@@ -94,10 +97,7 @@ public final class RequestWindow {
     scratch.recordAll(histogram);
     int n = scratch.drain();
     int total = (int) histogram.getTotalCount();
-    fine.add(endMillis, total, errorCount, scratch.indexes(), scratch.counts(), n);
-    if (coarse != null) {
-      coarse.add(endMillis, total, errorCount, scratch.indexes(), scratch.counts(), n);
-    }
+    add(endMillis, total, errorCount, scratch, n);
     for (SloCounts counts : sloCounts()) {
       counts.countHistogram(endMillis, histogram, errorCount);
     }
@@ -111,8 +111,24 @@ public final class RequestWindow {
    * up to its slice). For one-off reads such as queries.
    */
   public synchronized void addTo(RequestAccumulator into, long nowMillis, long windowMillis) {
-    tierFor(windowMillis)
-        .addTo(into, nowMillis, Math.min(windowMillis, settings.maxWindowMillis()));
+    long w = Math.min(windowMillis, settings.maxWindowMillis());
+    RequestTier tier = tierFor(windowMillis);
+    tier.addTo(into, nowMillis, w);
+    addFineOpenSlices(tier, into, nowMillis, w);
+  }
+
+  /**
+   * A read from the coarse tier also needs the fine slices still open: the coarse tier gets them
+   * only once they are sealed. They are the last few seconds, inside any coarse window.
+   */
+  private void addFineOpenSlices(
+      RequestTier tier, RequestAccumulator into, long nowMillis, long windowMillis) {
+    if (tier == coarse) {
+      fine.addOpenTo(
+          into,
+          coarse.windowStartMillis(nowMillis, windowMillis),
+          coarse.windowEndMillis(nowMillis));
+    }
   }
 
   /**
@@ -122,8 +138,10 @@ public final class RequestWindow {
    */
   public synchronized void addToRunning(
       RequestAccumulator into, long nowMillis, long windowMillis) {
-    tierFor(windowMillis)
-        .addToRunning(into, nowMillis, Math.min(windowMillis, settings.maxWindowMillis()));
+    long w = Math.min(windowMillis, settings.maxWindowMillis());
+    RequestTier tier = tierFor(windowMillis);
+    tier.addToRunning(into, nowMillis, w);
+    addFineOpenSlices(tier, into, nowMillis, w);
   }
 
   /** The SLO counts this series feeds, worked out again when a new set is published. */
@@ -171,9 +189,17 @@ public final class RequestWindow {
       }
       n = scratch.drain();
     }
-    long ts = samples.tsMillis(from);
-    fine.add(ts, requests, failed, scratch.indexes(), scratch.counts(), n);
-    if (coarse != null) {
+    add(samples.tsMillis(from), requests, failed, scratch, n);
+  }
+
+  /**
+   * Into the fine tier, which feeds the coarse one as its slices are sealed; what the fine tier no
+   * longer holds open (a late sample) goes to the coarse tier directly, so it is counted there
+   * exactly once.
+   */
+  private void add(long ts, int requests, int failed, LatencyScratch scratch, int n) {
+    int where = fine.add(ts, requests, failed, scratch.indexes(), scratch.counts(), n);
+    if (coarse != null && where != RequestTier.ADDED_OPEN) {
       coarse.add(ts, requests, failed, scratch.indexes(), scratch.counts(), n);
     }
   }

@@ -40,6 +40,13 @@ public class IngestParseBenchmark {
   @Param({"false", "true"})
   boolean timestamps;
 
+  /**
+   * {@code one}: 1,000 requests of one series, labels at batch level; {@code many}: issue #12's
+   * shape, 10 batches of 100 requests each with its own endpoint/stage labels (1,000 series).
+   */
+  @Param({"one", "many"})
+  String series;
+
   private final ManualClock clock = new ManualClock(T0);
   private Ingestor ingestor;
   private byte[] body;
@@ -50,7 +57,10 @@ public class IngestParseBenchmark {
     ingestor =
         new Ingestor(
             registry, new IngestLimits(8 << 20, 16, 128, 10_000, 3_600_000, 1 << 20), clock);
-    body = Batches.requestBatch("bench", "s-0001", SAMPLES, timestamps ? T0 : -1, 7);
+    body =
+        series.equals("many")
+            ? io.rollguard.benchmarks.load.ManySeriesBodies.jsonBody(new java.util.Random(7))
+            : Batches.requestBatch("bench", "s-0001", SAMPLES, timestamps ? T0 : -1, 7);
   }
 
   @Benchmark

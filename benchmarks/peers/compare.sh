@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Rollguard against VictoriaMetrics, side by side in one run, on the same load generator and the
+# same samples (issue #12): both bodies come from one seed (ManySeriesBodies: 10 services x 100
+# requests with their own endpoint/stage labels, 1,000 series per body), both servers run at once
+# on loopback, and wrk drives one, then the other, in turn, PAIRS times. A rate is accepted samples
+# per second (2xx answers x samples per body); the ratio is taken pair by pair, and the median
+# reported. Installs wrk and victoria-metrics (Debian packages) when missing.
+# Knobs: PAIRS=3 DURATION=15 THREADS=2 CONNECTIONS=16 BODIES=8 SEED=12
+#        SHAPE=many|otlp|remote_write (what Rollguard is sent; VictoriaMetrics always gets the
+#        same samples in its own best format for that shape)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+PAIRS=${PAIRS:-3}
+DURATION=${DURATION:-15}
+THREADS=${THREADS:-2}
+CONNECTIONS=${CONNECTIONS:-16}
+BODIES=${BODIES:-8}
+SEED=${SEED:-12}
+
+need() { command -v "$1" >/dev/null || (apt-get update -qq && apt-get install -y -qq "$2") >/dev/null; }
+need wrk wrk
+need victoria-metrics victoria-metrics
+[ -f target/rollguard.jar ] || mvn -B -q package -DskipTests
+mvn -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
+CP="target/test-classes:target/classes:$(cat target/bench.classpath)"
+
+work=$(mktemp -d)
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
+java -cp "$CP" io.rollguard.benchmarks.load.ManySeriesBodies "$SEED" "$BODIES" "$work/json.bodies" "$work/prom.bodies"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+cat > "$work/rollguard.yaml" <<YAML
+server: {host: 127.0.0.1, port: 0}
+data_dir: $work/rg-data
+limits: {max_series: 1000000, max_series_per_service: 1000000, max_inflight_requests: 4096}
+YAML
+java ${SERVER_JAVA_OPTS:-} -jar target/rollguard.jar serve --config "$work/rollguard.yaml" >"$work/rg.out" 2>"$work/rg.err" &
+pids+=($!); rg_pid=$!
+vm_port=$(free_port)
+victoria-metrics -storageDataPath="$work/vm-data" -httpListenAddr="127.0.0.1:$vm_port" -retentionPeriod=1d \
+  -loggerLevel=ERROR >"$work/vm.out" 2>&1 &
+pids+=($!); vm_pid=$!
+rg_port=""
+for _ in $(seq 1 150); do
+  rg_port=$(grep -oE 'listening on http://[^ ]+:[0-9]+' "$work/rg.out" | grep -oE '[0-9]+$' || true)
+  [ -n "$rg_port" ] && curl -sf "http://127.0.0.1:$vm_port/health" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+[ -n "$rg_port" ] || { echo "rollguard did not start"; cat "$work/rg.err"; exit 1; }
+
+hz=$(getconf CLK_TCK)
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# run NAME PID PORT PATH TYPE FILE SECONDS: prints "rate cpu_ns_per_sample"
+run() {
+  local before after out ok
+  before=$(ticks "$2")
+  out=$(BODIES="$6" URL_PATH="$4" CONTENT_TYPE="$5" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${7}s" \
+    -s benchmarks/peers/post.lua "http://127.0.0.1:$3")
+  after=$(ticks "$2")
+  ok=$(echo "$out" | awk '/^ok_requests/ {print $2}')
+  awk -v ok="$ok" -v d="$7" -v t=$((after - before)) -v hz="$hz" \
+    'BEGIN { s = ok * 1000; printf "%.0f %.0f\n", s / d, (s > 0 ? (t / hz) * 1e9 / s : 0) }'
+}
+RG=(rollguard "$rg_pid" "$rg_port" /api/v1/ingest application/json "$work/json.bodies")
+VM=(victoria-metrics "$vm_pid" "$vm_port" /api/v1/import/prometheus text/plain "$work/prom.bodies")
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1), $(victoria-metrics -version 2>&1 | head -1)"
+echo "shape: 10 services x 100 requests, own endpoint/stage labels, 1,000 series and samples per body; $BODIES bodies; wrk -t$THREADS -c$CONNECTIONS, ${DURATION}s per run"
+run "${RG[@]}" 5 >/dev/null; run "${VM[@]}" 5 >/dev/null   # warm-up
+ratios=()
+for i in $(seq 1 "$PAIRS"); do
+  read -r rg rg_cpu < <(run "${RG[@]}" "$DURATION")
+  read -r vm vm_cpu < <(run "${VM[@]}" "$DURATION")
+  ratio=$(awk -v a="$rg" -v b="$vm" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+  ratios+=("$ratio")
+  printf "pair %d: rollguard %.2fM samples/s (%s ns CPU/sample), victoria-metrics %.2fM samples/s (%s ns CPU/sample), ratio %sx\n" \
+    "$i" "$(awk -v x="$rg" 'BEGIN{print x/1e6}')" "$rg_cpu" "$(awk -v x="$vm" 'BEGIN{print x/1e6}')" "$vm_cpu" "$ratio"
+done
+median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}')
+echo "result: rollguard / victoria-metrics = ${median}x (median of $PAIRS pairs)"
