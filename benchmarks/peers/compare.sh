@@ -66,7 +66,7 @@ RG=(rollguard "$rg_pid" "$rg_port" /api/v1/ingest application/json "$work/json.b
 VM=(victoria-metrics "$vm_pid" "$vm_port" /api/v1/import/prometheus text/plain "$work/prom.bodies")
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1), $(victoria-metrics -version 2>&1 | head -1)"
 echo "shape: 10 services x 100 requests, own endpoint/stage labels, 1,000 series and samples per body; $BODIES bodies; wrk -t$THREADS -c$CONNECTIONS, ${DURATION}s per run"
-run "${RG[@]}" 5 >/dev/null; run "${VM[@]}" 5 >/dev/null   # warm-up
+run "${RG[@]}" 10 >/dev/null; run "${VM[@]}" 10 >/dev/null   # warm-up (JIT, series, caches)
 ratios=()
 for i in $(seq 1 "$PAIRS"); do
   read -r rg rg_cpu < <(run "${RG[@]}" "$DURATION")

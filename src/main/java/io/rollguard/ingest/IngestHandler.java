@@ -3,6 +3,7 @@ package io.rollguard.ingest;
 import io.rollguard.clock.Clock;
 import io.rollguard.clock.Timers;
 import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
@@ -29,6 +30,17 @@ public final class IngestHandler implements Handler<RoutingContext> {
   private final IngestMetrics metrics;
   private final Clock clock;
   private final Timers timers;
+
+  /** Reused for each chunk of a plain NDJSON body, parsed before the next one arrives. */
+  private byte[] scratch = new byte[64 << 10];
+
+  /** Bodies' buffers, given back once a body is parsed (this handler's event loop only). */
+  private final java.util.ArrayDeque<byte[]> spareBodies = new java.util.ArrayDeque<>();
+
+  /** At most this many spare buffers, each at most {@link #SPARE_MAX_BYTES}, are kept. */
+  private static final int SPARE_BODIES = 8;
+
+  private static final int SPARE_MAX_BYTES = 1 << 20;
 
   public IngestHandler(
       Ingestor ingestor,
@@ -122,8 +134,12 @@ public final class IngestHandler implements Handler<RoutingContext> {
           chunk -> {
             if (!done) {
               bytes += chunk.length();
-              byte[] raw = chunk.getBytes();
-              decode(() -> decoding.decode(raw, 0, raw.length, decoded));
+              if (decoding.identity()) {
+                decode(() -> plain(chunk));
+              } else {
+                byte[] raw = chunk.getBytes();
+                decode(() -> decoding.decode(raw, 0, raw.length, decoded));
+              }
             }
           });
       request.endHandler(
@@ -146,6 +162,16 @@ public final class IngestHandler implements Handler<RoutingContext> {
 
     /** What decoding gave of the body: {@code bytes[0, length)}, valid during the call only. */
     abstract void chunk(byte[] bytes, int length) throws Exception;
+
+    /** A chunk of a body that is not encoded: copied once, into space the handler reuses. */
+    void plain(Buffer chunk) throws Exception {
+      int n = chunk.length();
+      if (scratch.length < n) {
+        scratch = new byte[Math.max(n, 2 * scratch.length)];
+      }
+      chunk.getBytes(0, n, scratch, 0);
+      chunk(scratch, n);
+    }
 
     /** A body the client encoded wrongly, or that inflates past the limit, is refused. */
     private void decode(DecodingStep step) {
@@ -263,16 +289,35 @@ public final class IngestHandler implements Handler<RoutingContext> {
         ContentDecoding decoding,
         long declaredLength) {
       super(request, services, decoding);
-      this.body =
-          new byte[(int) Math.min(64 << 10, declaredLength > 0 ? declaredLength : 16 << 10)];
+      int initial = (int) Math.min(64 << 10, declaredLength > 0 ? declaredLength : 16 << 10);
+      byte[] spare = spareBodies.pollFirst();
+      this.body = spare != null && spare.length >= initial ? spare : new byte[initial];
+    }
+
+    @Override
+    void plain(Buffer chunk) {
+      int n = chunk.length();
+      if (!fits(n)) {
+        return;
+      }
+      chunk.getBytes(0, n, body, length);
+      length += n;
     }
 
     @Override
     void chunk(byte[] bytes, int n) {
+      if (fits(n)) {
+        System.arraycopy(bytes, 0, body, length, n);
+        length += n;
+      }
+    }
+
+    /** Makes room for {@code n} more bytes; false (and refused with 413) past the limit. */
+    private boolean fits(int n) {
       if (length + (long) n > limits.maxBodyBytes()) {
-        body = null;
+        giveBack();
         refuse(413, tooLarge());
-        return;
+        return false;
       }
       if (length + n > body.length) {
         body =
@@ -280,8 +325,7 @@ public final class IngestHandler implements Handler<RoutingContext> {
                 body,
                 (int) Math.min(limits.maxBodyBytes(), Math.max(length + n, 2L * body.length)));
       }
-      System.arraycopy(bytes, 0, body, length, n);
-      length += n;
+      return true;
     }
 
     @Override
@@ -290,7 +334,22 @@ public final class IngestHandler implements Handler<RoutingContext> {
         respond(ingestor.ingestJson(body, length, services));
       } catch (MalformedBodyException e) {
         refuse(400, e.getMessage());
+      } finally {
+        giveBack();
       }
+    }
+
+    @Override
+    void abort() {
+      super.abort();
+      giveBack();
+    }
+
+    private void giveBack() {
+      if (body != null && body.length <= SPARE_MAX_BYTES && spareBodies.size() < SPARE_BODIES) {
+        spareBodies.addFirst(body);
+      }
+      body = null;
     }
   }
 

@@ -14,4 +14,11 @@ public interface IngestMetrics {
 
   /** One request whose body arrived too slowly and was cut off with 408. */
   void recordTimedOut();
+
+  /**
+   * Samples accepted into a write buffer but lost when it was flushed: their series had been
+   * evicted meanwhile and a cap refused to make it again (rare: it needs an idle series at its
+   * eviction time and a full cap).
+   */
+  void recordLostAtFlush(long samples);
 }

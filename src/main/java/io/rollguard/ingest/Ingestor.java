@@ -40,7 +40,27 @@ public final class Ingestor {
 
   private final SeriesCache series;
 
+  /**
+   * Null: requests are recorded as they are committed (replay, rule tests); see {@link #buffered}.
+   */
+  private final WriteBuffer buffer;
+
+  /** An ingestor that records every committed sample at once. */
   public Ingestor(SeriesRegistry registry, IngestLimits limits, Clock clock) {
+    this(registry, limits, clock, false);
+  }
+
+  /**
+   * An ingestor that holds request samples per series for a few milliseconds ({@link WriteBuffer}):
+   * its owner calls {@link #flush()} on a timer and registers it with the server's {@link
+   * WriteBarrier}, which readers wait for.
+   */
+  public static Ingestor buffered(SeriesRegistry registry, IngestLimits limits, Clock clock) {
+    return new Ingestor(registry, limits, clock, true);
+  }
+
+  private Ingestor(SeriesRegistry registry, IngestLimits limits, Clock clock, boolean buffered) {
+    this.buffer = buffered ? new WriteBuffer(registry) : null;
     this.registry = registry;
     this.limits = limits;
     this.clock = clock;
@@ -245,6 +265,21 @@ public final class Ingestor {
     } finally {
       staging.clear();
     }
+    if (buffer != null && buffer.full()) {
+      buffer.flush(now);
+    }
+  }
+
+  /** Writes the samples a buffered ingestor holds into their windows (no-op when unbuffered). */
+  public void flush() {
+    if (buffer != null && !buffer.isEmpty()) {
+      buffer.flush(clock.wallTimeMillis());
+    }
+  }
+
+  /** Samples a buffered ingestor accepted but lost at a flush (their series could not be made). */
+  public long lostAtFlush() {
+    return buffer == null ? 0 : buffer.lost();
   }
 
   /**
@@ -298,6 +333,10 @@ public final class Ingestor {
       if (entry == null) {
         continue;
       }
+      if (buffer != null) {
+        buffer(batch, entry, from, to, out);
+        continue;
+      }
       RequestWindow window = entry.window;
       if (window != null && window.record(staging.requests, from, to, now, scratch)) {
         out.acceptRequests(to - from);
@@ -316,6 +355,25 @@ public final class Ingestor {
           w -> w.record(staging.requests, from, to, now, scratch),
           out::acceptRequests);
     }
+  }
+
+  /** Holds a run of requests in the write buffer; their series is looked up (or made) now. */
+  private void buffer(
+      Staging.Batch batch, SeriesCache.Entry entry, int from, int to, IngestOutcome out) {
+    if (entry.window == null) {
+      entry.window = registry.requests(entry.labels);
+    }
+    if (entry.window == null) {
+      out.reject(
+          RejectReason.CARDINALITY,
+          to - from,
+          batch.index,
+          batch.line,
+          "series limit reached: new series " + entry.labels + " refused");
+      return;
+    }
+    buffer.add(entry, staging.requests, from, to);
+    out.acceptRequests(to - from);
   }
 
   /** The batch's labels, or null (every item of the batch rejected and reported) when refused. */

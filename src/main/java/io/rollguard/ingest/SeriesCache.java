@@ -31,6 +31,9 @@ final class SeriesCache {
     final String problem;
     RequestWindow window;
 
+    /** Samples of this series held by the {@link WriteBuffer}, created on first use. */
+    io.rollguard.window.RequestSamples pending;
+
     Entry(
         String service,
         LabelSets.Set batch,

@@ -37,6 +37,7 @@ public final class RollguardMetrics implements IngestMetrics, AutoCloseable {
   private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
   private final Counter throttled;
   private final Counter timedOut;
+  private final Counter lostAtFlush;
   private final Counter evicted;
   private final Timer ingestLatency;
 
@@ -67,6 +68,11 @@ public final class RollguardMetrics implements IngestMetrics, AutoCloseable {
     timedOut =
         Counter.builder("rollguard.ingest.timed.out")
             .description("Ingest requests answered 408 because their body arrived too slowly")
+            .register(registry);
+    lostAtFlush =
+        Counter.builder("rollguard.ingest.lost")
+            .description(
+                "Accepted samples lost when written: their series was evicted and a cap refused it")
             .register(registry);
     evicted =
         Counter.builder("rollguard.series.evicted")
@@ -129,6 +135,11 @@ public final class RollguardMetrics implements IngestMetrics, AutoCloseable {
   @Override
   public void recordTimedOut() {
     timedOut.increment();
+  }
+
+  @Override
+  public void recordLostAtFlush(long samples) {
+    lostAtFlush.increment(samples);
   }
 
   public void recordEvicted(int series) {

@@ -10,12 +10,14 @@ import io.rollguard.api.SlosHandlers;
 import io.rollguard.ingest.IngestHandler;
 import io.rollguard.ingest.Ingestor;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -29,9 +31,13 @@ final class HttpVerticle extends VerticleBase {
 
   private static final Logger LOG = Logger.getLogger(HttpVerticle.class.getName());
 
+  /** How often an event loop writes the samples its ingestor holds, at the latest. */
+  static final long FLUSH_PERIOD_MILLIS = 10;
+
   private final Shared shared;
   private final int port;
   private HttpServer server;
+  private long flushTimer = -1;
 
   HttpVerticle(Shared shared, int port) {
     this.shared = shared;
@@ -41,7 +47,20 @@ final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
-    Ingestor ingestor = new Ingestor(shared.series(), shared.ingestLimits(), shared.clock());
+    Ingestor ingestor = Ingestor.buffered(shared.series(), shared.ingestLimits(), shared.clock());
+    Runnable flush =
+        () -> {
+          long lost = ingestor.lostAtFlush();
+          ingestor.flush();
+          if (ingestor.lostAtFlush() > lost) {
+            shared.metrics().recordLostAtFlush(ingestor.lostAtFlush() - lost);
+          }
+        };
+    shared.barrier().register(context, flush);
+    flushTimer = shared.timers().every(FLUSH_PERIOD_MILLIS, flush);
+    // reads of the windows first wait until every event loop wrote what it holds
+    Handler<RoutingContext> afterWrites =
+        ctx -> shared.barrier().flushAll().onComplete(ar -> ctx.next());
     router
         .post("/api/v1/ingest")
         .handler(
@@ -53,8 +72,11 @@ final class HttpVerticle extends VerticleBase {
                 shared.metrics(),
                 shared.clock(),
                 shared.timers()));
-    router.get("/api/v1/query").handler(new QueryHandler(shared.series(), shared.clock()));
-    router.get("/api/v1/series").handler(new SeriesHandler(shared.series()));
+    router
+        .get("/api/v1/query")
+        .handler(afterWrites)
+        .handler(new QueryHandler(shared.series(), shared.clock()));
+    router.get("/api/v1/series").handler(afterWrites).handler(new SeriesHandler(shared.series()));
     RulesService rules = shared.rules();
     RulesHandlers rulesApi =
         new RulesHandlers(
@@ -145,6 +167,12 @@ final class HttpVerticle extends VerticleBase {
             })
         .listen()
         .onSuccess(s -> server = s);
+  }
+
+  @Override
+  public Future<?> stop() {
+    shared.timers().cancel(flushTimer);
+    return Future.succeededFuture();
   }
 
   int actualPort() {

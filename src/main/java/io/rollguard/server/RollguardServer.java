@@ -10,6 +10,7 @@ import io.rollguard.ingest.BodyLimits;
 import io.rollguard.ingest.InflightSlots;
 import io.rollguard.ingest.IngestAuth;
 import io.rollguard.ingest.IngestLimits;
+import io.rollguard.ingest.WriteBarrier;
 import io.rollguard.metrics.RollguardMetrics;
 import io.rollguard.notify.Links;
 import io.rollguard.notify.Notification;
@@ -114,6 +115,7 @@ public final class RollguardServer {
                 },
                 true);
     Timers timers = new VertxTimers(vertx);
+    WriteBarrier barrier = new WriteBarrier();
     Path dataDir = config.dataDir();
     Outbox outbox = new Outbox(dataDir.resolve("outbox"));
     IncidentLog incidents = new IncidentLog(dataDir.resolve("incidents"), storageTasks);
@@ -137,6 +139,7 @@ public final class RollguardServer {
             vertx,
             clock,
             timers,
+            barrier,
             config,
             series,
             metrics.registry(),
@@ -157,6 +160,7 @@ public final class RollguardServer {
             auth,
             inflight,
             timers,
+            barrier,
             metrics,
             rules,
             incidents);

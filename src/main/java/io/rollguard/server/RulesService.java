@@ -13,6 +13,7 @@ import io.rollguard.clock.Timers;
 import io.rollguard.config.Problems;
 import io.rollguard.config.RollguardConfig;
 import io.rollguard.evaluation.Evaluation;
+import io.rollguard.ingest.WriteBarrier;
 import io.rollguard.notify.Notifier;
 import io.rollguard.notify.OutboxBacklog;
 import io.rollguard.rollout.RolloutEngine;
@@ -58,6 +59,7 @@ final class RulesService {
   private final Vertx vertx;
   private final Clock clock;
   private final Timers timers;
+  private final WriteBarrier barrier;
   private final RollguardConfig config;
   private final Evaluation evaluation;
   private final EvaluationMetrics evaluationMetrics;
@@ -106,6 +108,7 @@ final class RulesService {
       Vertx vertx,
       Clock clock,
       Timers timers,
+      WriteBarrier barrier,
       RollguardConfig config,
       SeriesRegistry series,
       MeterRegistry meters,
@@ -128,6 +131,7 @@ final class RulesService {
     this.vertx = vertx;
     this.clock = clock;
     this.timers = timers;
+    this.barrier = barrier;
     this.config = config;
     this.executor = vertx.createSharedWorkerExecutor("rollguard-rules", 1);
     this.reloadFailures =
@@ -211,18 +215,22 @@ final class RulesService {
    * after, or why the stage was refused.
    */
   Future<RolloutEngine.StageChange> setStage(String rollout, String stage) {
-    return executor.executeBlocking(
-        () -> {
-          long now = clock.wallTimeMillis();
-          RolloutEngine.StageChange change = rollouts.setStage(rollout, stage, now);
-          if (change.error() == null) {
-            LOG.info(() -> "rollout " + rollout + ": stage set to " + stage);
-            hand(change.events(), now);
-            saveStages();
-          }
-          return change;
-        },
-        true);
+    return barrier
+        .flushAll()
+        .transform(
+            ar ->
+                executor.executeBlocking(
+                    () -> {
+                      long now = clock.wallTimeMillis();
+                      RolloutEngine.StageChange change = rollouts.setStage(rollout, stage, now);
+                      if (change.error() == null) {
+                        LOG.info(() -> "rollout " + rollout + ": stage set to " + stage);
+                        hand(change.events(), now);
+                        saveStages();
+                      }
+                      return change;
+                    },
+                    true));
   }
 
   /** Reloads now; the future holds the new status (check {@link LoadStatus#ok()}). */
@@ -242,8 +250,9 @@ final class RulesService {
    */
   Future<Void> close() {
     periodic.forEach(timers::cancel);
-    return executor
-        .executeBlocking(slos::saveState, true)
+    return barrier
+        .flushAll()
+        .transform(flushed -> executor.executeBlocking(slos::saveState, true))
         .compose(
             saved ->
                 saved.isEmpty()
@@ -256,24 +265,29 @@ final class RulesService {
     if (!ticking.compareAndSet(false, true)) {
       return; // the previous evaluation is still running: skip rather than queue
     }
-    executor
-        .executeBlocking(
-            () -> {
-              long started = clock.monotonicTimeNanos();
-              long now = clock.wallTimeMillis();
-              Evaluation.Tick tick = evaluation.tick(now);
-              tickTime.record(Duration.ofNanos(clock.monotonicTimeNanos() - started));
-              evaluationMetrics.update();
-              hand(tick.all(), now); // also retries what the outbox refused before
-              if (!tick.rollbacks().isEmpty()) {
-                saveStages();
-              }
-              if (!tick.burns().isEmpty() || now - slosSavedAtMillis >= SLO_SAVE_PERIOD_MILLIS) {
-                saveSlos(now);
-              }
-              return null;
-            },
-            true)
+    // every sample accepted before the tick is in its window when the tick reads it
+    barrier
+        .flushAll()
+        .transform(
+            flushed ->
+                executor.executeBlocking(
+                    () -> {
+                      long started = clock.monotonicTimeNanos();
+                      long now = clock.wallTimeMillis();
+                      Evaluation.Tick tick = evaluation.tick(now);
+                      tickTime.record(Duration.ofNanos(clock.monotonicTimeNanos() - started));
+                      evaluationMetrics.update();
+                      hand(tick.all(), now); // also retries what the outbox refused before
+                      if (!tick.rollbacks().isEmpty()) {
+                        saveStages();
+                      }
+                      if (!tick.burns().isEmpty()
+                          || now - slosSavedAtMillis >= SLO_SAVE_PERIOD_MILLIS) {
+                        saveSlos(now);
+                      }
+                      return null;
+                    },
+                    true))
         .onComplete(
             ar -> {
               ticking.set(false);

@@ -8,6 +8,7 @@ import io.rollguard.ingest.BodyLimits;
 import io.rollguard.ingest.InflightSlots;
 import io.rollguard.ingest.IngestAuth;
 import io.rollguard.ingest.IngestLimits;
+import io.rollguard.ingest.WriteBarrier;
 import io.rollguard.metrics.RollguardMetrics;
 import io.rollguard.window.SeriesRegistry;
 
@@ -21,6 +22,7 @@ record Shared(
     IngestAuth auth,
     InflightSlots inflight,
     Timers timers,
+    WriteBarrier barrier,
     RollguardMetrics metrics,
     RulesService rules,
     IncidentLog incidents) {}

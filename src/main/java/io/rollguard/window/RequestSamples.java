@@ -9,10 +9,37 @@ import java.util.Arrays;
  */
 public final class RequestSamples {
 
-  private long[] tsMillis = new long[256];
-  private long[] micros = new long[256];
-  private boolean[] error = new boolean[256];
+  private long[] tsMillis;
+  private long[] micros;
+  private boolean[] error;
   private int size;
+
+  public RequestSamples() {
+    this(256);
+  }
+
+  /** A buffer with room for {@code capacity} samples before it grows. */
+  public RequestSamples(int capacity) {
+    int c = Math.max(1, capacity);
+    tsMillis = new long[c];
+    micros = new long[c];
+    error = new boolean[c];
+  }
+
+  /** Appends {@code from[start, end)}. */
+  public void addAll(RequestSamples from, int start, int end) {
+    int n = end - start;
+    if (size + n > tsMillis.length) {
+      int grown = Math.max(size + n, 2 * tsMillis.length);
+      tsMillis = Arrays.copyOf(tsMillis, grown);
+      micros = Arrays.copyOf(micros, grown);
+      error = Arrays.copyOf(error, grown);
+    }
+    System.arraycopy(from.tsMillis, start, tsMillis, size, n);
+    System.arraycopy(from.micros, start, micros, size, n);
+    System.arraycopy(from.error, start, error, size, n);
+    size += n;
+  }
 
   public void add(long tsMillis, long latencyMicros, boolean isError) {
     if (size == this.tsMillis.length) {
@@ -48,6 +75,16 @@ public final class RequestSamples {
 
   public void clear() {
     size = 0;
+  }
+
+  /** Empties the buffer and gives back what a burst grew it to. */
+  public void clearAndShrink(int capacity) {
+    size = 0;
+    if (tsMillis.length > capacity) {
+      tsMillis = new long[capacity];
+      micros = new long[capacity];
+      error = new boolean[capacity];
+    }
   }
 
   long tsMillis(int i) {

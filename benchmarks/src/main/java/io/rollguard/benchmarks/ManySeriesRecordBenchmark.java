@@ -23,10 +23,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What a many-series body costs the windows (issue #12): one sample into each of {@code series}
- * windows, then the next body a millisecond later, so every series takes 1,000 samples a second,
- * one at a time, and seals a slice every second. {@code maxWindow} 15m keeps one tier of 1 s
- * slices, 1h (the default) adds the 1 min tier. Reported per sample.
+ * What a many-series body costs the windows (issue #12): samples into each of {@code series}
+ * windows, {@code perSeries} at a time, a millisecond apart, so every series takes 1,000 samples a
+ * second and seals a slice every second. {@code maxWindow} 15m keeps one tier of 1 s slices, 1h
+ * (the default) adds the 1 min tier. Reported per sample.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -43,6 +43,10 @@ public class ManySeriesRecordBenchmark {
 
   @Param({"15m", "1h"})
   String maxWindow;
+
+  /** Samples per series handed over at once (1: as a many-series body comes; 20: batched). */
+  @Param({"1", "20"})
+  int perSeries;
 
   private final LatencyScratch scratch = new LatencyScratch();
   private final RequestSamples samples = new RequestSamples();
@@ -70,15 +74,20 @@ public class ManySeriesRecordBenchmark {
   }
 
   @Benchmark
-  @OperationsPerInvocation(1_000)
-  public boolean recordOneSampleIntoEachSeries() {
-    long now = T0 + body++;
+  @OperationsPerInvocation(20_000)
+  public boolean recordIntoEachSeries() {
     boolean ok = true;
-    int base = (int) (body * 1_000);
-    for (int i = 0; i < series; i++) {
-      samples.clear();
-      samples.add(now, latencies[(base + i) & (latencies.length - 1)], false);
-      ok &= windows[i].record(samples, 0, 1, now, scratch);
+    for (int round = 0; round < 20 / perSeries; round++) {
+      long now = T0 + body;
+      body += perSeries;
+      int base = (int) (body * 1_000);
+      for (int i = 0; i < series; i++) {
+        samples.clear();
+        for (int k = 0; k < perSeries; k++) {
+          samples.add(now + k, latencies[(base + i * 31 + k) & (latencies.length - 1)], false);
+        }
+        ok &= windows[i].record(samples, 0, perSeries, now + perSeries, scratch);
+      }
     }
     return ok;
   }
