@@ -45,6 +45,12 @@ public final class Ingestor {
    */
   private final WriteBuffer buffer;
 
+  /**
+   * A run of at least this many samples of one series is written at once even by a buffered
+   * ingestor: its window lock is already shared by many samples, and copying them would only cost.
+   */
+  static final int DIRECT_RUN = 32;
+
   /** An ingestor that records every committed sample at once. */
   public Ingestor(SeriesRegistry registry, IngestLimits limits, Clock clock) {
     this(registry, limits, clock, false);
@@ -333,7 +339,7 @@ public final class Ingestor {
       if (entry == null) {
         continue;
       }
-      if (buffer != null) {
+      if (buffer != null && to - from < DIRECT_RUN) {
         buffer(batch, entry, from, to, out);
         continue;
       }
