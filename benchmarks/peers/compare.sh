@@ -5,9 +5,11 @@
 # on loopback, and wrk drives one, then the other, in turn, PAIRS times. A rate is accepted samples
 # per second (2xx answers x samples per body); the ratio is taken pair by pair, and the median
 # reported. Installs wrk and victoria-metrics (Debian packages) when missing.
-# Knobs: PAIRS=3 DURATION=15 THREADS=2 CONNECTIONS=16 BODIES=8 SEED=12
-#        SHAPE=many|otlp|remote_write (what Rollguard is sent; VictoriaMetrics always gets the
-#        same samples in its own best format for that shape)
+# Then Rollguard alone takes the same samples as OTLP/HTTP protobuf exports (one delta histogram
+# point per series: 1,000 points per body), and exports whose points hold 20 samples each (as an
+# SDK exporting every 2 s at 10 req/s would send): data points/s and the samples/s they carry.
+# (VictoriaMetrics 1.79 has no OTLP endpoint.)
+# Knobs: PAIRS=3 DURATION=15 THREADS=2 CONNECTIONS=16 BODIES=8 SEED=12 OTLP=1
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PAIRS=${PAIRS:-3}
@@ -27,7 +29,8 @@ CP="target/test-classes:target/classes:$(cat target/bench.classpath)"
 work=$(mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
-java -cp "$CP" io.rollguard.benchmarks.load.ManySeriesBodies "$SEED" "$BODIES" "$work/json.bodies" "$work/prom.bodies"
+java -cp "$CP" io.rollguard.benchmarks.load.ManySeriesBodies "$SEED" "$BODIES" "$work/json.bodies" "$work/prom.bodies" "$work/otlp1" 1
+java -cp "$CP" io.rollguard.benchmarks.load.ManySeriesBodies "$SEED" "$BODIES" "$work/json.bodies" "$work/prom.bodies" "$work/otlp20" 20
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 cat > "$work/rollguard.yaml" <<YAML
@@ -51,16 +54,18 @@ done
 
 hz=$(getconf CLK_TCK)
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-# run NAME PID PORT PATH TYPE FILE SECONDS: prints "rate cpu_ns_per_sample"
+# run NAME PID PORT PATH TYPE FILE SECONDS [SAMPLES_PER_BODY]: prints "rate cpu_ns_per_sample"
+# (FILE: bodies separated by lines, or a directory of binary bodies, one per file)
 run() {
-  local before after out ok
+  local before after out ok files=""
+  [ -d "$6" ] && files=$(ls "$6"/* | tr '\n' ' ')
   before=$(ticks "$2")
-  out=$(BODIES="$6" URL_PATH="$4" CONTENT_TYPE="$5" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${7}s" \
+  out=$(BODIES="$6" BODY_FILES="$files" URL_PATH="$4" CONTENT_TYPE="$5" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${7}s" \
     -s benchmarks/peers/post.lua "http://127.0.0.1:$3")
   after=$(ticks "$2")
   ok=$(echo "$out" | awk '/^ok_requests/ {print $2}')
-  awk -v ok="$ok" -v d="$7" -v t=$((after - before)) -v hz="$hz" \
-    'BEGIN { s = ok * 1000; printf "%.0f %.0f\n", s / d, (s > 0 ? (t / hz) * 1e9 / s : 0) }'
+  awk -v ok="$ok" -v d="$7" -v t=$((after - before)) -v hz="$hz" -v per="${8:-1000}" \
+    'BEGIN { s = ok * per; printf "%.0f %.0f\n", s / d, (s > 0 ? (t / hz) * 1e9 / s : 0) }'
 }
 RG=(rollguard "$rg_pid" "$rg_port" /api/v1/ingest application/json "$work/json.bodies")
 VM=(victoria-metrics "$vm_pid" "$vm_port" /api/v1/import/prometheus text/plain "$work/prom.bodies")
@@ -78,3 +83,20 @@ for i in $(seq 1 "$PAIRS"); do
 done
 median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}')
 echo "result: rollguard / victoria-metrics = ${median}x (median of $PAIRS pairs)"
+
+if [ "${OTLP:-1}" = 1 ]; then
+  for per in 1 20; do
+    OT=(rollguard "$rg_pid" "$rg_port" /v1/metrics application/x-protobuf "$work/otlp$per")
+    run "${OT[@]}" 5 1000 >/dev/null   # warm-up
+    rates=()
+    for i in $(seq 1 "$PAIRS"); do
+      read -r points points_cpu < <(run "${OT[@]}" "$DURATION" 1000)
+      rates+=("$points")
+      printf "otlp run %d (%d samples per point): %.2fM data points/s = %.2fM samples/s (%s ns CPU/point)\n" \
+        "$i" "$per" "$(awk -v x="$points" 'BEGIN{print x/1e6}')" "$(awk -v x="$points" -v k="$per" 'BEGIN{print x*k/1e6}')" "$points_cpu"
+    done
+    m=$(printf '%s\n' "${rates[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}')
+    printf "otlp result (%d samples per point): %.2fM data points/s, %.2fM samples/s (median of %d)\n" \
+      "$per" "$(awk -v x="$m" 'BEGIN{print x/1e6}')" "$(awk -v x="$m" -v k="$per" 'BEGIN{print x*k/1e6}')" "$PAIRS"
+  done
+fi

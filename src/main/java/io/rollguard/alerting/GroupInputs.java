@@ -95,6 +95,16 @@ public final class GroupInputs implements Inputs {
   }
 
   @Override
+  public double quantileRelativeError(double millis) {
+    return requests().relativeErrorAt(millis);
+  }
+
+  @Override
+  public double meanRelativeError() {
+    return requests().meanRelativeError();
+  }
+
+  @Override
   public GaugeStats gauge(String name) {
     return gauges.computeIfAbsent(
         name,

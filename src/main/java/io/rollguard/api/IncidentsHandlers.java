@@ -112,7 +112,7 @@ public final class IncidentsHandlers {
               .put("expr", r.expr())
               .put("value", Json.number(r.value()))
               .put("samples", r.samples())
-              .put("relative_error", r.relativeError()));
+              .put("relative_error", Json.number(r.relativeError())));
     }
     return new JsonObject()
         .put("at", time(e.atMillis()))

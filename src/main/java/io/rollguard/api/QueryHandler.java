@@ -90,8 +90,10 @@ public final class QueryHandler implements Handler<RoutingContext> {
       seriesCount.put(Labels.EMPTY, 0);
     }
     JsonArray results = new JsonArray();
+    double widest = Latency.QUANTILE_RELATIVE_ERROR;
     for (var e : groups.entrySet()) {
       RequestStats s = e.getValue().stats(windowMillis);
+      widest = Math.max(widest, s.quantileRelativeError());
       results.add(
           new JsonObject()
               .put("labels", new JsonObject(Map.copyOf(e.getKey().asMap())))
@@ -109,12 +111,13 @@ public final class QueryHandler implements Handler<RoutingContext> {
               .put("p99", Json.number(s.p99Millis()))
               .put("p999", Json.number(s.p999Millis()))
               .put("max", Json.number(s.maxMillis()))
-              .put("mean", Json.number(s.meanMillis())));
+              .put("mean", Json.number(s.meanMillis()))
+              .put("quantile_relative_error", Json.number(s.quantileRelativeError())));
     }
     return new JsonObject()
         .put("window", Durations.format(window))
         .put("time", nowMillis)
-        .put("quantile_relative_error", Latency.QUANTILE_RELATIVE_ERROR)
+        .put("quantile_relative_error", Json.number(widest))
         .put("results", results);
   }
 

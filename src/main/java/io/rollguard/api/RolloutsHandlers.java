@@ -161,7 +161,7 @@ public final class RolloutsHandlers {
               .put("expr", s.expr())
               .put("value", Json.number(s.value()))
               .put("samples", s.samples())
-              .put("relative_error", s.relativeError()));
+              .put("relative_error", Json.number(s.relativeError())));
     }
     return new JsonObject()
         .put("expr", c.criterion().text())

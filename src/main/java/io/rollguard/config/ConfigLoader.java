@@ -118,6 +118,21 @@ public final class ConfigLoader {
             limits.bytes("body_min_rate", d.bodyMinRate(), 1, 1L << 30));
     limits.finish();
 
+    RollguardConfig.Otlp otlpDefaults = RollguardConfig.DEFAULT_OTLP;
+    Fields otlp = top.mapping("otlp");
+    RollguardConfig.Otlp otlpValues =
+        new RollguardConfig.Otlp(
+            otlp.has("request_metrics")
+                ? List.copyOf(otlp.strings("request_metrics"))
+                : otlpDefaults.requestMetrics(),
+            otlp.has("resource_labels")
+                ? java.util.Collections.unmodifiableMap(otlp.stringMap("resource_labels"))
+                : otlpDefaults.resourceLabels(),
+            otlp.has("drop_attributes")
+                ? Set.copyOf(otlp.strings("drop_attributes"))
+                : otlpDefaults.dropAttributes());
+    otlp.finish();
+
     Map<String, RollguardConfig.Receiver> receivers = ReceiverSettings.read(top, problems, env);
     String externalUrl = top.string("external_url", null);
     if (externalUrl != null && !externalUrl.matches("https?://\\S+")) {
@@ -162,7 +177,8 @@ public final class ConfigLoader {
         limitValues,
         Map.copyOf(receivers),
         Map.copyOf(routes),
-        externalUrl);
+        externalUrl,
+        otlpValues);
   }
 
   private static Path resolve(Path baseDir, String path) {

@@ -20,7 +20,8 @@ public record RollguardConfig(
     Limits limits,
     Map<String, Receiver> receivers,
     Map<String, List<String>> routes,
-    String externalUrl) {
+    String externalUrl,
+    Otlp otlp) {
 
   /**
    * The URL under which people reach this server, for links in notifications; null: derived from
@@ -48,7 +49,8 @@ public record RollguardConfig(
         limits,
         receivers,
         routes,
-        externalUrl);
+        externalUrl,
+        otlp);
   }
 
   /**
@@ -176,6 +178,49 @@ public record RollguardConfig(
         DEFAULT_LIMITS,
         Map.of(),
         Map.of("critical", List.of(), "warning", List.of(), "info", List.of()),
-        null);
+        null,
+        DEFAULT_OTLP);
+  }
+
+  /**
+   * How OTLP metrics map onto series ({@code otlp:}): which histogram metrics are request
+   * latencies, which resource attributes become which labels, and which data point attributes are
+   * not labels (the status attributes that only decide whether a request failed, and the
+   * per-connection ones).
+   */
+  public record Otlp(
+      List<String> requestMetrics,
+      Map<String, String> resourceLabels,
+      Set<String> dropAttributes) {}
+
+  public static final Otlp DEFAULT_OTLP =
+      new Otlp(
+          List.of("http.server.request.duration", "rpc.server.duration", "http.server.requests"),
+          orderedMap(
+              "service.version", "version",
+              "deployment.environment.name", "environment",
+              "deployment.environment", "environment",
+              "k8s.pod.name", "pod",
+              "stage", "stage"),
+          Set.of(
+              "http.response.status_code",
+              "http.status_code",
+              "error.type",
+              "status",
+              "outcome",
+              "exception",
+              "error",
+              "url.scheme",
+              "network.protocol.name",
+              "network.protocol.version",
+              "server.address",
+              "server.port"));
+
+  private static Map<String, String> orderedMap(String... pairs) {
+    Map<String, String> m = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      m.put(pairs[i], pairs[i + 1]);
+    }
+    return java.util.Collections.unmodifiableMap(m);
   }
 }

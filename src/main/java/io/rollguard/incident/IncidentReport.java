@@ -119,7 +119,9 @@ public final class IncidentReport {
           .append(" over ")
           .append(r.samples())
           .append(" samples");
-      if (r.relativeError() > 0) {
+      if (Double.isInfinite(r.relativeError())) {
+        md.append(" (not bounded: it falls in the first or last bucket of its histogram)");
+      } else if (r.relativeError() > 0) {
         md.append(String.format(Locale.ROOT, " (within ±%.2f%%)", r.relativeError() * 100));
       }
     }

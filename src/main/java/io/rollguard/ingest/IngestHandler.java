@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
 
@@ -31,6 +32,30 @@ public final class IngestHandler implements Handler<RoutingContext> {
   private final Clock clock;
   private final Timers timers;
 
+  /** {@code POST /v1/metrics} (OTLP/HTTP) rather than {@code /api/v1/ingest}. */
+  private final boolean otlp;
+
+  /** How a request is answered: our JSON, or OTLP in the request's encoding. */
+  enum Dialect {
+    INGEST("application/json"),
+    OTLP_PROTOBUF("application/x-protobuf"),
+    OTLP_JSON("application/json");
+
+    final String contentType;
+
+    Dialect(String contentType) {
+      this.contentType = contentType;
+    }
+
+    Buffer error(int status, String message) {
+      return switch (this) {
+        case INGEST -> new JsonObject().put("error", message).toBuffer();
+        case OTLP_PROTOBUF -> OtlpWire.status(status, message, false);
+        case OTLP_JSON -> OtlpWire.status(status, message, true);
+      };
+    }
+  }
+
   /** Reused for each chunk of a plain NDJSON body, parsed before the next one arrives. */
   private byte[] scratch = new byte[64 << 10];
 
@@ -50,6 +75,35 @@ public final class IngestHandler implements Handler<RoutingContext> {
       IngestMetrics metrics,
       Clock clock,
       Timers timers) {
+    this(ingestor, auth, limits, slots, metrics, clock, timers, false);
+  }
+
+  /**
+   * The handler of {@code POST /v1/metrics}: OTLP/HTTP exports, protobuf or JSON, through {@code
+   * ingestor} (which must {@link Ingestor#acceptOtlp accept OTLP}) with the same limits, slots and
+   * tokens as JSON ingest.
+   */
+  public static IngestHandler otlp(
+      Ingestor ingestor,
+      IngestAuth auth,
+      BodyLimits limits,
+      InflightSlots slots,
+      IngestMetrics metrics,
+      Clock clock,
+      Timers timers) {
+    return new IngestHandler(ingestor, auth, limits, slots, metrics, clock, timers, true);
+  }
+
+  private IngestHandler(
+      Ingestor ingestor,
+      IngestAuth auth,
+      BodyLimits limits,
+      InflightSlots slots,
+      IngestMetrics metrics,
+      Clock clock,
+      Timers timers,
+      boolean otlp) {
+    this.otlp = otlp;
     this.ingestor = ingestor;
     this.auth = auth;
     this.limits = limits;
@@ -62,23 +116,47 @@ public final class IngestHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
+    boolean ndjson = false;
+    Dialect dialect = Dialect.INGEST;
+    String type = mediaType(request.getHeader(HttpHeaders.CONTENT_TYPE));
+    if (otlp) {
+      switch (type) {
+        case "application/x-protobuf" -> dialect = Dialect.OTLP_PROTOBUF;
+        case "application/json" -> dialect = Dialect.OTLP_JSON;
+        default -> {
+          refuse(
+              request,
+              Dialect.OTLP_JSON,
+              415,
+              "Content-Type must be application/x-protobuf or application/json, got '"
+                  + type
+                  + "'");
+          return;
+        }
+      }
+    }
     Predicate<String> services = auth.servicesFor(request.getHeader(HttpHeaders.AUTHORIZATION));
     if (services == null) {
       request.response().putHeader("WWW-Authenticate", "Bearer");
-      refuse(request, 401, "a valid ingest token is required (Authorization: Bearer <token>)");
+      refuse(
+          request,
+          dialect,
+          401,
+          "a valid ingest token is required (Authorization: Bearer <token>)");
       return;
     }
-    boolean ndjson;
-    String type = mediaType(request.getHeader(HttpHeaders.CONTENT_TYPE));
-    switch (type) {
-      case "application/json" -> ndjson = false;
-      case "application/x-ndjson", "application/ndjson", "application/jsonl" -> ndjson = true;
-      default -> {
-        refuse(
-            request,
-            415,
-            "Content-Type must be application/json or application/x-ndjson, got '" + type + "'");
-        return;
+    if (!otlp) {
+      switch (type) {
+        case "application/json" -> ndjson = false;
+        case "application/x-ndjson", "application/ndjson", "application/jsonl" -> ndjson = true;
+        default -> {
+          refuse(
+              request,
+              dialect,
+              415,
+              "Content-Type must be application/json or application/x-ndjson, got '" + type + "'");
+          return;
+        }
       }
     }
     ContentDecoding decoding;
@@ -87,24 +165,25 @@ public final class IngestHandler implements Handler<RoutingContext> {
           ContentDecoding.of(
               request.getHeader(HttpHeaders.CONTENT_ENCODING), limits.maxBodyBytes());
     } catch (ContentDecoding.DecodingException e) {
-      refuse(request, e.status(), e.getMessage());
+      refuse(request, dialect, e.status(), e.getMessage());
       return;
     }
     long declared = parseLength(request.getHeader(HttpHeaders.CONTENT_LENGTH));
     if (!ndjson && decoding.identity() && declared > limits.maxBodyBytes()) {
-      refuse(request, 413, tooLarge());
+      refuse(request, dialect, 413, tooLarge());
       return;
     }
     if (!slots.tryTake()) {
       metrics.recordThrottled();
       request.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
-      refuse(request, 429, "too many ingest requests in flight; retry after 1 s");
+      refuse(request, dialect, 429, "too many ingest requests in flight; retry after 1 s");
       return;
     }
     BodyReader reader =
         ndjson
             ? new NdjsonReader(request, services, decoding)
-            : new JsonReader(request, services, decoding, decoding.identity() ? declared : -1);
+            : new JsonReader(
+                request, services, decoding, decoding.identity() ? declared : -1, dialect);
     reader.start();
   }
 
@@ -115,6 +194,7 @@ public final class IngestHandler implements Handler<RoutingContext> {
   private abstract class BodyReader {
     final HttpServerRequest request;
     final Predicate<String> services;
+    Dialect dialect = Dialect.INGEST;
     private final ContentDecoding decoding;
     private final ContentDecoding.Sink decoded = this::chunk;
     final long startedNanos = clock.monotonicTimeNanos();
@@ -266,10 +346,42 @@ public final class IngestHandler implements Handler<RoutingContext> {
                   .toBuffer());
     }
 
+    /**
+     * Answers an OTLP export: 200 with {@code partialSuccess} for the points it could not take (a
+     * rejected point is not retried by the exporter), 403 when the token may write none of it.
+     */
+    void respondOtlp(IngestOutcome outcome) {
+      if (outcome.status() == 403) {
+        metrics.recordIngest(outcome, clock.monotonicTimeNanos() - startedNanos);
+        refuse(403, outcome.errors().get(0).error());
+        return;
+      }
+      if (!finish()) {
+        return;
+      }
+      metrics.recordIngest(outcome, clock.monotonicTimeNanos() - startedNanos);
+      StringBuilder message = new StringBuilder();
+      List<IngestOutcome.ItemError> errors = outcome.errors();
+      for (int i = 0; i < Math.min(errors.size(), 5); i++) {
+        message.append(i == 0 ? "" : "; ").append(errors.get(i).error());
+      }
+      if (outcome.rejected() > errors.size() || errors.size() > 5) {
+        message.append(" (and more: ").append(outcome.rejected()).append(" points rejected)");
+      }
+      request
+          .response()
+          .setStatusCode(200)
+          .putHeader(HttpHeaders.CONTENT_TYPE, dialect.contentType)
+          .end(
+              OtlpWire.response(
+                  outcome.rejected(), message.toString(), dialect == Dialect.OTLP_JSON));
+    }
+
     /** Answers an error now and drops the rest of the body (408: closes at once). */
     void refuse(int status, String message) {
       if (finish()) {
-        IngestHandler.refuse(request, status, message, status == 408 ? 0 : limits.drainBytes());
+        IngestHandler.refuse(
+            request, dialect, status, message, status == 408 ? 0 : limits.drainBytes());
       }
     }
   }
@@ -287,8 +399,10 @@ public final class IngestHandler implements Handler<RoutingContext> {
         HttpServerRequest request,
         Predicate<String> services,
         ContentDecoding decoding,
-        long declaredLength) {
+        long declaredLength,
+        Dialect dialect) {
       super(request, services, decoding);
+      this.dialect = dialect;
       int initial = (int) Math.min(64 << 10, declaredLength > 0 ? declaredLength : 16 << 10);
       byte[] spare = spareBodies.pollFirst();
       this.body = spare != null && spare.length >= initial ? spare : new byte[initial];
@@ -331,7 +445,13 @@ public final class IngestHandler implements Handler<RoutingContext> {
     @Override
     void end() {
       try {
-        respond(ingestor.ingestJson(body, length, services));
+        if (dialect == Dialect.INGEST) {
+          respond(ingestor.ingestJson(body, length, services));
+        } else {
+          respondOtlp(
+              ingestor.ingestOtlp(
+                  OtlpWire.parse(body, length, dialect == Dialect.OTLP_JSON), services));
+        }
       } catch (MalformedBodyException e) {
         refuse(400, e.getMessage());
       } finally {
@@ -390,18 +510,14 @@ public final class IngestHandler implements Handler<RoutingContext> {
     return "the body is larger than max_body_bytes (" + limits.maxBodyBytes() + ")";
   }
 
-  private void refuse(HttpServerRequest request, int status, String message) {
-    refuse(request, status, message, limits.drainBytes());
+  private void refuse(HttpServerRequest request, Dialect dialect, int status, String message) {
+    refuse(request, dialect, status, message, limits.drainBytes());
   }
 
   private static void refuse(
-      HttpServerRequest request, int status, String message, long drainBytes) {
+      HttpServerRequest request, Dialect dialect, int status, String message, long drainBytes) {
     EarlyAnswer.send(
-        request,
-        status,
-        "application/json",
-        new JsonObject().put("error", message).toBuffer(),
-        drainBytes);
+        request, status, dialect.contentType, dialect.error(status, message), drainBytes);
   }
 
   private static String mediaType(String contentType) {

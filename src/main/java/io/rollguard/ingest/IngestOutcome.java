@@ -22,6 +22,7 @@ public final class IngestOutcome {
   private long acceptedGauges;
   private long acceptedChecks;
   private long acceptedHistograms;
+  private long ignored;
   private long rejected;
   private final long[] rejectedByReason = new long[REASONS.length];
   private final List<ItemError> errors = new ArrayList<>();
@@ -81,6 +82,15 @@ public final class IngestOutcome {
 
   void acceptHistogram() {
     acceptedHistograms++;
+  }
+
+  /** Data points that map onto no series (neither accepted nor rejected). */
+  void ignore(long n) {
+    ignored += n;
+  }
+
+  public long ignored() {
+    return ignored;
   }
 
   public long accepted() {

@@ -39,6 +39,10 @@ public final class Ingestor {
   private final LatencyScratch scratch = new LatencyScratch();
 
   private final SeriesCache series;
+  private final LabelSets labelSets = new LabelSets();
+
+  /** Null until {@link #acceptOtlp} is called. */
+  private OtlpReader otlp;
 
   /**
    * Null: requests are recorded as they are committed (replay, rule tests); see {@link #buffered}.
@@ -70,7 +74,7 @@ public final class Ingestor {
     this.registry = registry;
     this.limits = limits;
     this.clock = clock;
-    this.reader = new BatchReader(limits, new LabelSets());
+    this.reader = new BatchReader(limits, labelSets);
     this.series = new SeriesCache(limits);
   }
 
@@ -117,6 +121,39 @@ public final class Ingestor {
     } catch (IOException e) {
       staging.clear();
       throw new UncheckedIOException(e);
+    }
+    commit(out, serviceAllowed, now);
+    return out;
+  }
+
+  /**
+   * Lets this ingestor take OTLP exports ({@link #ingestOtlp}), mapped by {@code settings}, with
+   * {@code streams} (shared by every ingestor) turning cumulative points into deltas.
+   */
+  public Ingestor acceptOtlp(
+      OtlpStreams streams, io.rollguard.config.RollguardConfig.Otlp settings) {
+    this.otlp = new OtlpReader(limits, labelSets, streams, settings);
+    return this;
+  }
+
+  /**
+   * Ingests one OTLP export: what maps onto series is recorded, through the same checks as JSON
+   * ingest; every point that cannot be taken is rejected alone (SPEC 1.4).
+   */
+  public IngestOutcome ingestOtlp(
+      io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest request,
+      Predicate<String> serviceAllowed) {
+    if (otlp == null) {
+      throw new IllegalStateException("this ingestor does not take OTLP (acceptOtlp)");
+    }
+    long now = clock.wallTimeMillis();
+    IngestOutcome out = new IngestOutcome();
+    staging.clear();
+    try {
+      otlp.read(request, now, staging, out);
+    } catch (RuntimeException e) {
+      staging.clear();
+      throw e;
     }
     commit(out, serviceAllowed, now);
     return out;
@@ -266,6 +303,16 @@ public final class Ingestor {
             1,
             registry::requests,
             w -> w.recordHistogram(h.endMillis(), h.micros(), h.errors(), now, scratch),
+            n -> out.acceptHistogram());
+      }
+      for (Staging.Buckets b : staging.buckets) {
+        record(
+            out,
+            b.batch(),
+            seriesLabels(b.batch(), b.ownLabels(), out, 1),
+            1,
+            registry::requests,
+            w -> w.recordBuckets(b.endMillis(), b.latency(), b.errors(), now, scratch),
             n -> out.acceptHistogram());
       }
     } finally {

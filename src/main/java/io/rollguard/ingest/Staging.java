@@ -46,6 +46,14 @@ final class Staging {
   record Histogram(
       Batch batch, LabelSets.Set ownLabels, long endMillis, AbstractHistogram micros, int errors) {}
 
+  /** One pre-bucketed data point (OTLP histogram points); {@code errors} of it failed. */
+  record Buckets(
+      Batch batch,
+      LabelSets.Set ownLabels,
+      long endMillis,
+      io.rollguard.window.BucketedLatency latency,
+      int errors) {}
+
   final List<Batch> batches = new ArrayList<>();
   final RequestSamples requests = new RequestSamples();
 
@@ -55,6 +63,7 @@ final class Staging {
   final List<Gauge> gauges = new ArrayList<>();
   final List<Check> checks = new ArrayList<>();
   final List<Histogram> histograms = new ArrayList<>();
+  final List<Buckets> buckets = new ArrayList<>();
 
   void addRequest(long tsMillis, long micros, boolean error, LabelSets.Set ownLabels) {
     int i = requests.size();
@@ -70,11 +79,16 @@ final class Staging {
   }
 
   /** Sizes to roll back to if a batch turns out to be cut short by a syntax error. */
-  record Mark(int batches, int requests, int gauges, int checks, int histograms) {}
+  record Mark(int batches, int requests, int gauges, int checks, int histograms, int buckets) {}
 
   Mark mark() {
     return new Mark(
-        batches.size(), requests.size(), gauges.size(), checks.size(), histograms.size());
+        batches.size(),
+        requests.size(),
+        gauges.size(),
+        checks.size(),
+        histograms.size(),
+        buckets.size());
   }
 
   /** How many items were staged after {@code mark}. */
@@ -86,7 +100,9 @@ final class Staging {
         + checks.size()
         - mark.checks()
         + histograms.size()
-        - mark.histograms();
+        - mark.histograms()
+        + buckets.size()
+        - mark.buckets();
   }
 
   void rollBack(Mark mark) {
@@ -96,6 +112,7 @@ final class Staging {
     gauges.subList(mark.gauges(), gauges.size()).clear();
     checks.subList(mark.checks(), checks.size()).clear();
     histograms.subList(mark.histograms(), histograms.size()).clear();
+    buckets.subList(mark.buckets(), buckets.size()).clear();
   }
 
   void clear() {
@@ -105,5 +122,6 @@ final class Staging {
     gauges.clear();
     checks.clear();
     histograms.clear();
+    buckets.clear();
   }
 }

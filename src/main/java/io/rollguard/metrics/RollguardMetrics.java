@@ -34,6 +34,7 @@ public final class RollguardMetrics implements IngestMetrics, AutoCloseable {
   private final Counter acceptedGauges;
   private final Counter acceptedChecks;
   private final Counter acceptedHistograms;
+  private final Counter ignored;
   private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
   private final Counter throttled;
   private final Counter timedOut;
@@ -53,6 +54,12 @@ public final class RollguardMetrics implements IngestMetrics, AutoCloseable {
     acceptedGauges = samples("gauges");
     acceptedChecks = samples("checks");
     acceptedHistograms = samples("histograms");
+    ignored =
+        Counter.builder("rollguard.ingest.ignored")
+            .description(
+                "OTLP data points that map onto no series (summaries, histograms that are not"
+                    + " request metrics) and were dropped")
+            .register(registry);
     for (RejectReason reason : RejectReason.values()) {
       rejected.put(
           reason,
@@ -121,6 +128,7 @@ public final class RollguardMetrics implements IngestMetrics, AutoCloseable {
     acceptedGauges.increment(outcome.acceptedGauges());
     acceptedChecks.increment(outcome.acceptedChecks());
     acceptedHistograms.increment(outcome.acceptedHistograms());
+    ignored.increment(outcome.ignored());
     for (var e : outcome.rejectedByReason().entrySet()) {
       rejected.get(e.getKey()).increment(e.getValue());
     }

@@ -35,7 +35,8 @@ public final class AlertEventJson {
     for (SliReading r : a.readings()) {
       ObjectNode ro = readings.addObject().put("expr", r.expr()).put("type", r.type().name());
       Payloads.number(ro, "value", r.value());
-      ro.put("samples", r.samples()).put("relative_error", r.relativeError());
+      ro.put("samples", r.samples());
+      Payloads.number(ro, "relative_error", r.relativeError());
     }
     o.put("reason", a.reason())
         .put("incident_id", a.incidentId())
@@ -59,7 +60,9 @@ public final class AlertEventJson {
               Type.valueOf(r.path("type").asText()),
               number(r.path("value")),
               r.path("samples").asLong(),
-              r.path("relative_error").asDouble()));
+              r.path("relative_error").isNumber()
+                  ? r.path("relative_error").asDouble()
+                  : Double.POSITIVE_INFINITY));
     }
     AlertEvent.RolloutRef rollout =
         o.path("rollout").isObject()

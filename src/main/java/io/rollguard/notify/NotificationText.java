@@ -46,9 +46,11 @@ public final class NotificationText {
   /** {@code p95 = 812.3ms (1234 samples, ±0.39%)}. */
   static String reading(SliReading r) {
     String bound =
-        r.relativeError() > 0
-            ? String.format(Locale.ROOT, ", ±%.2f%%", r.relativeError() * 100)
-            : "";
+        Double.isInfinite(r.relativeError())
+            ? ", not bounded: first or last bucket"
+            : r.relativeError() > 0
+                ? String.format(Locale.ROOT, ", ±%.2f%%", r.relativeError() * 100)
+                : "";
     return r.expr()
         + " = "
         + AlertText.format(r.type(), r.value())

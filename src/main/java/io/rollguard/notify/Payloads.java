@@ -46,8 +46,8 @@ final class Payloads {
       number(o, "value", r.value());
       o.put("unit", r.type() == Type.DURATION ? "ms" : r.type() == Type.RATIO ? "ratio" : "number")
           .put("text", NotificationText.reading(r))
-          .put("samples", r.samples())
-          .put("relative_error", r.relativeError());
+          .put("samples", r.samples());
+      number(o, "relative_error", r.relativeError());
     }
     return out;
   }

@@ -89,13 +89,11 @@ public final class Evaluator {
       String name = prefix.isEmpty() ? s.toString() : prefix + "(" + s + ")";
       out.computeIfAbsent(
           name,
-          n ->
-              new SliReading(
-                  n,
-                  s.sli().type(),
-                  sli(s, in, minSamples),
-                  samples(s, in),
-                  s.sli().type() == Type.DURATION ? Latency.QUANTILE_RELATIVE_ERROR : 0));
+          n -> {
+            double value = sli(s, in, minSamples);
+            return new SliReading(
+                n, s.sli().type(), value, samples(s, in), relativeError(s.sli(), value, in));
+          });
     } else if (e instanceof Expr.Baseline b) {
       if (in.baseline() != null) {
         collect(b.inner(), in.baseline(), minSamples, "baseline", out);
@@ -122,6 +120,17 @@ public final class Evaluator {
       case CONSECUTIVE_FAILURES, CHECK_FAILURE_RATE -> in.check(ref.name()).results();
       default -> in.count();
     };
+  }
+
+  /** The bound of a latency SLI's value: its data's own (bucketed data is coarser than 1/256). */
+  private static double relativeError(Sli sli, double value, Inputs in) {
+    if (sli.type() != Type.DURATION) {
+      return 0;
+    }
+    if (Double.isNaN(value)) {
+      return Latency.QUANTILE_RELATIVE_ERROR;
+    }
+    return sli == Sli.MEAN ? in.meanRelativeError() : in.quantileRelativeError(value);
   }
 
   private static double sli(Expr.SliRef ref, Inputs in, long minSamples) {

@@ -2,6 +2,7 @@ package io.rollguard.rules;
 
 import io.rollguard.window.CheckStats;
 import io.rollguard.window.GaugeStats;
+import io.rollguard.window.Latency;
 
 /**
  * What a rule's window holds for its selector: the numbers SLIs are computed from. Latencies in
@@ -20,6 +21,19 @@ public interface Inputs {
   double quantileMillis(double q);
 
   double meanMillis();
+
+  /**
+   * The bound on the relative error of a latency quantile (min, max) reported as {@code millis}:
+   * HdrHistogram's 1/256 for raw samples, the bucket's width for bucketed data.
+   */
+  default double quantileRelativeError(double millis) {
+    return Latency.QUANTILE_RELATIVE_ERROR;
+  }
+
+  /** The bound on the relative error of {@link #meanMillis()}. */
+  default double meanRelativeError() {
+    return Latency.QUANTILE_RELATIVE_ERROR;
+  }
 
   GaugeStats gauge(String name);
 

@@ -47,7 +47,9 @@ final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
-    Ingestor ingestor = Ingestor.buffered(shared.series(), shared.ingestLimits(), shared.clock());
+    Ingestor ingestor =
+        Ingestor.buffered(shared.series(), shared.ingestLimits(), shared.clock())
+            .acceptOtlp(shared.otlpStreams(), shared.config().otlp());
     Runnable flush =
         () -> {
           long lost = ingestor.lostAtFlush();
@@ -65,6 +67,17 @@ final class HttpVerticle extends VerticleBase {
         .post("/api/v1/ingest")
         .handler(
             new IngestHandler(
+                ingestor,
+                shared.auth(),
+                shared.bodyLimits(),
+                shared.inflight(),
+                shared.metrics(),
+                shared.clock(),
+                shared.timers()));
+    router
+        .post("/v1/metrics")
+        .handler(
+            IngestHandler.otlp(
                 ingestor,
                 shared.auth(),
                 shared.bodyLimits(),

@@ -10,6 +10,7 @@ import io.rollguard.ingest.BodyLimits;
 import io.rollguard.ingest.InflightSlots;
 import io.rollguard.ingest.IngestAuth;
 import io.rollguard.ingest.IngestLimits;
+import io.rollguard.ingest.OtlpStreams;
 import io.rollguard.ingest.WriteBarrier;
 import io.rollguard.metrics.RollguardMetrics;
 import io.rollguard.notify.Links;
@@ -163,7 +164,9 @@ public final class RollguardServer {
             barrier,
             metrics,
             rules,
-            incidents);
+            incidents,
+            new OtlpStreams(
+                limits.maxSeries(), limits.maxWindow().toMillis(), clock.wallTimeMillis()));
 
     HttpVerticle first = new HttpVerticle(shared, port);
     return vertx

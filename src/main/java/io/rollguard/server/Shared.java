@@ -8,6 +8,7 @@ import io.rollguard.ingest.BodyLimits;
 import io.rollguard.ingest.InflightSlots;
 import io.rollguard.ingest.IngestAuth;
 import io.rollguard.ingest.IngestLimits;
+import io.rollguard.ingest.OtlpStreams;
 import io.rollguard.ingest.WriteBarrier;
 import io.rollguard.metrics.RollguardMetrics;
 import io.rollguard.window.SeriesRegistry;
@@ -25,4 +26,5 @@ record Shared(
     WriteBarrier barrier,
     RollguardMetrics metrics,
     RulesService rules,
-    IncidentLog incidents) {}
+    IncidentLog incidents,
+    OtlpStreams otlpStreams) {}

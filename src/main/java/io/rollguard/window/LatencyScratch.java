@@ -24,6 +24,14 @@ public final class LatencyScratch {
     highest = Math.max(highest, index);
   }
 
+  /** Records {@code count} latencies of {@code micros}. */
+  void record(long micros, int count) {
+    int index = Latency.indexOf(micros);
+    dense[index] += count;
+    lowest = Math.min(lowest, index);
+    highest = Math.max(highest, index);
+  }
+
   /** Adds every value of {@code histogram} (microseconds, any precision). */
   void recordAll(AbstractHistogram histogram) {
     for (HistogramIterationValue v : histogram.recordedValues()) {

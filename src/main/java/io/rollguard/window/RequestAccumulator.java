@@ -11,6 +11,45 @@ public final class RequestAccumulator {
   private long count;
   private long errors;
 
+  /** The distinct layouts of bucketed data added (interned, so few); see {@link BucketBounds}. */
+  private BucketBounds[] bounds = new BucketBounds[4];
+
+  private int boundsCount;
+
+  void addBounds(BucketBounds layout) {
+    for (int i = 0; i < boundsCount; i++) {
+      if (bounds[i] == layout) {
+        return;
+      }
+    }
+    if (boundsCount == bounds.length) {
+      bounds = java.util.Arrays.copyOf(bounds, boundsCount * 2);
+    }
+    bounds[boundsCount++] = layout;
+  }
+
+  /**
+   * The bound on the relative error of a quantile (or min, max) reported as {@code millis} from
+   * what was added: HdrHistogram's 1/256 for raw samples, the bucket's width where bucketed data
+   * was added ({@link BucketBounds#relativeErrorAt}).
+   */
+  public double relativeErrorAt(double millis) {
+    double bound = Latency.QUANTILE_RELATIVE_ERROR;
+    for (int i = 0; i < boundsCount; i++) {
+      bound = Math.max(bound, bounds[i].relativeErrorAt(millis * 1000.0));
+    }
+    return bound;
+  }
+
+  /** The bound on the relative error of the mean of what was added. */
+  public double meanRelativeError() {
+    double bound = Latency.QUANTILE_RELATIVE_ERROR;
+    for (int i = 0; i < boundsCount; i++) {
+      bound = Math.max(bound, bounds[i].maxRelativeError());
+    }
+    return bound;
+  }
+
   void addCounts(long requests, long failed) {
     count += requests;
     errors += failed;
@@ -24,6 +63,8 @@ public final class RequestAccumulator {
     latency.reset();
     count = 0;
     errors = 0;
+    java.util.Arrays.fill(bounds, 0, boundsCount, null);
+    boundsCount = 0;
   }
 
   public long count() {

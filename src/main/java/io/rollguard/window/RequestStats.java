@@ -3,7 +3,9 @@ package io.rollguard.window;
 /**
  * Request statistics of a window: counts, rates and latency quantiles in milliseconds. Ratios and
  * latencies are {@code NaN} when the window holds no request ("no data"); counts and the request
- * rate are 0. Quantiles are within {@link #quantileRelativeError()} of the exact ones. Immutable.
+ * rate are 0. Quantiles p50 to p99.9 are within {@link #quantileRelativeError()} of the exact ones:
+ * 1/256 for raw samples, wider where bucketed data (OTLP, Prometheus histograms) was added, see
+ * {@link RequestAccumulator#relativeErrorAt}. Immutable.
  */
 public record RequestStats(
     long count,
@@ -55,7 +57,15 @@ public record RequestStats(
         latency.quantileMillis(0.999),
         latency.quantileMillis(1.0),
         latency.meanMillis(),
-        Latency.QUANTILE_RELATIVE_ERROR);
+        widestBound(latency));
+  }
+
+  private static double widestBound(RequestAccumulator latency) {
+    double bound = Latency.QUANTILE_RELATIVE_ERROR;
+    for (double q : new double[] {0.50, 0.75, 0.90, 0.95, 0.99, 0.999}) {
+      bound = Math.max(bound, latency.relativeErrorAt(latency.quantileMillis(q)));
+    }
+    return bound;
   }
 
   public double successRate() {

@@ -28,6 +28,19 @@ public final class RequestWindow {
   private long lastSeenMillis;
   private boolean evicted;
 
+  /**
+   * The bucket layouts of pre-bucketed data this series received, and when each was last seen: a
+   * reader whose window reaches back that far reports their error bound. Nearly always none or one.
+   */
+  private BucketBounds[] bounds = NO_BOUNDS;
+
+  private long[] boundsSeenMillis = new long[0];
+
+  private static final BucketBounds[] NO_BOUNDS = new BucketBounds[0];
+
+  /** A series holding more layouts than this keeps the most recently seen ones. */
+  private static final int MAX_LAYOUTS = 4;
+
   RequestWindow(Labels labels, WindowSettings settings) {
     this(labels, settings, new SloTaps());
   }
@@ -106,6 +119,67 @@ public final class RequestWindow {
   }
 
   /**
+   * Records one pre-bucketed data point in the slice of {@code endMillis}: its buckets' counts at
+   * the values its layout records them at, {@code errorCount} of them failed. The layout's error
+   * bound is reported by readers whose window reaches back to this point.
+   */
+  public synchronized boolean recordBuckets(
+      long endMillis,
+      BucketedLatency buckets,
+      int errorCount,
+      long receivedAtMillis,
+      LatencyScratch scratch) {
+    if (evicted) {
+      return false;
+    }
+    for (int i = 0; i < buckets.size(); i++) {
+      scratch.record(buckets.microsAt(i), buckets.countAt(i));
+    }
+    int n = scratch.drain();
+    add(endMillis, (int) buckets.total(), errorCount, scratch, n);
+    for (SloCounts counts : sloCounts()) {
+      counts.countBuckets(endMillis, buckets, errorCount);
+    }
+    noteBounds(buckets.bounds(), endMillis);
+    lastSeenMillis = Math.max(lastSeenMillis, receivedAtMillis);
+    return true;
+  }
+
+  private void noteBounds(BucketBounds layout, long atMillis) {
+    for (int i = 0; i < bounds.length; i++) {
+      if (bounds[i] == layout || bounds[i].equals(layout)) {
+        boundsSeenMillis[i] = Math.max(boundsSeenMillis[i], atMillis);
+        return;
+      }
+    }
+    if (bounds.length < MAX_LAYOUTS) {
+      bounds = java.util.Arrays.copyOf(bounds, bounds.length + 1);
+      boundsSeenMillis = java.util.Arrays.copyOf(boundsSeenMillis, bounds.length);
+      bounds[bounds.length - 1] = layout;
+      boundsSeenMillis[bounds.length - 1] = atMillis;
+      return;
+    }
+    int oldest = 0;
+    for (int i = 1; i < bounds.length; i++) {
+      if (boundsSeenMillis[i] < boundsSeenMillis[oldest]) {
+        oldest = i;
+      }
+    }
+    bounds[oldest] = layout;
+    boundsSeenMillis[oldest] = atMillis;
+  }
+
+  /** Tells {@code into} the layouts of bucketed data inside the window that ends at now. */
+  private void addBoundsTo(RequestAccumulator into, long nowMillis, long windowMillis) {
+    long from = nowMillis - windowMillis - settings.coarseSliceMillis();
+    for (int i = 0; i < bounds.length; i++) {
+      if (boundsSeenMillis[i] >= from) {
+        into.addBounds(bounds[i]);
+      }
+    }
+  }
+
+  /**
    * Adds the trailing {@code windowMillis} ending at {@code nowMillis} into {@code into}, slice by
    * slice: from the fine tier when it spans the window, else from the coarse tier (window rounded
    * up to its slice). For one-off reads such as queries.
@@ -115,6 +189,7 @@ public final class RequestWindow {
     RequestTier tier = tierFor(windowMillis);
     tier.addTo(into, nowMillis, w);
     addFineOpenSlices(tier, into, nowMillis, w);
+    addBoundsTo(into, nowMillis, w);
   }
 
   /**
@@ -142,6 +217,7 @@ public final class RequestWindow {
     RequestTier tier = tierFor(windowMillis);
     tier.addToRunning(into, nowMillis, w);
     addFineOpenSlices(tier, into, nowMillis, w);
+    addBoundsTo(into, nowMillis, w);
   }
 
   /** The SLO counts this series feeds, worked out again when a new set is published. */

@@ -105,6 +105,16 @@ public final class SloCounts {
     add(endMillis, good, total);
   }
 
+  synchronized void countBuckets(long endMillis, BucketedLatency buckets, int errors) {
+    long total = buckets.total();
+    long fast =
+        latencyLimitMicros == Long.MAX_VALUE
+            ? total
+            : latencyLimitMicros <= 0 ? 0 : buckets.countBelow(latencyLimitMicros);
+    long good = requireOk ? Math.max(0, fast - errors) : fast;
+    add(endMillis, good, total);
+  }
+
   private void add(long tsMillis, long good, long total) {
     fine.add(tsMillis, good, total);
     mid.add(tsMillis, good, total);

@@ -16,7 +16,14 @@ import java.util.Random;
  * Prometheus text format VictoriaMetrics imports ({@code /api/v1/import/prometheus}), one sample
  * per line. Bodies are separated by a line holding only {@link #SEPARATOR}.
  *
- * <p>Arguments: seed, bodies, JSON file, Prometheus text file.
+ * <p>Optionally also as OTLP/HTTP protobuf exports ({@code ExportMetricsServiceRequest}, one file
+ * per body in a directory): one resource per service, one delta explicit-bucket histogram point of
+ * {@code http.server.request.duration} (ms, OpenTelemetry's default bounds) per series and status.
+ * With {@code samplesPerPoint} 1 the points hold exactly the JSON body's samples (one per point:
+ * OTLP's worst case); with more, each point also holds that many more draws, as an SDK exporting
+ * every few seconds would send.
+ *
+ * <p>Arguments: seed, bodies, JSON file, Prometheus text file [, OTLP directory, samplesPerPoint].
  */
 public final class ManySeriesBodies {
 
@@ -51,17 +58,88 @@ public final class ManySeriesBodies {
     return j.append(']').toString().getBytes(StandardCharsets.UTF_8);
   }
 
+  /** OpenTelemetry's default explicit bucket bounds (here in ms). */
+  static final double[] OTEL_BOUNDS = {
+    0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000
+  };
+
+  /**
+   * One delta histogram point: {@code latency} plus {@code more} draws of the same distribution.
+   */
+  static io.opentelemetry.proto.metrics.v1.HistogramDataPoint point(
+      long nowNanos,
+      String endpoint,
+      String stage,
+      boolean ok,
+      double latency,
+      int more,
+      Random random) {
+    long[] counts = new long[OTEL_BOUNDS.length + 1];
+    counts[bucket(latency)]++;
+    for (int i = 0; i < more; i++) {
+      counts[bucket(40 * Math.exp(0.5 * random.nextGaussian()))]++;
+    }
+    var b =
+        io.opentelemetry.proto.metrics.v1.HistogramDataPoint.newBuilder()
+            .setStartTimeUnixNano(nowNanos - 1_000_000_000L)
+            .setTimeUnixNano(nowNanos)
+            .setCount(1 + more)
+            .addAttributes(attribute("endpoint", endpoint))
+            .addAttributes(attribute("stage", stage))
+            .addAttributes(
+                io.opentelemetry.proto.common.v1.KeyValue.newBuilder()
+                    .setKey("http.response.status_code")
+                    .setValue(
+                        io.opentelemetry.proto.common.v1.AnyValue.newBuilder()
+                            .setIntValue(ok ? 200 : 500)));
+    for (double bound : OTEL_BOUNDS) {
+      b.addExplicitBounds(bound);
+    }
+    for (long c : counts) {
+      b.addBucketCounts(c);
+    }
+    return b.build();
+  }
+
+  private static int bucket(double value) {
+    int i = 0;
+    while (i < OTEL_BOUNDS.length && value > OTEL_BOUNDS[i]) {
+      i++;
+    }
+    return i;
+  }
+
+  private static io.opentelemetry.proto.common.v1.KeyValue attribute(String key, String value) {
+    return io.opentelemetry.proto.common.v1.KeyValue.newBuilder()
+        .setKey(key)
+        .setValue(io.opentelemetry.proto.common.v1.AnyValue.newBuilder().setStringValue(value))
+        .build();
+  }
+
   public static void main(String[] args) throws IOException {
     long seed = Long.parseLong(args[0]);
     int bodies = Integer.parseInt(args[1]);
     Random random = new Random(seed);
+    Path otlpDir = args.length > 4 ? Path.of(args[4]) : null;
+    int perPoint = args.length > 5 ? Integer.parseInt(args[5]) : 1;
+    if (otlpDir != null) {
+      Files.createDirectories(otlpDir);
+    }
     try (BufferedWriter json = Files.newBufferedWriter(Path.of(args[2]), StandardCharsets.UTF_8);
         BufferedWriter prom = Files.newBufferedWriter(Path.of(args[3]), StandardCharsets.UTF_8)) {
       for (int b = 0; b < bodies; b++) {
         StringBuilder j = new StringBuilder("[");
         StringBuilder p = new StringBuilder();
+        var export =
+            io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest.newBuilder();
+        long nowNanos = System.currentTimeMillis() * 1_000_000L;
         for (int s = 0; s < 10; s++) {
           String service = "svc-" + s;
+          var histogram =
+              io.opentelemetry.proto.metrics.v1.Histogram.newBuilder()
+                  .setAggregationTemporality(
+                      io.opentelemetry.proto.metrics.v1.AggregationTemporality
+                          .AGGREGATION_TEMPORALITY_DELTA);
           j.append(s > 0 ? "," : "")
               .append("{\"service\":\"")
               .append(service)
@@ -90,9 +168,28 @@ public final class ManySeriesBodies {
                       stage,
                       ok,
                       latency));
+              if (otlpDir != null) {
+                histogram.addDataPoints(
+                    point(nowNanos, endpoint, stage, ok, latency, perPoint - 1, random));
+              }
             }
           }
           j.append("]}");
+          export.addResourceMetrics(
+              io.opentelemetry.proto.metrics.v1.ResourceMetrics.newBuilder()
+                  .setResource(
+                      io.opentelemetry.proto.resource.v1.Resource.newBuilder()
+                          .addAttributes(attribute("service.name", service)))
+                  .addScopeMetrics(
+                      io.opentelemetry.proto.metrics.v1.ScopeMetrics.newBuilder()
+                          .addMetrics(
+                              io.opentelemetry.proto.metrics.v1.Metric.newBuilder()
+                                  .setName("http.server.request.duration")
+                                  .setUnit("ms")
+                                  .setHistogram(histogram))));
+        }
+        if (otlpDir != null) {
+          Files.write(otlpDir.resolve("body-" + b + ".pb"), export.build().toByteArray());
         }
         json.write(j.append(']').toString());
         json.write("\n" + SEPARATOR + "\n");

@@ -1,0 +1,571 @@
+package io.rollguard.ingest;
+
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.rollguard.config.RollguardConfig;
+import io.rollguard.window.BucketBounds;
+import io.rollguard.window.BucketedLatency;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Maps an OTLP {@code ExportMetricsServiceRequest} onto the series model (SPEC 1.4), staging what
+ * it maps to exactly as JSON ingest stages its items, so both commit through the same checks:
+ *
+ * <ul>
+ *   <li>each resource is a batch: {@code service.name} is the service, the configured resource
+ *       attributes become labels ({@code otlp.resource_labels});
+ *   <li>a data point's attributes are its own labels, minus {@code otlp.drop_attributes};
+ *   <li>histogram and exponential-histogram points of the request metrics ({@code
+ *       otlp.request_metrics}) are requests: their buckets' counts at the values their layout
+ *       records them at ({@link BucketBounds}), all failed when the point's status says so;
+ *   <li>gauge and sum points are gauges by metric name; anything else is counted and ignored.
+ * </ul>
+ *
+ * <p>Cumulative points become deltas per stream ({@link OtlpStreams}); delta points count as they
+ * are. Not thread-safe: one per {@link Ingestor}.
+ */
+final class OtlpReader {
+
+  /** The largest count one data point may carry (a window counts requests as ints). */
+  private static final long MAX_POINT_COUNT = Integer.MAX_VALUE;
+
+  private final IngestLimits limits;
+  private final LabelSets labelSets;
+  private final OtlpStreams streams;
+  private final Set<String> requestMetrics;
+  private final Map<String, String> resourceLabels;
+  private final Set<String> dropAttributes;
+  private final StringBuilder key = new StringBuilder(256);
+
+  OtlpReader(
+      IngestLimits limits,
+      LabelSets labelSets,
+      OtlpStreams streams,
+      RollguardConfig.Otlp settings) {
+    this.limits = limits;
+    this.labelSets = labelSets;
+    this.streams = streams;
+    this.requestMetrics = Set.copyOf(settings.requestMetrics());
+    this.resourceLabels = settings.resourceLabels();
+    this.dropAttributes = Set.copyOf(settings.dropAttributes());
+  }
+
+  /** Stages everything {@code request} maps to; what it cannot take is rejected in {@code out}. */
+  void read(
+      ExportMetricsServiceRequest request, long nowMillis, Staging staging, IngestOutcome out) {
+    List<ResourceMetrics> resources = request.getResourceMetricsList();
+    for (int r = 0; r < resources.size(); r++) {
+      ResourceMetrics rm = resources.get(r);
+      Staging.Batch batch = new Staging.Batch(r, 0);
+      List<KeyValue> resourceAttributes = rm.getResource().getAttributesList();
+      batch.service = serviceName(resourceAttributes);
+      batch.labels = resourceLabels(resourceAttributes, batch);
+      staging.batches.add(batch);
+      String resourceKey = streamKeyOf(resourceAttributes);
+      Point point = new Point(batch, r, nowMillis, out);
+      for (ScopeMetrics sm : rm.getScopeMetricsList()) {
+        for (Metric m : sm.getMetricsList()) {
+          point.metric = m.getName();
+          readMetric(m, resourceKey, point, staging);
+        }
+      }
+      batch.requestFrom = staging.requests.size();
+      batch.requestTo = batch.requestFrom;
+    }
+  }
+
+  /** Where a data point stands, for its messages and checks. */
+  private final class Point {
+    final Staging.Batch batch;
+    final int resource;
+    final long nowMillis;
+    final IngestOutcome out;
+    String metric;
+    int index;
+
+    Point(Staging.Batch batch, int resource, long nowMillis, IngestOutcome out) {
+      this.batch = batch;
+      this.resource = resource;
+      this.nowMillis = nowMillis;
+      this.out = out;
+    }
+
+    void reject(RejectReason reason, String message) {
+      out.reject(
+          reason,
+          1,
+          resource,
+          0,
+          "resourceMetrics["
+              + resource
+              + "] metric '"
+              + metric
+              + "' point "
+              + index
+              + ": "
+              + message);
+    }
+
+    /** The point's time in ms if it may count; else rejects it and returns {@code MIN_VALUE}. */
+    long time(long timeUnixNano) {
+      if (timeUnixNano <= 0) {
+        reject(RejectReason.INVALID, "timeUnixNano is required");
+        return Long.MIN_VALUE;
+      }
+      long ts = timeUnixNano / 1_000_000L;
+      if (ts < nowMillis - limits.maxAgeMillis()) {
+        reject(RejectReason.TOO_OLD, "time " + ts + " is older than the longest window");
+        return Long.MIN_VALUE;
+      }
+      if (ts > nowMillis + limits.maxFutureSkewMillis()) {
+        reject(
+            RejectReason.TOO_FAR_IN_FUTURE, "time " + ts + " is more than max_future_skew ahead");
+        return Long.MIN_VALUE;
+      }
+      return ts;
+    }
+  }
+
+  private void readMetric(Metric m, String resourceKey, Point point, Staging staging) {
+    boolean requests = requestMetrics.contains(m.getName());
+    switch (m.getDataCase()) {
+      case HISTOGRAM -> {
+        if (!requests) {
+          point.out.ignore(m.getHistogram().getDataPointsCount());
+          return;
+        }
+        double unit = microsPerUnit(m.getUnit());
+        boolean cumulative =
+            m.getHistogram().getAggregationTemporality()
+                == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE;
+        List<HistogramDataPoint> points = m.getHistogram().getDataPointsList();
+        for (int i = 0; i < points.size(); i++) {
+          point.index = i;
+          if (Double.isNaN(unit)) {
+            point.reject(RejectReason.INVALID, unitProblem(m.getUnit()));
+          } else {
+            readHistogram(points.get(i), unit, cumulative, resourceKey, point, staging);
+          }
+        }
+      }
+      case EXPONENTIAL_HISTOGRAM -> {
+        if (!requests) {
+          point.out.ignore(m.getExponentialHistogram().getDataPointsCount());
+          return;
+        }
+        double unit = microsPerUnit(m.getUnit());
+        boolean cumulative =
+            m.getExponentialHistogram().getAggregationTemporality()
+                == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE;
+        List<ExponentialHistogramDataPoint> points =
+            m.getExponentialHistogram().getDataPointsList();
+        for (int i = 0; i < points.size(); i++) {
+          point.index = i;
+          if (Double.isNaN(unit)) {
+            point.reject(RejectReason.INVALID, unitProblem(m.getUnit()));
+          } else {
+            readExponential(points.get(i), unit, cumulative, resourceKey, point, staging);
+          }
+        }
+      }
+      case GAUGE -> readNumbers(m.getGauge().getDataPointsList(), point, staging);
+      case SUM -> readNumbers(m.getSum().getDataPointsList(), point, staging);
+      case SUMMARY -> point.out.ignore(m.getSummary().getDataPointsCount());
+      default -> point.out.ignore(1);
+    }
+  }
+
+  private void readNumbers(List<NumberDataPoint> points, Point point, Staging staging) {
+    for (int i = 0; i < points.size(); i++) {
+      point.index = i;
+      NumberDataPoint p = points.get(i);
+      if (noRecordedValue(p.getFlags())) {
+        continue;
+      }
+      double value =
+          switch (p.getValueCase()) {
+            case AS_DOUBLE -> p.getAsDouble();
+            case AS_INT -> (double) p.getAsInt();
+            default -> Double.NaN;
+          };
+      if (!Double.isFinite(value)) {
+        point.reject(RejectReason.INVALID, "the value must be a finite number");
+        continue;
+      }
+      LabelSets.Set own = ownLabels(p.getAttributesList(), point);
+      long ts = own == null ? Long.MIN_VALUE : point.time(p.getTimeUnixNano());
+      if (ts != Long.MIN_VALUE) {
+        staging.gauges.add(new Staging.Gauge(point.batch, own, point.metric, ts, value));
+        point.batch.otherItems++;
+      }
+    }
+  }
+
+  private void readHistogram(
+      HistogramDataPoint p,
+      double unit,
+      boolean cumulative,
+      String resourceKey,
+      Point point,
+      Staging staging) {
+    if (noRecordedValue(p.getFlags())) {
+      return;
+    }
+    int bounds = p.getExplicitBoundsCount();
+    int buckets = p.getBucketCountsCount();
+    if (buckets != 0 && buckets != bounds + 1) {
+      point.reject(
+          RejectReason.INVALID,
+          "bucketCounts must have one more entry than explicitBounds ("
+              + buckets
+              + " for "
+              + bounds
+              + " bounds)");
+      return;
+    }
+    double[] upper = new double[bounds];
+    for (int i = 0; i < bounds; i++) {
+      double b = p.getExplicitBounds(i);
+      if (!Double.isFinite(b) || (i > 0 && b <= upper[i - 1] / unit)) {
+        point.reject(RejectReason.INVALID, "explicitBounds must be finite and increasing");
+        return;
+      }
+      upper[i] = b * unit;
+    }
+    long[] counts = new long[buckets];
+    long total = 0;
+    for (int i = 0; i < buckets; i++) {
+      long c = p.getBucketCounts(i);
+      if (c < 0 || (total += c) > MAX_POINT_COUNT) {
+        point.reject(RejectReason.INVALID, "bucket counts too large (at most 2^31-1 per point)");
+        return;
+      }
+      counts[i] = c;
+    }
+    if (buckets > 0 && total != p.getCount()) {
+      point.reject(
+          RejectReason.INVALID,
+          "count (" + p.getCount() + ") is not the sum of bucketCounts (" + total + ")");
+      return;
+    }
+    if (buckets == 0) {
+      point.out.ignore(1); // count and sum only: no distribution to take
+      return;
+    }
+    LabelSets.Set own = ownLabels(p.getAttributesList(), point);
+    long ts = own == null ? Long.MIN_VALUE : point.time(p.getTimeUnixNano());
+    if (ts == Long.MIN_VALUE) {
+      return;
+    }
+    BucketBounds layout = BucketBounds.explicit(upper);
+    long[] delta = counts;
+    if (cumulative) {
+      OtlpStreams.Stream stream = stream(resourceKey, p.getAttributesList(), point);
+      if (stream == null) {
+        return;
+      }
+      delta = new long[buckets];
+      synchronized (stream) {
+        OtlpStreams.Kind kind =
+            streams.explicit(
+                stream, p.getStartTimeUnixNano(), p.getTimeUnixNano(), layout, counts, delta);
+        if (kind == OtlpStreams.Kind.NOTHING) {
+          point.out.acceptHistogram();
+          return;
+        }
+      }
+    }
+    BucketedLatency latency = new BucketedLatency(layout);
+    for (int i = 0; i < buckets; i++) {
+      latency.add(layout.explicitValueMicros(i), (int) delta[i]);
+    }
+    stage(latency, own, ts, p.getAttributesList(), point, staging);
+  }
+
+  private void readExponential(
+      ExponentialHistogramDataPoint p,
+      double unit,
+      boolean cumulative,
+      String resourceKey,
+      Point point,
+      Staging staging) {
+    if (noRecordedValue(p.getFlags())) {
+      return;
+    }
+    int scale = p.getScale();
+    if (scale < -10 || scale > 20) {
+      point.reject(RejectReason.INVALID, "scale " + scale + " is outside -10..20");
+      return;
+    }
+    int n = p.getPositive().getBucketCountsCount();
+    long[] counts = new long[n];
+    long total = 0;
+    long zero = p.getZeroCount();
+    long negative = 0;
+    for (int i = 0; i < p.getNegative().getBucketCountsCount(); i++) {
+      negative += p.getNegative().getBucketCounts(i);
+    }
+    boolean bad = zero < 0 || negative < 0 || (total = zero + negative) > MAX_POINT_COUNT;
+    for (int i = 0; i < n && !bad; i++) {
+      long c = p.getPositive().getBucketCounts(i);
+      bad = c < 0 || (total += c) > MAX_POINT_COUNT;
+      counts[i] = c;
+    }
+    if (bad) {
+      point.reject(RejectReason.INVALID, "bucket counts too large (at most 2^31-1 per point)");
+      return;
+    }
+    if (total != p.getCount()) {
+      point.reject(
+          RejectReason.INVALID,
+          "count (" + p.getCount() + ") is not zeroCount plus the bucket counts (" + total + ")");
+      return;
+    }
+    LabelSets.Set own = ownLabels(p.getAttributesList(), point);
+    long ts = own == null ? Long.MIN_VALUE : point.time(p.getTimeUnixNano());
+    if (ts == Long.MIN_VALUE) {
+      return;
+    }
+    int offset = p.getPositive().getOffset();
+    long[] delta = counts;
+    long[] zeroAndNegative = {zero, negative};
+    if (cumulative) {
+      OtlpStreams.Stream stream = stream(resourceKey, p.getAttributesList(), point);
+      if (stream == null) {
+        return;
+      }
+      delta = new long[n];
+      synchronized (stream) {
+        OtlpStreams.Kind kind =
+            streams.exponential(
+                stream,
+                p.getStartTimeUnixNano(),
+                p.getTimeUnixNano(),
+                scale,
+                offset,
+                counts,
+                zero,
+                negative,
+                delta,
+                zeroAndNegative);
+        if (kind == OtlpStreams.Kind.NOTHING) {
+          point.out.acceptHistogram();
+          return;
+        }
+      }
+    }
+    BucketBounds layout = BucketBounds.exponential(scale, p.getZeroThreshold() * unit);
+    BucketedLatency latency = new BucketedLatency(layout);
+    // zero bucket and (impossible for latencies) negative values: recorded as 0
+    latency.add(0, (int) (zeroAndNegative[0] + zeroAndNegative[1]));
+    for (int i = 0; i < n; i++) {
+      latency.add(layout.exponentialValue(offset + i) * unit, (int) delta[i]);
+    }
+    stage(latency, own, ts, p.getAttributesList(), point, staging);
+  }
+
+  private void stage(
+      BucketedLatency latency,
+      LabelSets.Set own,
+      long ts,
+      List<KeyValue> attributes,
+      Point point,
+      Staging staging) {
+    int errors = failed(attributes) ? (int) latency.total() : 0;
+    staging.buckets.add(new Staging.Buckets(point.batch, own, ts, latency, errors));
+    point.batch.otherItems++;
+  }
+
+  /** The cumulative stream of a point; null (and rejected) when the stream cap is reached. */
+  private OtlpStreams.Stream stream(String resourceKey, List<KeyValue> attributes, Point point) {
+    key.setLength(0);
+    key.append(point.metric).append('\u0000').append(resourceKey).append('\u0000');
+    appendSorted(attributes, key);
+    OtlpStreams.Stream s = streams.stream(key.toString(), point.nowMillis);
+    if (s == null) {
+      point.reject(
+          RejectReason.CARDINALITY,
+          "too many cumulative OTLP streams (at most limits.max_series); send delta temporality");
+    }
+    return s;
+  }
+
+  private static String streamKeyOf(List<KeyValue> attributes) {
+    StringBuilder b = new StringBuilder(128);
+    appendSorted(attributes, b);
+    return b.toString();
+  }
+
+  /** Appends {@code key=value} pairs sorted by key: senders need not keep an order. */
+  private static void appendSorted(List<KeyValue> attributes, StringBuilder into) {
+    int n = attributes.size();
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      int at = i;
+      String k = attributes.get(i).getKey();
+      while (at > 0 && attributes.get(order[at - 1]).getKey().compareTo(k) > 0) {
+        order[at] = order[at - 1];
+        at--;
+      }
+      order[at] = i;
+    }
+    for (int i = 0; i < n; i++) {
+      KeyValue kv = attributes.get(order[i]);
+      into.append(kv.getKey()).append('=').append(text(kv.getValue())).append('\u0001');
+    }
+  }
+
+  /** Whether a request point failed: a 5xx status, or an {@code error.type}. */
+  static boolean failed(List<KeyValue> attributes) {
+    for (KeyValue kv : attributes) {
+      switch (kv.getKey()) {
+        case "http.response.status_code", "http.status_code", "status" -> {
+          if (statusCode(kv.getValue()) >= 500) {
+            return true;
+          }
+        }
+        case "error.type" -> {
+          String t = text(kv.getValue());
+          if (!t.isEmpty() && !t.equalsIgnoreCase("none")) {
+            return true;
+          }
+        }
+        case "outcome" -> {
+          if (text(kv.getValue()).equals("SERVER_ERROR")) {
+            return true;
+          }
+        }
+        default -> {}
+      }
+    }
+    return false;
+  }
+
+  private static long statusCode(AnyValue v) {
+    if (v.getValueCase() == AnyValue.ValueCase.INT_VALUE) {
+      return v.getIntValue();
+    }
+    if (v.getValueCase() == AnyValue.ValueCase.STRING_VALUE) {
+      String s = v.getStringValue();
+      if (s.length() == 3 && s.chars().allMatch(Character::isDigit)) {
+        return Integer.parseInt(s);
+      }
+    }
+    return 0;
+  }
+
+  private LabelSets.Set ownLabels(List<KeyValue> attributes, Point point) {
+    labelSets.start();
+    for (KeyValue kv : attributes) {
+      if (!dropAttributes.contains(kv.getKey())) {
+        labelSets.add(kv.getKey(), text(kv.getValue()));
+      }
+    }
+    if (labelSets.overflowed()) {
+      point.reject(RejectReason.LABELS, "too many attributes");
+      return null;
+    }
+    return labelSets.intern();
+  }
+
+  private LabelSets.Set resourceLabels(List<KeyValue> attributes, Staging.Batch batch) {
+    labelSets.start();
+    java.util.HashSet<String> added = new java.util.HashSet<>();
+    for (var e : resourceLabels.entrySet()) {
+      for (KeyValue kv : attributes) {
+        if (kv.getKey().equals(e.getKey()) && added.add(e.getValue())) {
+          labelSets.add(e.getValue(), text(kv.getValue()));
+        }
+      }
+    }
+    if (labelSets.overflowed()) {
+      batch.problem = "too many resource labels";
+    }
+    return labelSets.intern();
+  }
+
+  private static String serviceName(List<KeyValue> attributes) {
+    for (KeyValue kv : attributes) {
+      if (kv.getKey().equals("service.name")) {
+        String name = text(kv.getValue());
+        if (!name.isEmpty()) {
+          return name;
+        }
+      }
+    }
+    return "unknown_service"; // what the SDKs report when service.name is not set
+  }
+
+  /** An attribute's value as label text: strings as they are, scalars printed, lists joined. */
+  static String text(AnyValue v) {
+    return switch (v.getValueCase()) {
+      case STRING_VALUE -> v.getStringValue();
+      case BOOL_VALUE -> Boolean.toString(v.getBoolValue());
+      case INT_VALUE -> Long.toString(v.getIntValue());
+      case DOUBLE_VALUE -> Double.toString(v.getDoubleValue());
+      case ARRAY_VALUE -> {
+        StringBuilder b = new StringBuilder();
+        for (AnyValue e : v.getArrayValue().getValuesList()) {
+          if (b.length() > 0) {
+            b.append(',');
+          }
+          b.append(text(e));
+        }
+        yield b.toString();
+      }
+      case BYTES_VALUE ->
+          java.util.Base64.getEncoder().encodeToString(v.getBytesValue().toByteArray());
+      case KVLIST_VALUE -> {
+        StringBuilder b = new StringBuilder();
+        for (KeyValue kv : v.getKvlistValue().getValuesList()) {
+          if (b.length() > 0) {
+            b.append(',');
+          }
+          b.append(kv.getKey()).append('=').append(text(kv.getValue()));
+        }
+        yield b.toString();
+      }
+      default -> "";
+    };
+  }
+
+  private static boolean noRecordedValue(int flags) {
+    return (flags & 1) != 0; // DATA_POINT_FLAGS_NO_RECORDED_VALUE_MASK
+  }
+
+  /**
+   * Microseconds per unit of a duration metric: UCUM ({@code s}, {@code ms}; what the semantic
+   * conventions use) or spelled out ({@code milliseconds}: what Micrometer sends); an empty unit is
+   * seconds, as the semantic conventions say. NaN when the unit is not a time unit.
+   */
+  static double microsPerUnit(String unit) {
+    return switch (unit) {
+      case "s", "", "seconds", "second" -> 1_000_000.0;
+      case "ms", "milliseconds", "millisecond" -> 1_000.0;
+      case "us", "µs", "microseconds", "microsecond" -> 1.0;
+      case "ns", "nanoseconds", "nanosecond" -> 0.001;
+      case "min", "minutes", "minute" -> 60_000_000.0;
+      default -> Double.NaN;
+    };
+  }
+
+  private static String unitProblem(String unit) {
+    return "unit '" + unit + "' is not a time unit (s, ms, us, ns)";
+  }
+
+  @Override
+  public String toString() {
+    return "OtlpReader" + Arrays.asList(requestMetrics, streams);
+  }
+}
