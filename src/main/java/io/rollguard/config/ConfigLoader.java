@@ -133,6 +133,16 @@ public final class ConfigLoader {
                 : otlpDefaults.dropAttributes());
     otlp.finish();
 
+    RollguardConfig.RemoteWrite rwDefaults = RollguardConfig.DEFAULT_REMOTE_WRITE;
+    Fields remoteWrite = top.mapping("remote_write");
+    RollguardConfig.RemoteWrite remoteWriteValues =
+        new RollguardConfig.RemoteWrite(
+            remoteWrite.has("request_metrics")
+                ? List.copyOf(remoteWrite.strings("request_metrics"))
+                : rwDefaults.requestMetrics(),
+            remoteWrite.string("service_label", rwDefaults.serviceLabel()));
+    remoteWrite.finish();
+
     Map<String, RollguardConfig.Receiver> receivers = ReceiverSettings.read(top, problems, env);
     String externalUrl = top.string("external_url", null);
     if (externalUrl != null && !externalUrl.matches("https?://\\S+")) {
@@ -178,7 +188,8 @@ public final class ConfigLoader {
         Map.copyOf(receivers),
         Map.copyOf(routes),
         externalUrl,
-        otlpValues);
+        otlpValues,
+        remoteWriteValues);
   }
 
   private static Path resolve(Path baseDir, String path) {

@@ -21,7 +21,8 @@ public record RollguardConfig(
     Map<String, Receiver> receivers,
     Map<String, List<String>> routes,
     String externalUrl,
-    Otlp otlp) {
+    Otlp otlp,
+    RemoteWrite remoteWrite) {
 
   /**
    * The URL under which people reach this server, for links in notifications; null: derived from
@@ -50,7 +51,8 @@ public record RollguardConfig(
         receivers,
         routes,
         externalUrl,
-        otlp);
+        otlp,
+        remoteWrite);
   }
 
   /**
@@ -179,8 +181,21 @@ public record RollguardConfig(
         Map.of(),
         Map.of("critical", List.of(), "warning", List.of(), "info", List.of()),
         null,
-        DEFAULT_OTLP);
+        DEFAULT_OTLP,
+        DEFAULT_REMOTE_WRITE);
   }
+
+  /**
+   * How Prometheus remote write maps onto series ({@code remote_write:}): which classic and native
+   * histograms are request latencies (by metric name, without {@code _bucket}), and which label
+   * names the service ({@code job} when it is missing).
+   */
+  public record RemoteWrite(List<String> requestMetrics, String serviceLabel) {}
+
+  public static final RemoteWrite DEFAULT_REMOTE_WRITE =
+      new RemoteWrite(
+          List.of("http_server_request_duration_seconds", "http_request_duration_seconds"),
+          "service");
 
   /**
    * How OTLP metrics map onto series ({@code otlp:}): which histogram metrics are request
@@ -206,6 +221,7 @@ public record RollguardConfig(
               "http.response.status_code",
               "http.status_code",
               "error.type",
+              "rpc.grpc.status_code",
               "status",
               "outcome",
               "exception",

@@ -35,11 +35,15 @@ public final class IngestHandler implements Handler<RoutingContext> {
   /** {@code POST /v1/metrics} (OTLP/HTTP) rather than {@code /api/v1/ingest}. */
   private final boolean otlp;
 
+  /** {@code POST /api/v1/write} (Prometheus remote write 1.0). */
+  private final boolean remoteWrite;
+
   /** How a request is answered: our JSON, or OTLP in the request's encoding. */
   enum Dialect {
     INGEST("application/json"),
     OTLP_PROTOBUF("application/x-protobuf"),
-    OTLP_JSON("application/json");
+    OTLP_JSON("application/json"),
+    REMOTE_WRITE("text/plain; charset=utf-8");
 
     final String contentType;
 
@@ -52,6 +56,7 @@ public final class IngestHandler implements Handler<RoutingContext> {
         case INGEST -> new JsonObject().put("error", message).toBuffer();
         case OTLP_PROTOBUF -> OtlpWire.status(status, message, false);
         case OTLP_JSON -> OtlpWire.status(status, message, true);
+        case REMOTE_WRITE -> Buffer.buffer(message + "\n");
       };
     }
   }
@@ -75,7 +80,7 @@ public final class IngestHandler implements Handler<RoutingContext> {
       IngestMetrics metrics,
       Clock clock,
       Timers timers) {
-    this(ingestor, auth, limits, slots, metrics, clock, timers, false);
+    this(ingestor, auth, limits, slots, metrics, clock, timers, false, false);
   }
 
   /**
@@ -91,7 +96,23 @@ public final class IngestHandler implements Handler<RoutingContext> {
       IngestMetrics metrics,
       Clock clock,
       Timers timers) {
-    return new IngestHandler(ingestor, auth, limits, slots, metrics, clock, timers, true);
+    return new IngestHandler(ingestor, auth, limits, slots, metrics, clock, timers, true, false);
+  }
+
+  /**
+   * The handler of {@code POST /api/v1/write}: Prometheus remote write 1.0 (a Snappy block holding
+   * a protobuf {@code WriteRequest}) through {@code ingestor} (which must {@link
+   * Ingestor#acceptRemoteWrite accept it}) with the same limits, slots and tokens as JSON ingest.
+   */
+  public static IngestHandler remoteWrite(
+      Ingestor ingestor,
+      IngestAuth auth,
+      BodyLimits limits,
+      InflightSlots slots,
+      IngestMetrics metrics,
+      Clock clock,
+      Timers timers) {
+    return new IngestHandler(ingestor, auth, limits, slots, metrics, clock, timers, false, true);
   }
 
   private IngestHandler(
@@ -102,8 +123,10 @@ public final class IngestHandler implements Handler<RoutingContext> {
       IngestMetrics metrics,
       Clock clock,
       Timers timers,
-      boolean otlp) {
+      boolean otlp,
+      boolean remoteWrite) {
     this.otlp = otlp;
+    this.remoteWrite = remoteWrite;
     this.ingestor = ingestor;
     this.auth = auth;
     this.limits = limits;
@@ -119,6 +142,26 @@ public final class IngestHandler implements Handler<RoutingContext> {
     boolean ndjson = false;
     Dialect dialect = Dialect.INGEST;
     String type = mediaType(request.getHeader(HttpHeaders.CONTENT_TYPE));
+    if (remoteWrite) {
+      dialect = Dialect.REMOTE_WRITE;
+      if (!type.equals("application/x-protobuf")) {
+        refuse(
+            request,
+            dialect,
+            415,
+            "Content-Type must be application/x-protobuf (remote write 1.0), got '" + type + "'");
+        return;
+      }
+      String encoding = request.getHeader(HttpHeaders.CONTENT_ENCODING);
+      if (encoding != null && !encoding.trim().equalsIgnoreCase("snappy")) {
+        refuse(
+            request,
+            dialect,
+            415,
+            "Content-Encoding must be snappy (remote write 1.0), got '" + encoding + "'");
+        return;
+      }
+    }
     if (otlp) {
       switch (type) {
         case "application/x-protobuf" -> dialect = Dialect.OTLP_PROTOBUF;
@@ -145,7 +188,7 @@ public final class IngestHandler implements Handler<RoutingContext> {
           "a valid ingest token is required (Authorization: Bearer <token>)");
       return;
     }
-    if (!otlp) {
+    if (!otlp && !remoteWrite) {
       switch (type) {
         case "application/json" -> ndjson = false;
         case "application/x-ndjson", "application/ndjson", "application/jsonl" -> ndjson = true;
@@ -161,9 +204,11 @@ public final class IngestHandler implements Handler<RoutingContext> {
     }
     ContentDecoding decoding;
     try {
+      // a remote write body is a Snappy block, undone whole once it is in
       decoding =
           ContentDecoding.of(
-              request.getHeader(HttpHeaders.CONTENT_ENCODING), limits.maxBodyBytes());
+              remoteWrite ? null : request.getHeader(HttpHeaders.CONTENT_ENCODING),
+              limits.maxBodyBytes());
     } catch (ContentDecoding.DecodingException e) {
       refuse(request, dialect, e.status(), e.getMessage());
       return;
@@ -353,7 +398,14 @@ public final class IngestHandler implements Handler<RoutingContext> {
     void respondOtlp(IngestOutcome outcome) {
       if (outcome.status() == 403) {
         metrics.recordIngest(outcome, clock.monotonicTimeNanos() - startedNanos);
-        refuse(403, outcome.errors().get(0).error());
+        String why = outcome.errors().get(0).error();
+        for (IngestOutcome.ItemError e : outcome.errors()) {
+          if (e.error().contains("may not write")) {
+            why = e.error();
+            break;
+          }
+        }
+        refuse(403, why);
         return;
       }
       if (!finish()) {
@@ -375,6 +427,35 @@ public final class IngestHandler implements Handler<RoutingContext> {
           .end(
               OtlpWire.response(
                   outcome.rejected(), message.toString(), dialect == Dialect.OTLP_JSON));
+    }
+
+    /**
+     * Answers a remote write request: 204 when every sample was taken; else 400 (senders do not
+     * retry it, so what was taken is not sent again) naming the first problems; 403 when the token
+     * may write none of it.
+     */
+    void respondRemoteWrite(IngestOutcome outcome) {
+      if (outcome.rejected() > 0) {
+        metrics.recordIngest(outcome, clock.monotonicTimeNanos() - startedNanos);
+        StringBuilder message = new StringBuilder();
+        List<IngestOutcome.ItemError> errors = outcome.errors();
+        for (int i = 0; i < Math.min(errors.size(), 5); i++) {
+          message.append(i == 0 ? "" : "; ").append(errors.get(i).error());
+        }
+        message
+            .append(" (")
+            .append(outcome.rejected())
+            .append(" rejected, ")
+            .append(outcome.accepted())
+            .append(" accepted)");
+        refuse(outcome.status() == 403 ? 403 : 400, message.toString());
+        return;
+      }
+      if (!finish()) {
+        return;
+      }
+      metrics.recordIngest(outcome, clock.monotonicTimeNanos() - startedNanos);
+      request.response().setStatusCode(204).end();
     }
 
     /** Answers an error now and drops the rest of the body (408: closes at once). */
@@ -447,6 +528,15 @@ public final class IngestHandler implements Handler<RoutingContext> {
       try {
         if (dialect == Dialect.INGEST) {
           respond(ingestor.ingestJson(body, length, services));
+        } else if (dialect == Dialect.REMOTE_WRITE) {
+          byte[] proto;
+          try {
+            proto = RemoteWriteReader.unsnappy(body, length, limits.maxBodyBytes());
+          } catch (RemoteWriteReader.TooLargeException e) {
+            refuse(413, tooLarge() + ": " + e.getMessage());
+            return;
+          }
+          respondRemoteWrite(ingestor.ingestRemoteWrite(proto, services));
         } else {
           respondOtlp(
               ingestor.ingestOtlp(
@@ -454,6 +544,11 @@ public final class IngestHandler implements Handler<RoutingContext> {
         }
       } catch (MalformedBodyException e) {
         refuse(400, e.getMessage());
+      } catch (RuntimeException e) {
+        // a defect of ours: answer at once rather than leave the client to its timeout
+        java.util.logging.Logger.getLogger(IngestHandler.class.getName())
+            .log(java.util.logging.Level.SEVERE, "ingest failed on a request body", e);
+        refuse(500, "the server failed to process the body");
       } finally {
         giveBack();
       }

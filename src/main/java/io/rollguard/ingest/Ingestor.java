@@ -44,6 +44,9 @@ public final class Ingestor {
   /** Null until {@link #acceptOtlp} is called. */
   private OtlpReader otlp;
 
+  /** Null until {@link #acceptRemoteWrite} is called. */
+  private RemoteWriteReader remoteWrite;
+
   /**
    * Null: requests are recorded as they are committed (replay, rule tests); see {@link #buffered}.
    */
@@ -150,11 +153,44 @@ public final class Ingestor {
     IngestOutcome out = new IngestOutcome();
     staging.clear();
     try {
-      otlp.read(request, now, staging, out);
+      otlp.read(request, now, staging, out, serviceAllowed);
     } catch (RuntimeException e) {
       staging.clear();
       throw e;
     }
+    commit(out, serviceAllowed, now);
+    return out;
+  }
+
+  /**
+   * Lets this ingestor take Prometheus remote write ({@link #ingestRemoteWrite}), mapped by {@code
+   * settings}; {@code histograms} and {@code nativeStreams} (shared by every ingestor) turn
+   * cumulative buckets into per-scrape counts.
+   */
+  public Ingestor acceptRemoteWrite(
+      PromHistograms histograms,
+      OtlpStreams nativeStreams,
+      io.rollguard.config.RollguardConfig.RemoteWrite settings) {
+    this.remoteWrite =
+        new RemoteWriteReader(limits, labelSets, histograms, nativeStreams, settings);
+    return this;
+  }
+
+  /**
+   * Ingests one remote write request, {@code proto} being the {@code WriteRequest} already out of
+   * its Snappy block: what maps onto series is recorded, through the same checks as JSON ingest.
+   *
+   * @throws MalformedBodyException when {@code proto} is not a {@code WriteRequest}
+   */
+  public IngestOutcome ingestRemoteWrite(byte[] proto, Predicate<String> serviceAllowed)
+      throws MalformedBodyException {
+    if (remoteWrite == null) {
+      throw new IllegalStateException("this ingestor does not take remote write");
+    }
+    long now = clock.wallTimeMillis();
+    IngestOutcome out = new IngestOutcome();
+    staging.clear();
+    remoteWrite.read(proto, now, staging, out);
     commit(out, serviceAllowed, now);
     return out;
   }

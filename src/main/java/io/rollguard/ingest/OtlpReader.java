@@ -61,28 +61,94 @@ final class OtlpReader {
     this.dropAttributes = Set.copyOf(settings.dropAttributes());
   }
 
-  /** Stages everything {@code request} maps to; what it cannot take is rejected in {@code out}. */
+  /**
+   * Stages everything {@code request} maps to; what it cannot take is rejected in {@code out}. A
+   * resource whose service the token may not write is rejected whole before any of its points
+   * touches the cumulative streams.
+   */
   void read(
-      ExportMetricsServiceRequest request, long nowMillis, Staging staging, IngestOutcome out) {
+      ExportMetricsServiceRequest request,
+      long nowMillis,
+      Staging staging,
+      IngestOutcome out,
+      java.util.function.Predicate<String> serviceAllowed) {
     List<ResourceMetrics> resources = request.getResourceMetricsList();
+    List<String> resourceKeys = new java.util.ArrayList<>();
     for (int r = 0; r < resources.size(); r++) {
       ResourceMetrics rm = resources.get(r);
       Staging.Batch batch = new Staging.Batch(r, 0);
       List<KeyValue> resourceAttributes = rm.getResource().getAttributesList();
       batch.service = serviceName(resourceAttributes);
+      batch.requestFrom = staging.requests.size();
+      batch.requestTo = batch.requestFrom;
+      if (resourceAttributes.size() > MAX_ATTRIBUTES) {
+        out.reject(
+            RejectReason.LABELS,
+            points(rm),
+            r,
+            0,
+            "resourceMetrics[" + r + "]: more than " + MAX_ATTRIBUTES + " resource attributes");
+        continue;
+      }
+      if (!serviceAllowed.test(batch.service)) {
+        out.reject(
+            RejectReason.FORBIDDEN,
+            points(rm),
+            r,
+            0,
+            "this token may not write service '" + batch.service + "'");
+        continue;
+      }
       batch.labels = resourceLabels(resourceAttributes, batch);
       staging.batches.add(batch);
       String resourceKey = streamKeyOf(resourceAttributes);
+      resourceKeys.add(resourceKey);
       Point point = new Point(batch, r, nowMillis, out);
       for (ScopeMetrics sm : rm.getScopeMetricsList()) {
+        String scopeKey =
+            resourceKey
+                + '\u0002'
+                + sm.getScope().getName()
+                + '\u0002'
+                + sm.getScope().getVersion();
+        point.knownStart = streams.knownStart(resourceKey);
         for (Metric m : sm.getMetricsList()) {
           point.metric = m.getName();
-          readMetric(m, resourceKey, point, staging);
+          readMetric(m, scopeKey, point, staging);
         }
       }
-      batch.requestFrom = staging.requests.size();
-      batch.requestTo = batch.requestFrom;
     }
+    // streams of these resources that appear later began while we were listening to them
+    for (int i = 0; i < resourceKeys.size(); i++) {
+      streams.rememberResource(resourceKeys.get(i), lastStart, nowMillis);
+    }
+  }
+
+  /** The start time of the last cumulative point read (the SDK's, shared by its streams). */
+  private long lastStart;
+
+  /** At most this many attributes per resource or data point (each one costs a label or more). */
+  static final int MAX_ATTRIBUTES = 128;
+
+  /** At most this many buckets per histogram point (SDKs default to 160 exponential buckets). */
+  static final int MAX_BUCKETS = 4_096;
+
+  private static long points(ResourceMetrics rm) {
+    long n = 0;
+    for (ScopeMetrics sm : rm.getScopeMetricsList()) {
+      for (Metric m : sm.getMetricsList()) {
+        n +=
+            switch (m.getDataCase()) {
+              case GAUGE -> m.getGauge().getDataPointsCount();
+              case SUM -> m.getSum().getDataPointsCount();
+              case HISTOGRAM -> m.getHistogram().getDataPointsCount();
+              case EXPONENTIAL_HISTOGRAM -> m.getExponentialHistogram().getDataPointsCount();
+              case SUMMARY -> m.getSummary().getDataPointsCount();
+              default -> 1;
+            };
+      }
+    }
+    return Math.max(1, n);
   }
 
   /** Where a data point stands, for its messages and checks. */
@@ -93,6 +159,9 @@ final class OtlpReader {
     final IngestOutcome out;
     String metric;
     int index;
+
+    /** The start time the resource's streams were seen with before this request; 0: none. */
+    long knownStart;
 
     Point(Staging.Batch batch, int resource, long nowMillis, IngestOutcome out) {
       this.batch = batch;
@@ -224,6 +293,10 @@ final class OtlpReader {
     }
     int bounds = p.getExplicitBoundsCount();
     int buckets = p.getBucketCountsCount();
+    if (buckets > MAX_BUCKETS) {
+      point.reject(RejectReason.INVALID, "more than " + MAX_BUCKETS + " buckets");
+      return;
+    }
     if (buckets != 0 && buckets != bounds + 1) {
       point.reject(
           RejectReason.INVALID,
@@ -237,7 +310,7 @@ final class OtlpReader {
     double[] upper = new double[bounds];
     for (int i = 0; i < bounds; i++) {
       double b = p.getExplicitBounds(i);
-      if (!Double.isFinite(b) || (i > 0 && b <= upper[i - 1] / unit)) {
+      if (!Double.isFinite(b) || (i > 0 && b <= p.getExplicitBounds(i - 1))) {
         point.reject(RejectReason.INVALID, "explicitBounds must be finite and increasing");
         return;
       }
@@ -247,11 +320,12 @@ final class OtlpReader {
     long total = 0;
     for (int i = 0; i < buckets; i++) {
       long c = p.getBucketCounts(i);
-      if (c < 0 || (total += c) > MAX_POINT_COUNT) {
-        point.reject(RejectReason.INVALID, "bucket counts too large (at most 2^31-1 per point)");
+      if (c < 0 || c > Long.MAX_VALUE / MAX_BUCKETS) {
+        point.reject(RejectReason.INVALID, "bucket counts must be >= 0 and < 2^51");
         return;
       }
       counts[i] = c;
+      total += c;
     }
     if (buckets > 0 && total != p.getCount()) {
       point.reject(
@@ -271,26 +345,58 @@ final class OtlpReader {
     BucketBounds layout = BucketBounds.explicit(upper);
     long[] delta = counts;
     if (cumulative) {
-      OtlpStreams.Stream stream = stream(resourceKey, p.getAttributesList(), point);
+      OtlpStreams.Stream stream = stream(resourceKey, "h", p.getAttributesList(), point);
       if (stream == null) {
         return;
       }
       delta = new long[buckets];
+      lastStart = p.getStartTimeUnixNano();
       synchronized (stream) {
         OtlpStreams.Kind kind =
             streams.explicit(
-                stream, p.getStartTimeUnixNano(), p.getTimeUnixNano(), layout, counts, delta);
+                stream,
+                p.getStartTimeUnixNano(),
+                p.getTimeUnixNano(),
+                layout,
+                counts,
+                delta,
+                point.knownStart);
         if (kind == OtlpStreams.Kind.NOTHING) {
           point.out.acceptHistogram();
           return;
         }
       }
     }
+    if (!fitsOnePoint(delta, 0, point)) {
+      return;
+    }
     BucketedLatency latency = new BucketedLatency(layout);
     for (int i = 0; i < buckets; i++) {
-      latency.add(layout.explicitValueMicros(i), (int) delta[i]);
+      if (delta[i] == 0) {
+        continue;
+      }
+      if (bounds == 0) {
+        latency.addWithoutLatency((int) delta[i]); // one bucket: how many, not how long
+      } else {
+        latency.add(layout.explicitValueMicros(i), (int) delta[i], layout.explicitUpperMicros(i));
+      }
     }
     stage(latency, own, ts, p.getAttributesList(), point, staging);
+  }
+
+  /** Whether what a point adds fits a window's count (2^31 - 1); else rejects it. */
+  private static boolean fitsOnePoint(long[] counts, long more, Point point) {
+    long total = more;
+    for (long c : counts) {
+      total += c;
+    }
+    if (total > MAX_POINT_COUNT) {
+      point.reject(
+          RejectReason.INVALID,
+          "one point may add at most 2^31-1 observations (this one adds " + total + ")");
+      return false;
+    }
+    return true;
   }
 
   private void readExponential(
@@ -309,21 +415,30 @@ final class OtlpReader {
       return;
     }
     int n = p.getPositive().getBucketCountsCount();
-    long[] counts = new long[n];
-    long total = 0;
+    int negativeBuckets = p.getNegative().getBucketCountsCount();
+    if (n > MAX_BUCKETS || negativeBuckets > MAX_BUCKETS) {
+      point.reject(RejectReason.INVALID, "more than " + MAX_BUCKETS + " buckets on a side");
+      return;
+    }
+    long limit = Long.MAX_VALUE / (2L * MAX_BUCKETS + 2);
     long zero = p.getZeroCount();
     long negative = 0;
-    for (int i = 0; i < p.getNegative().getBucketCountsCount(); i++) {
-      negative += p.getNegative().getBucketCounts(i);
+    boolean bad = zero < 0 || zero > limit;
+    for (int i = 0; i < negativeBuckets && !bad; i++) {
+      long c = p.getNegative().getBucketCounts(i);
+      bad = c < 0 || c > limit;
+      negative += c;
     }
-    boolean bad = zero < 0 || negative < 0 || (total = zero + negative) > MAX_POINT_COUNT;
+    long[] counts = new long[n];
+    long total = zero + negative;
     for (int i = 0; i < n && !bad; i++) {
       long c = p.getPositive().getBucketCounts(i);
-      bad = c < 0 || (total += c) > MAX_POINT_COUNT;
+      bad = c < 0 || c > limit;
       counts[i] = c;
+      total += c;
     }
     if (bad) {
-      point.reject(RejectReason.INVALID, "bucket counts too large (at most 2^31-1 per point)");
+      point.reject(RejectReason.INVALID, "bucket counts must be >= 0 and < 2^50");
       return;
     }
     if (total != p.getCount()) {
@@ -339,15 +454,16 @@ final class OtlpReader {
     }
     int offset = p.getPositive().getOffset();
     long[] delta = counts;
-    long[] zeroAndNegative = {zero, negative};
+    long zeros = zero + negative;
     if (cumulative) {
-      OtlpStreams.Stream stream = stream(resourceKey, p.getAttributesList(), point);
+      OtlpStreams.Stream stream = stream(resourceKey, "e", p.getAttributesList(), point);
       if (stream == null) {
         return;
       }
-      delta = new long[n];
+      lastStart = p.getStartTimeUnixNano();
+      OtlpStreams.ExponentialDelta d;
       synchronized (stream) {
-        OtlpStreams.Kind kind =
+        d =
             streams.exponential(
                 stream,
                 p.getStartTimeUnixNano(),
@@ -357,20 +473,31 @@ final class OtlpReader {
                 counts,
                 zero,
                 negative,
-                delta,
-                zeroAndNegative);
-        if (kind == OtlpStreams.Kind.NOTHING) {
-          point.out.acceptHistogram();
-          return;
-        }
+                point.knownStart);
       }
+      if (d.kind == OtlpStreams.Kind.NOTHING) {
+        point.out.acceptHistogram();
+        return;
+      }
+      scale = d.scale;
+      offset = d.offset;
+      delta = d.counts;
+      zeros = d.zero;
+    }
+    if (!fitsOnePoint(delta, zeros, point)) {
+      return;
     }
     BucketBounds layout = BucketBounds.exponential(scale, p.getZeroThreshold() * unit);
     BucketedLatency latency = new BucketedLatency(layout);
     // zero bucket and (impossible for latencies) negative values: recorded as 0
-    latency.add(0, (int) (zeroAndNegative[0] + zeroAndNegative[1]));
-    for (int i = 0; i < n; i++) {
-      latency.add(layout.exponentialValue(offset + i) * unit, (int) delta[i]);
+    latency.add(0, (int) zeros, p.getZeroThreshold() * unit);
+    for (int i = 0; i < delta.length; i++) {
+      if (delta[i] != 0) {
+        latency.add(
+            layout.exponentialValue(offset + i) * unit,
+            (int) delta[i],
+            layout.exponentialUpper(offset + i) * unit);
+      }
     }
     stage(latency, own, ts, p.getAttributesList(), point, staging);
   }
@@ -388,9 +515,15 @@ final class OtlpReader {
   }
 
   /** The cumulative stream of a point; null (and rejected) when the stream cap is reached. */
-  private OtlpStreams.Stream stream(String resourceKey, List<KeyValue> attributes, Point point) {
+  private OtlpStreams.Stream stream(
+      String scopeKey, String type, List<KeyValue> attributes, Point point) {
     key.setLength(0);
-    key.append(point.metric).append('\u0000').append(resourceKey).append('\u0000');
+    key.append(point.metric)
+        .append('\u0000')
+        .append(type)
+        .append('\u0000')
+        .append(scopeKey)
+        .append('\u0000');
     appendSorted(attributes, key);
     OtlpStreams.Stream s = streams.stream(key.toString(), point.nowMillis);
     if (s == null) {
@@ -409,17 +542,13 @@ final class OtlpReader {
 
   /** Appends {@code key=value} pairs sorted by key: senders need not keep an order. */
   private static void appendSorted(List<KeyValue> attributes, StringBuilder into) {
-    int n = attributes.size();
-    int[] order = new int[n];
+    int n = attributes.size(); // at most MAX_ATTRIBUTES: checked before
+    Integer[] order = new Integer[n];
     for (int i = 0; i < n; i++) {
-      int at = i;
-      String k = attributes.get(i).getKey();
-      while (at > 0 && attributes.get(order[at - 1]).getKey().compareTo(k) > 0) {
-        order[at] = order[at - 1];
-        at--;
-      }
-      order[at] = i;
+      order[i] = i;
     }
+    java.util.Arrays.sort(
+        order, (a, b) -> attributes.get(a).getKey().compareTo(attributes.get(b).getKey()));
     for (int i = 0; i < n; i++) {
       KeyValue kv = attributes.get(order[i]);
       into.append(kv.getKey()).append('=').append(text(kv.getValue())).append('\u0001');
@@ -446,6 +575,14 @@ final class OtlpReader {
             return true;
           }
         }
+        case "rpc.grpc.status_code" -> {
+          // the server's faults: UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL,
+          // UNAVAILABLE, DATA_LOSS (client errors such as NOT_FOUND are not)
+          long code = statusCode(kv.getValue());
+          if (code == 2 || code == 4 || code == 12 || code == 13 || code == 14 || code == 15) {
+            return true;
+          }
+        }
         default -> {}
       }
     }
@@ -458,7 +595,7 @@ final class OtlpReader {
     }
     if (v.getValueCase() == AnyValue.ValueCase.STRING_VALUE) {
       String s = v.getStringValue();
-      if (s.length() == 3 && s.chars().allMatch(Character::isDigit)) {
+      if (!s.isEmpty() && s.length() <= 3 && s.chars().allMatch(Character::isDigit)) {
         return Integer.parseInt(s);
       }
     }
@@ -466,6 +603,10 @@ final class OtlpReader {
   }
 
   private LabelSets.Set ownLabels(List<KeyValue> attributes, Point point) {
+    if (attributes.size() > MAX_ATTRIBUTES) {
+      point.reject(RejectReason.LABELS, "more than " + MAX_ATTRIBUTES + " attributes");
+      return null;
+    }
     labelSets.start();
     for (KeyValue kv : attributes) {
       if (!dropAttributes.contains(kv.getKey())) {

@@ -1,10 +1,5 @@
 package io.rollguard.ingest;
 
-import java.util.Arrays;
-import java.util.Iterator;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-
 /**
  * Turns cumulative OTLP histogram points into per-export deltas: the last point of every stream
  * (metric, resource, attributes) is remembered, and each new point counts only what it adds to the
@@ -36,7 +31,6 @@ public final class OtlpStreams {
     long zeroCount;
     long negativeCount;
     Object layout;
-    volatile long seenMillis;
   }
 
   /** What a point adds to its stream: nothing, the whole point, or a difference. */
@@ -49,62 +43,68 @@ public final class OtlpStreams {
   /** The layout of exponential streams, whose scale and offset are kept apart. */
   private static final Object EXPONENTIAL = new Object();
 
-  private final Map<String, Stream> streams = new ConcurrentHashMap<>();
-  private final int maxStreams;
-  private final long idleMillis;
-  private volatile long wholeIfStartedAfterNanos;
-  private volatile long lastSweepMillis;
+  private final StreamTable<Stream> streams;
+  private final long startedAtNanos;
 
   /**
    * Streams for a server that began listening at {@code startedAtMillis}: at most {@code
    * maxStreams}, forgotten after {@code idleMillis} without a point.
    */
   public OtlpStreams(int maxStreams, long idleMillis, long startedAtMillis) {
-    this.maxStreams = maxStreams;
-    this.idleMillis = idleMillis;
-    this.wholeIfStartedAfterNanos = startedAtMillis * 1_000_000L;
-    this.lastSweepMillis = startedAtMillis;
+    this.streams = new StreamTable<>(maxStreams, idleMillis, startedAtMillis);
+    this.resources = new StreamTable<>(maxStreams, idleMillis, startedAtMillis);
+    this.startedAtNanos = startedAtMillis * 1_000_000L;
   }
 
   /** The stream of {@code key}, created if a cap allows; null when refused. */
   Stream stream(String key, long nowMillis) {
-    Stream s = streams.get(key);
-    if (s == null) {
-      if (streams.size() >= maxStreams || nowMillis - lastSweepMillis > 60_000) {
-        sweep(nowMillis);
-        if (streams.size() >= maxStreams) {
-          return null;
-        }
-      }
-      s = streams.computeIfAbsent(key, k -> new Stream());
-    }
-    s.seenMillis = nowMillis;
-    return s;
+    return streams.get(key, nowMillis, Stream::new);
   }
 
-  /** Whether the first point of a stream that started at {@code startNanos} counts whole. */
+  /**
+   * Whether the first point of a stream that started at {@code startNanos} counts whole: it started
+   * after this server did, and after any stream was forgotten for being idle (a forgotten stream
+   * that comes back with its old start must not count whole again).
+   */
   boolean countsWhole(long startNanos) {
-    return startNanos > 0 && startNanos >= wholeIfStartedAfterNanos;
+    long forgotten = streams.forgottenBeforeMillis();
+    long after =
+        forgotten == Long.MIN_VALUE
+            ? startedAtNanos
+            : Math.max(startedAtNanos, forgotten * 1_000_000L);
+    return startNanos > 0 && startNanos >= after;
+  }
+
+  /**
+   * The same, for a stream of a resource already seen, in an earlier request, with streams that
+   * started at {@code knownStart}: SDKs give all their cumulative streams their own start, so a new
+   * stream of that start (a first 5xx of a canary) began while we listened, and counts whole.
+   */
+  boolean countsWhole(long startNanos, long knownStart) {
+    return countsWhole(startNanos) || (startNanos > 0 && startNanos == knownStart);
+  }
+
+  /** Resources seen, with the start time of their cumulative streams; bounded like streams. */
+  private final StreamTable<long[]> resources;
+
+  /** The start time {@code resourceKey}'s streams had in an earlier request; 0 when none. */
+  long knownStart(String resourceKey) {
+    long[] start = resources.peek(resourceKey);
+    return start == null ? 0 : start[0];
+  }
+
+  /** Remembers that {@code resourceKey} sent streams that started at {@code startNanos}. */
+  void rememberResource(String resourceKey, long startNanos, long nowMillis) {
+    if (startNanos > 0) {
+      long[] start = resources.get(resourceKey, nowMillis, () -> new long[1]);
+      if (start != null) {
+        start[0] = startNanos;
+      }
+    }
   }
 
   int size() {
     return streams.size();
-  }
-
-  private void sweep(long nowMillis) {
-    lastSweepMillis = nowMillis;
-    long cutoff = nowMillis - idleMillis;
-    boolean forgot = false;
-    for (Iterator<Stream> it = streams.values().iterator(); it.hasNext(); ) {
-      if (it.next().seenMillis < cutoff) {
-        it.remove();
-        forgot = true;
-      }
-    }
-    if (forgot) {
-      // a forgotten stream that comes back with its old start must not count whole again
-      wholeIfStartedAfterNanos = Math.max(wholeIfStartedAfterNanos, cutoff * 1_000_000L);
-    }
   }
 
   /**
@@ -112,18 +112,24 @@ public final class OtlpStreams {
    * {@code counts}); updates the stream. Caller holds the stream's monitor.
    */
   Kind explicit(
-      Stream s, long startNanos, long timeNanos, Object layout, long[] counts, long[] delta) {
+      Stream s,
+      long startNanos,
+      long timeNanos,
+      Object layout,
+      long[] counts,
+      long[] delta,
+      long knownStart) {
     long count = 0;
     for (long c : counts) {
       count += c;
     }
     Kind kind;
+    if (s.layout != null && startNanos == s.startNanos && timeNanos <= s.timeNanos) {
+      return Kind.NOTHING; // a retried or older export, whatever its layout
+    }
     if (s.layout == null) {
-      kind = countsWhole(startNanos) ? Kind.WHOLE : Kind.NOTHING;
+      kind = countsWhole(startNanos, knownStart) ? Kind.WHOLE : Kind.NOTHING;
     } else if (startNanos == s.startNanos && layout.equals(s.layout)) {
-      if (timeNanos <= s.timeNanos) {
-        return Kind.NOTHING; // a retried or older export
-      }
       kind = Kind.DELTA;
       for (int i = 0; i < counts.length; i++) {
         if (counts[i] < s.buckets[i]) {
@@ -148,12 +154,24 @@ public final class OtlpStreams {
   }
 
   /**
-   * Exponential point: what it adds, as positive bucket counts from {@code offset} at {@code scale}
-   * into {@code delta} (same length as {@code counts}) plus the returned zero and negative counts
-   * in {@code zeroAndNegative}. An earlier point of a finer scale is merged down to this point's
-   * scale first (SDKs lower the scale as the range grows). Caller holds the monitor.
+   * What an exponential point adds: positive bucket counts from {@link #offset} at {@link #scale},
+   * and the zero bucket's (negative values counted with it).
    */
-  Kind exponential(
+  static final class ExponentialDelta {
+    Kind kind;
+    int scale;
+    int offset;
+    long[] counts;
+    long zero;
+  }
+
+  /**
+   * Exponential point: what it adds. SDKs only ever lower the scale as the range grows: an earlier
+   * point of a finer scale is merged down to this point's scale first, and a newer point of a finer
+   * scale than the stream's (a client that reset its scale) is merged down to the stream's. Caller
+   * holds the monitor.
+   */
+  ExponentialDelta exponential(
       Stream s,
       long startNanos,
       long timeNanos,
@@ -162,19 +180,38 @@ public final class OtlpStreams {
       long[] counts,
       long zeroCount,
       long negativeCount,
-      long[] delta,
-      long[] zeroAndNegative) {
-    Kind kind;
-    long[] previous = null;
-    if (s.layout == null) {
-      kind = countsWhole(startNanos) ? Kind.WHOLE : Kind.NOTHING;
-    } else if (startNanos == s.startNanos && s.layout == EXPONENTIAL && scale <= s.scale) {
-      if (timeNanos <= s.timeNanos) {
-        return Kind.NOTHING;
+      long knownStart) {
+    ExponentialDelta out = new ExponentialDelta();
+    boolean known = s.layout == EXPONENTIAL;
+    if (known && startNanos == s.startNanos && timeNanos <= s.timeNanos) {
+      out.kind = Kind.NOTHING; // a retried or older export, whatever its scale
+      return out;
+    }
+    if (known && startNanos < s.startNanos) {
+      out.kind = Kind.NOTHING; // from before the last reset, arriving late
+      return out;
+    }
+    if (known && startNanos == s.startNanos && scale > s.scale) {
+      // merge this point down to the stream's scale, then compare like with like
+      int shift = scale - s.scale;
+      int lo = offset >> shift;
+      int hi = counts.length == 0 ? lo : (offset + counts.length - 1) >> shift;
+      long[] merged = new long[hi - lo + 1];
+      for (int i = 0; i < counts.length; i++) {
+        merged[((offset + i) >> shift) - lo] += counts[i];
       }
+      scale = s.scale;
+      offset = lo;
+      counts = merged;
+    }
+    long[] previous = null;
+    Kind kind;
+    if (!known) {
+      kind = countsWhole(startNanos, knownStart) ? Kind.WHOLE : Kind.NOTHING;
+    } else if (startNanos == s.startNanos) {
       previous = downscaled(s, scale, offset, counts.length);
       kind = previous == null ? Kind.WHOLE : Kind.DELTA;
-      if (kind == Kind.DELTA && (zeroCount < s.zeroCount || negativeCount < s.negativeCount)) {
+      if (kind == Kind.DELTA && zeroCount + negativeCount < s.zeroCount + s.negativeCount) {
         kind = Kind.WHOLE;
       }
       for (int i = 0; kind == Kind.DELTA && i < counts.length; i++) {
@@ -182,17 +219,19 @@ public final class OtlpStreams {
           kind = Kind.WHOLE;
         }
       }
-    } else if (startNanos < s.startNanos && s.layout == EXPONENTIAL) {
-      return Kind.NOTHING;
     } else {
-      kind = Kind.WHOLE;
+      kind = Kind.WHOLE; // a new start time: everything in it is new
     }
     boolean d = kind == Kind.DELTA;
+    out.kind = kind;
+    out.scale = scale;
+    out.offset = offset;
+    out.counts = new long[counts.length];
     for (int i = 0; i < counts.length; i++) {
-      delta[i] = d ? counts[i] - previous[i] : counts[i];
+      out.counts[i] = d ? counts[i] - previous[i] : counts[i];
     }
-    zeroAndNegative[0] = d ? zeroCount - s.zeroCount : zeroCount;
-    zeroAndNegative[1] = d ? negativeCount - s.negativeCount : negativeCount;
+    out.zero =
+        d ? zeroCount + negativeCount - s.zeroCount - s.negativeCount : zeroCount + negativeCount;
     s.startNanos = startNanos;
     s.timeNanos = timeNanos;
     s.layout = EXPONENTIAL;
@@ -201,7 +240,7 @@ public final class OtlpStreams {
     s.buckets = counts.clone();
     s.zeroCount = zeroCount;
     s.negativeCount = negativeCount;
-    return kind;
+    return out;
   }
 
   /**
@@ -227,6 +266,6 @@ public final class OtlpStreams {
 
   @Override
   public String toString() {
-    return "OtlpStreams" + Arrays.asList(streams.size(), maxStreams);
+    return "OtlpStreams[" + streams.size() + "]";
   }
 }

@@ -106,6 +106,7 @@ final class OtlpWire {
       case 408 -> 4; // DEADLINE_EXCEEDED
       case 429 -> 8; // RESOURCE_EXHAUSTED
       case 503 -> 14; // UNAVAILABLE
+      case 500 -> 13; // INTERNAL
       default -> 2; // UNKNOWN
     };
   }

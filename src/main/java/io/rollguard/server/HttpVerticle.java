@@ -49,7 +49,9 @@ final class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     Ingestor ingestor =
         Ingestor.buffered(shared.series(), shared.ingestLimits(), shared.clock())
-            .acceptOtlp(shared.otlpStreams(), shared.config().otlp());
+            .acceptOtlp(shared.otlpStreams(), shared.config().otlp())
+            .acceptRemoteWrite(
+                shared.promHistograms(), shared.otlpStreams(), shared.config().remoteWrite());
     Runnable flush =
         () -> {
           long lost = ingestor.lostAtFlush();
@@ -78,6 +80,17 @@ final class HttpVerticle extends VerticleBase {
         .post("/v1/metrics")
         .handler(
             IngestHandler.otlp(
+                ingestor,
+                shared.auth(),
+                shared.bodyLimits(),
+                shared.inflight(),
+                shared.metrics(),
+                shared.clock(),
+                shared.timers()));
+    router
+        .post("/api/v1/write")
+        .handler(
+            IngestHandler.remoteWrite(
                 ingestor,
                 shared.auth(),
                 shared.bodyLimits(),

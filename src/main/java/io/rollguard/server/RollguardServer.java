@@ -11,6 +11,7 @@ import io.rollguard.ingest.InflightSlots;
 import io.rollguard.ingest.IngestAuth;
 import io.rollguard.ingest.IngestLimits;
 import io.rollguard.ingest.OtlpStreams;
+import io.rollguard.ingest.PromHistograms;
 import io.rollguard.ingest.WriteBarrier;
 import io.rollguard.metrics.RollguardMetrics;
 import io.rollguard.notify.Links;
@@ -166,6 +167,8 @@ public final class RollguardServer {
             rules,
             incidents,
             new OtlpStreams(
+                limits.maxSeries(), limits.maxWindow().toMillis(), clock.wallTimeMillis()),
+            new PromHistograms(
                 limits.maxSeries(), limits.maxWindow().toMillis(), clock.wallTimeMillis()));
 
     HttpVerticle first = new HttpVerticle(shared, port);

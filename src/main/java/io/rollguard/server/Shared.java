@@ -9,6 +9,7 @@ import io.rollguard.ingest.InflightSlots;
 import io.rollguard.ingest.IngestAuth;
 import io.rollguard.ingest.IngestLimits;
 import io.rollguard.ingest.OtlpStreams;
+import io.rollguard.ingest.PromHistograms;
 import io.rollguard.ingest.WriteBarrier;
 import io.rollguard.metrics.RollguardMetrics;
 import io.rollguard.window.SeriesRegistry;
@@ -27,4 +28,5 @@ record Shared(
     RollguardMetrics metrics,
     RulesService rules,
     IncidentLog incidents,
-    OtlpStreams otlpStreams) {}
+    OtlpStreams otlpStreams,
+    PromHistograms promHistograms) {}

@@ -28,7 +28,8 @@ public final class BucketBounds {
    */
   public static final double UNBOUNDED = Double.POSITIVE_INFINITY;
 
-  private static final int MAX_INTERNED = 4_096;
+  private static final int MAX_INTERNED = 1_024;
+  private static final int MAX_INTERNED_BOUNDS = 256;
   private static final ConcurrentHashMap<BucketBounds, BucketBounds> INTERNED =
       new ConcurrentHashMap<>();
 
@@ -48,7 +49,7 @@ public final class BucketBounds {
     this.zeroThresholdMicros = zeroThresholdMicros;
     if (upperMicros == null) {
       double base = Math.pow(2.0, Math.scalb(1.0, -scale));
-      this.exponentialError = (base - 1) / (base + 1);
+      this.exponentialError = 1 - 2 / (base + 1); // (base - 1) / (base + 1), also for base = inf
       this.hash = 31 * Integer.hashCode(scale) + Double.hashCode(zeroThresholdMicros);
     } else {
       this.exponentialError = Double.NaN;
@@ -74,6 +75,9 @@ public final class BucketBounds {
   }
 
   private static BucketBounds intern(BucketBounds b) {
+    if (b.upperMicros != null && b.upperMicros.length > MAX_INTERNED_BOUNDS) {
+      return b; // hostile sizes are not kept
+    }
     BucketBounds known = INTERNED.get(b);
     if (known != null) {
       return known;
@@ -107,7 +111,27 @@ public final class BucketBounds {
   public double exponentialValue(int index) {
     double base = Math.pow(2.0, Math.scalb(1.0, -scale));
     double lower = Math.pow(2.0, Math.scalb((double) index, -scale));
-    return lower * 2 * base / (1 + base);
+    return lower * 2 / (1 + 1 / base); // 2·lo·hi / (lo + hi)
+  }
+
+  /** The upper end of exponential bucket {@code index}, in units. */
+  public double exponentialUpper(int index) {
+    return Math.pow(2.0, Math.scalb((double) index + 1, -scale));
+  }
+
+  /** The upper end of explicit bucket {@code i} in µs (+inf for the overflow bucket). */
+  public double explicitUpperMicros(int i) {
+    return i == upperMicros.length ? Double.POSITIVE_INFINITY : upperMicros[i];
+  }
+
+  /** For exponential layouts: the scale; {@link Integer#MIN_VALUE} for explicit ones. */
+  public int scale() {
+    return upperMicros == null ? scale : Integer.MIN_VALUE;
+  }
+
+  /** For exponential layouts: the zero bucket's threshold in µs. */
+  public double zeroThresholdMicros() {
+    return zeroThresholdMicros;
   }
 
   /**

@@ -13,6 +13,7 @@ public final class BucketedLatency {
   private final BucketBounds bounds;
   private long[] micros = new long[16];
   private int[] counts = new int[16];
+  private double[] upperMicros = new double[16];
   private int size;
   private long total;
 
@@ -24,19 +25,37 @@ public final class BucketedLatency {
     return bounds;
   }
 
-  /** Adds {@code count} (> 0) observations at {@code micros}. */
+  /** Adds {@code count} (> 0) observations at {@code micros} (their bucket's upper end). */
   public void add(double micros, int count) {
+    add(micros, count, micros);
+  }
+
+  /**
+   * Adds {@code count} (> 0) observations recorded at {@code micros}, of a bucket that ends at
+   * {@code upperMicros}: an SLO's latency threshold counts them fast when the bucket ends at or
+   * below it.
+   */
+  public void add(double micros, int count, double upperMicros) {
     if (count <= 0) {
       return;
     }
     if (size == micros().length) {
       this.micros = Arrays.copyOf(this.micros, size * 2);
       this.counts = Arrays.copyOf(counts, size * 2);
+      this.upperMicros = Arrays.copyOf(this.upperMicros, size * 2);
     }
     this.micros[size] = Latency.millisToMicros(micros / 1000.0);
+    this.upperMicros[size] = upperMicros;
     counts[size] = count;
     size++;
     total += count;
+  }
+
+  /** Adds {@code count} observations whose latency is unknown (a histogram of only +Inf). */
+  public void addWithoutLatency(int count) {
+    if (count > 0) {
+      total += count;
+    }
   }
 
   private long[] micros() {
@@ -60,11 +79,14 @@ public final class BucketedLatency {
     return counts[i];
   }
 
-  /** How many observations are faster than {@code limitMicros} (an SLO's latency threshold). */
+  /**
+   * How many observations are within {@code limitMicros} (an SLO's latency threshold): those of
+   * buckets that end at or below it. Observations without a latency are not.
+   */
   long countBelow(long limitMicros) {
     long below = 0;
     for (int i = 0; i < size; i++) {
-      if (micros[i] < limitMicros) {
+      if (upperMicros[i] <= limitMicros) {
         below += counts[i];
       }
     }

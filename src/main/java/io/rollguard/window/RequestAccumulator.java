@@ -18,7 +18,7 @@ public final class RequestAccumulator {
 
   void addBounds(BucketBounds layout) {
     for (int i = 0; i < boundsCount; i++) {
-      if (bounds[i] == layout) {
+      if (bounds[i] == layout || bounds[i].equals(layout)) {
         return;
       }
     }
@@ -35,6 +35,9 @@ public final class RequestAccumulator {
    */
   public double relativeErrorAt(double millis) {
     double bound = Latency.QUANTILE_RELATIVE_ERROR;
+    if (Double.isNaN(millis)) {
+      return bound; // no value: nothing to bound
+    }
     for (int i = 0; i < boundsCount; i++) {
       bound = Math.max(bound, bounds[i].relativeErrorAt(millis * 1000.0));
     }

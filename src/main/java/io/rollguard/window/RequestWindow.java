@@ -151,6 +151,16 @@ public final class RequestWindow {
         boundsSeenMillis[i] = Math.max(boundsSeenMillis[i], atMillis);
         return;
       }
+      if (layout.scale() != Integer.MIN_VALUE
+          && bounds[i].scale() != Integer.MIN_VALUE
+          && layout.zeroThresholdMicros() == bounds[i].zeroThresholdMicros()) {
+        // exponential layouts differ only in scale: the coarser one bounds both
+        if (layout.scale() < bounds[i].scale()) {
+          bounds[i] = layout;
+        }
+        boundsSeenMillis[i] = Math.max(boundsSeenMillis[i], atMillis);
+        return;
+      }
     }
     if (bounds.length < MAX_LAYOUTS) {
       bounds = java.util.Arrays.copyOf(bounds, bounds.length + 1);
