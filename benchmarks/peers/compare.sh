@@ -8,8 +8,9 @@
 # Then Rollguard alone takes the same samples as OTLP/HTTP protobuf exports (one delta histogram
 # point per series: 1,000 points per body), and exports whose points hold 20 samples each (as an
 # SDK exporting every 2 s at 10 req/s would send): data points/s and the samples/s they carry.
-# (VictoriaMetrics 1.79 has no OTLP endpoint.)
-# Knobs: PAIRS=3 DURATION=15 THREADS=2 CONNECTIONS=16 BODIES=8 SEED=12 OTLP=1
+# (VictoriaMetrics 1.79 has no OTLP endpoint.) And remote write 1.0 into both, the same Snappy
+# bodies (the Prometheus text samples as one-sample series): REMOTE_WRITE=1.
+# Knobs: PAIRS=3 DURATION=15 THREADS=2 CONNECTIONS=16 BODIES=8 SEED=12 MANY=1 REMOTE_WRITE=1 OTLP=1
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PAIRS=${PAIRS:-3}
@@ -30,7 +31,7 @@ work=$(mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
 java -cp "$CP" io.rollguard.benchmarks.load.ManySeriesBodies "$SEED" "$BODIES" "$work/json.bodies" "$work/prom.bodies" "$work/otlp1" 1
-java -cp "$CP" io.rollguard.benchmarks.load.ManySeriesBodies "$SEED" "$BODIES" "$work/json.bodies" "$work/prom.bodies" "$work/otlp20" 20
+java -cp "$CP" io.rollguard.benchmarks.load.ManySeriesBodies "$SEED" "$BODIES" "$work/json.bodies" "$work/prom.bodies" "$work/otlp20" 20 "$work/write"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 cat > "$work/rollguard.yaml" <<YAML
@@ -60,7 +61,7 @@ run() {
   local before after out ok files=""
   [ -d "$6" ] && files=$(ls "$6"/* | tr '\n' ' ')
   before=$(ticks "$2")
-  out=$(BODIES="$6" BODY_FILES="$files" URL_PATH="$4" CONTENT_TYPE="$5" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${7}s" \
+  out=$(BODIES="$6" BODY_FILES="$files" URL_PATH="$4" CONTENT_TYPE="$5" CONTENT_ENCODING="${ENCODING:-}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${7}s" \
     -s benchmarks/peers/post.lua "http://127.0.0.1:$3")
   after=$(ticks "$2")
   ok=$(echo "$out" | awk '/^ok_requests/ {print $2}')
@@ -71,18 +72,34 @@ RG=(rollguard "$rg_pid" "$rg_port" /api/v1/ingest application/json "$work/json.b
 VM=(victoria-metrics "$vm_pid" "$vm_port" /api/v1/import/prometheus text/plain "$work/prom.bodies")
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1), $(victoria-metrics -version 2>&1 | head -1)"
 echo "shape: 10 services x 100 requests, own endpoint/stage labels, 1,000 series and samples per body; $BODIES bodies; wrk -t$THREADS -c$CONNECTIONS, ${DURATION}s per run"
-run "${RG[@]}" 10 >/dev/null; run "${VM[@]}" 10 >/dev/null   # warm-up (JIT, series, caches)
-ratios=()
-for i in $(seq 1 "$PAIRS"); do
-  read -r rg rg_cpu < <(run "${RG[@]}" "$DURATION")
-  read -r vm vm_cpu < <(run "${VM[@]}" "$DURATION")
-  ratio=$(awk -v a="$rg" -v b="$vm" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-  ratios+=("$ratio")
-  printf "pair %d: rollguard %.2fM samples/s (%s ns CPU/sample), victoria-metrics %.2fM samples/s (%s ns CPU/sample), ratio %sx\n" \
-    "$i" "$(awk -v x="$rg" 'BEGIN{print x/1e6}')" "$rg_cpu" "$(awk -v x="$vm" 'BEGIN{print x/1e6}')" "$vm_cpu" "$ratio"
-done
-median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}')
-echo "result: rollguard / victoria-metrics = ${median}x (median of $PAIRS pairs)"
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
+# side_by_side LABEL WARMUP: the arrays A (Rollguard) and B (VictoriaMetrics) in turn, PAIRS times
+side_by_side() {
+  local label=$1 ratios=() rg rg_cpu vm vm_cpu ratio i
+  run "${A[@]}" "$2" >/dev/null; run "${B[@]}" "$2" >/dev/null   # warm-up (JIT, series, caches)
+  for i in $(seq 1 "$PAIRS"); do
+    read -r rg rg_cpu < <(run "${A[@]}" "$DURATION")
+    read -r vm vm_cpu < <(run "${B[@]}" "$DURATION")
+    ratio=$(awk -v a="$rg" -v b="$vm" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+    ratios+=("$ratio")
+    printf "%spair %d: rollguard %.2fM samples/s (%s ns CPU/sample), victoria-metrics %.2fM samples/s (%s ns CPU/sample), ratio %sx\n" \
+      "$label" "$i" "$(awk -v x="$rg" 'BEGIN{print x/1e6}')" "$rg_cpu" "$(awk -v x="$vm" 'BEGIN{print x/1e6}')" "$vm_cpu" "$ratio"
+  done
+  echo "${label}result: rollguard / victoria-metrics = $(median "${ratios[@]}")x (median of $PAIRS pairs)"
+}
+if [ "${MANY:-1}" = 1 ]; then
+  A=("${RG[@]}"); B=("${VM[@]}")
+  side_by_side "" 10
+fi
+
+if [ "${REMOTE_WRITE:-1}" = 1 ]; then
+  # remote write 1.0 into both, the same Snappy bodies (the text samples as one-sample series)
+  A=(rollguard "$rg_pid" "$rg_port" /api/v1/write application/x-protobuf "$work/write")
+  B=(victoria-metrics "$vm_pid" "$vm_port" /api/v1/write application/x-protobuf "$work/write")
+  export ENCODING=snappy
+  side_by_side "remote write " 5
+  unset ENCODING
+fi
 
 if [ "${OTLP:-1}" = 1 ]; then
   for per in 1 20; do
@@ -95,7 +112,7 @@ if [ "${OTLP:-1}" = 1 ]; then
       printf "otlp run %d (%d samples per point): %.2fM data points/s = %.2fM samples/s (%s ns CPU/point)\n" \
         "$i" "$per" "$(awk -v x="$points" 'BEGIN{print x/1e6}')" "$(awk -v x="$points" -v k="$per" 'BEGIN{print x*k/1e6}')" "$points_cpu"
     done
-    m=$(printf '%s\n' "${rates[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}')
+    m=$(median "${rates[@]}")
     printf "otlp result (%d samples per point): %.2fM data points/s, %.2fM samples/s (median of %d)\n" \
       "$per" "$(awk -v x="$m" 'BEGIN{print x/1e6}')" "$(awk -v x="$m" -v k="$per" 'BEGIN{print x*k/1e6}')" "$PAIRS"
   done

@@ -7,6 +7,8 @@ local next_body = 1
 function init(args)
   local path = os.getenv("URL_PATH")
   local headers = {["Content-Type"] = os.getenv("CONTENT_TYPE")}
+  local encoding = os.getenv("CONTENT_ENCODING")
+  if encoding and #encoding > 0 then headers["Content-Encoding"] = encoding end
   local files = os.getenv("BODY_FILES")
   if files and #files > 0 then
     -- binary bodies (OTLP protobuf): one file each, taken byte for byte

@@ -312,12 +312,26 @@ public final class Ingestor {
         }
       }
       for (Staging.Gauge g : staging.gauges) {
+        SeriesCache.Entry e = entry(g.batch(), g.ownLabels(), out, 1);
+        if (e == null) {
+          continue;
+        }
+        io.rollguard.window.GaugeWindow cached = g.name().equals(e.gaugeName) ? e.gauge : null;
+        if (cached != null && cached.record(g.tsMillis(), g.value(), now)) {
+          out.acceptGauge();
+          continue;
+        }
         record(
             out,
             g.batch(),
-            seriesLabels(g.batch(), g.ownLabels(), out, 1),
+            e.labels,
             1,
-            labels -> registry.gauge(g.name(), labels),
+            labels -> {
+              io.rollguard.window.GaugeWindow w = registry.gauge(g.name(), labels);
+              e.gaugeName = g.name();
+              e.gauge = w;
+              return w;
+            },
             w -> w.record(g.tsMillis(), g.value(), now),
             n -> out.acceptGauge());
       }

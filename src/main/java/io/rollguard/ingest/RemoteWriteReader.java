@@ -574,10 +574,24 @@ final class RemoteWriteReader {
   private String label(String name) {
     for (int i = 0; i < names.size(); i++) {
       if (names.get(i).equals(name)) {
-        return values.get(i);
+        return canonical(values.get(i));
       }
     }
     return null;
+  }
+
+  /** Recent metric and service names: an equal one is reused, with its hash already computed. */
+  private final String[] recent = new String[512];
+
+  private String canonical(String s) {
+    int n = s.length();
+    int slot = n == 0 ? 0 : (n * 31 + s.charAt(0) * 7 + s.charAt(n - 1)) & (recent.length - 1);
+    String known = recent[slot];
+    if (s.equals(known)) {
+      return known;
+    }
+    recent[slot] = s;
+    return s;
   }
 
   /** The series' own labels: all but {@code __name__}, the service label (and {@code le}). */

@@ -31,6 +31,14 @@ final class SeriesCache {
     final String problem;
     RequestWindow window;
 
+    /**
+     * The gauge window last written under these labels, and its name: a sender that writes one
+     * gauge per label set (Prometheus) finds it without a registry lookup.
+     */
+    String gaugeName;
+
+    io.rollguard.window.GaugeWindow gauge;
+
     /** Samples of this series held by the {@link WriteBuffer}, created on first use. */
     io.rollguard.window.RequestSamples pending;
 

@@ -1,9 +1,6 @@
 package io.rollguard.ingest;
 
 import com.google.protobuf.CodedOutputStream;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.compression.Snappy;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,7 +9,7 @@ import java.util.List;
 
 /**
  * Builds Prometheus remote write 1.0 bodies for tests: {@code WriteRequest} protobuf written with
- * protobuf's own {@link CodedOutputStream}, in a Snappy block (Netty's codec), as Prometheus sends.
+ * protobuf's own {@link CodedOutputStream}, in a Snappy block (snappy-java), as Prometheus sends.
  */
 public final class RemoteWriteBodies {
 
@@ -95,17 +92,12 @@ public final class RemoteWriteBodies {
     return snappy(proto());
   }
 
+  /** {@code raw} in a Snappy block, by Snappy's reference implementation (snappy-java). */
   public static byte[] snappy(byte[] raw) {
-    ByteBuf in = Unpooled.wrappedBuffer(raw);
-    ByteBuf out = Unpooled.buffer();
     try {
-      new Snappy().encode(in, out, raw.length);
-      byte[] bytes = new byte[out.readableBytes()];
-      out.readBytes(bytes);
-      return bytes;
-    } finally {
-      in.release();
-      out.release();
+      return org.xerial.snappy.Snappy.compress(raw);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

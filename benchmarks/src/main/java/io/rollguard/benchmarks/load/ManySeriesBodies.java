@@ -23,7 +23,11 @@ import java.util.Random;
  * OTLP's worst case); with more, each point also holds that many more draws, as an SDK exporting
  * every few seconds would send.
  *
- * <p>Arguments: seed, bodies, JSON file, Prometheus text file [, OTLP directory, samplesPerPoint].
+ * <p>And optionally as Prometheus remote write 1.0 bodies (Snappy-compressed {@code WriteRequest}s,
+ * one file per body): the Prometheus text samples as they are, one series and one sample each.
+ *
+ * <p>Arguments: seed, bodies, JSON file, Prometheus text file [, OTLP directory, samplesPerPoint [,
+ * remote write directory]].
  */
 public final class ManySeriesBodies {
 
@@ -122,6 +126,10 @@ public final class ManySeriesBodies {
     Random random = new Random(seed);
     Path otlpDir = args.length > 4 ? Path.of(args[4]) : null;
     int perPoint = args.length > 5 ? Integer.parseInt(args[5]) : 1;
+    Path writeDir = args.length > 6 ? Path.of(args[6]) : null;
+    if (writeDir != null) {
+      Files.createDirectories(writeDir);
+    }
     if (otlpDir != null) {
       Files.createDirectories(otlpDir);
     }
@@ -133,6 +141,7 @@ public final class ManySeriesBodies {
         var export =
             io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest.newBuilder();
         long nowNanos = System.currentTimeMillis() * 1_000_000L;
+        var write = new io.rollguard.ingest.RemoteWriteBodies();
         for (int s = 0; s < 10; s++) {
           String service = "svc-" + s;
           var histogram =
@@ -168,6 +177,18 @@ public final class ManySeriesBodies {
                       stage,
                       ok,
                       latency));
+              if (writeDir != null) {
+                write.series(
+                    new String[] {
+                      "__name__", "request_latency_ms",
+                      "service", service,
+                      "endpoint", endpoint,
+                      "stage", stage,
+                      "ok", Boolean.toString(ok)
+                    },
+                    new double[] {Math.round(latency * 100) / 100.0},
+                    new long[] {nowNanos / 1_000_000L});
+              }
               if (otlpDir != null) {
                 histogram.addDataPoints(
                     point(nowNanos, endpoint, stage, ok, latency, perPoint - 1, random));
@@ -190,6 +211,9 @@ public final class ManySeriesBodies {
         }
         if (otlpDir != null) {
           Files.write(otlpDir.resolve("body-" + b + ".pb"), export.build().toByteArray());
+        }
+        if (writeDir != null) {
+          Files.write(writeDir.resolve("body-" + b + ".snappy"), write.snappy());
         }
         json.write(j.append(']').toString());
         json.write("\n" + SEPARATOR + "\n");
