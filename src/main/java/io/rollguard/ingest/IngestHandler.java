@@ -72,7 +72,25 @@ public final class IngestHandler implements Handler<RoutingContext> {
 
   private static final int SPARE_MAX_BYTES = 1 << 20;
 
+  /** The endpoints this handler serves, one handler per endpoint and event loop. */
+  public enum Endpoint {
+    /** {@code POST /api/v1/ingest}: our JSON and NDJSON. */
+    INGEST,
+    /**
+     * {@code POST /v1/metrics}: OTLP/HTTP exports, protobuf or JSON (the ingestor must {@link
+     * Ingestor#acceptOtlp accept OTLP}).
+     */
+    OTLP,
+    /**
+     * {@code POST /api/v1/write}: Prometheus remote write 1.0, a Snappy block holding a protobuf
+     * {@code WriteRequest} (the ingestor must {@link Ingestor#acceptRemoteWrite accept it}).
+     */
+    REMOTE_WRITE
+  }
+
+  /** A handler of {@code endpoint}: every endpoint has the same limits, slots and tokens. */
   public IngestHandler(
+      Endpoint endpoint,
       Ingestor ingestor,
       IngestAuth auth,
       BodyLimits limits,
@@ -80,53 +98,8 @@ public final class IngestHandler implements Handler<RoutingContext> {
       IngestMetrics metrics,
       Clock clock,
       Timers timers) {
-    this(ingestor, auth, limits, slots, metrics, clock, timers, false, false);
-  }
-
-  /**
-   * The handler of {@code POST /v1/metrics}: OTLP/HTTP exports, protobuf or JSON, through {@code
-   * ingestor} (which must {@link Ingestor#acceptOtlp accept OTLP}) with the same limits, slots and
-   * tokens as JSON ingest.
-   */
-  public static IngestHandler otlp(
-      Ingestor ingestor,
-      IngestAuth auth,
-      BodyLimits limits,
-      InflightSlots slots,
-      IngestMetrics metrics,
-      Clock clock,
-      Timers timers) {
-    return new IngestHandler(ingestor, auth, limits, slots, metrics, clock, timers, true, false);
-  }
-
-  /**
-   * The handler of {@code POST /api/v1/write}: Prometheus remote write 1.0 (a Snappy block holding
-   * a protobuf {@code WriteRequest}) through {@code ingestor} (which must {@link
-   * Ingestor#acceptRemoteWrite accept it}) with the same limits, slots and tokens as JSON ingest.
-   */
-  public static IngestHandler remoteWrite(
-      Ingestor ingestor,
-      IngestAuth auth,
-      BodyLimits limits,
-      InflightSlots slots,
-      IngestMetrics metrics,
-      Clock clock,
-      Timers timers) {
-    return new IngestHandler(ingestor, auth, limits, slots, metrics, clock, timers, false, true);
-  }
-
-  private IngestHandler(
-      Ingestor ingestor,
-      IngestAuth auth,
-      BodyLimits limits,
-      InflightSlots slots,
-      IngestMetrics metrics,
-      Clock clock,
-      Timers timers,
-      boolean otlp,
-      boolean remoteWrite) {
-    this.otlp = otlp;
-    this.remoteWrite = remoteWrite;
+    this.otlp = endpoint == Endpoint.OTLP;
+    this.remoteWrite = endpoint == Endpoint.REMOTE_WRITE;
     this.ingestor = ingestor;
     this.auth = auth;
     this.limits = limits;

@@ -65,39 +65,25 @@ final class HttpVerticle extends VerticleBase {
     // reads of the windows first wait until every event loop wrote what it holds
     Handler<RoutingContext> afterWrites =
         ctx -> shared.barrier().flushAll().onComplete(ar -> ctx.next());
-    router
-        .post("/api/v1/ingest")
-        .handler(
-            new IngestHandler(
-                ingestor,
-                shared.auth(),
-                shared.bodyLimits(),
-                shared.inflight(),
-                shared.metrics(),
-                shared.clock(),
-                shared.timers()));
-    router
-        .post("/v1/metrics")
-        .handler(
-            IngestHandler.otlp(
-                ingestor,
-                shared.auth(),
-                shared.bodyLimits(),
-                shared.inflight(),
-                shared.metrics(),
-                shared.clock(),
-                shared.timers()));
-    router
-        .post("/api/v1/write")
-        .handler(
-            IngestHandler.remoteWrite(
-                ingestor,
-                shared.auth(),
-                shared.bodyLimits(),
-                shared.inflight(),
-                shared.metrics(),
-                shared.clock(),
-                shared.timers()));
+    for (var route :
+        java.util.Map.of(
+                "/api/v1/ingest", IngestHandler.Endpoint.INGEST,
+                "/v1/metrics", IngestHandler.Endpoint.OTLP,
+                "/api/v1/write", IngestHandler.Endpoint.REMOTE_WRITE)
+            .entrySet()) {
+      router
+          .post(route.getKey())
+          .handler(
+              new IngestHandler(
+                  route.getValue(),
+                  ingestor,
+                  shared.auth(),
+                  shared.bodyLimits(),
+                  shared.inflight(),
+                  shared.metrics(),
+                  shared.clock(),
+                  shared.timers()));
+    }
     router
         .get("/api/v1/query")
         .handler(afterWrites)
