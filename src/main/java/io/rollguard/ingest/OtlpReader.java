@@ -207,51 +207,56 @@ final class OtlpReader {
   }
 
   private void readMetric(Metric m, String resourceKey, Point point, Staging staging) {
-    boolean requests = requestMetrics.contains(m.getName());
     switch (m.getDataCase()) {
-      case HISTOGRAM -> {
-        if (!requests) {
-          point.out.ignore(m.getHistogram().getDataPointsCount());
-          return;
-        }
-        double unit = microsPerUnit(m.getUnit());
-        boolean cumulative =
-            m.getHistogram().getAggregationTemporality()
-                == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE;
-        List<HistogramDataPoint> points = m.getHistogram().getDataPointsList();
-        for (int i = 0; i < points.size(); i++) {
-          point.index = i;
-          if (Double.isNaN(unit)) {
-            point.reject(RejectReason.INVALID, unitProblem(m.getUnit()));
-          } else {
-            readHistogram(points.get(i), unit, cumulative, resourceKey, point, staging);
-          }
-        }
-      }
-      case EXPONENTIAL_HISTOGRAM -> {
-        if (!requests) {
-          point.out.ignore(m.getExponentialHistogram().getDataPointsCount());
-          return;
-        }
-        double unit = microsPerUnit(m.getUnit());
-        boolean cumulative =
-            m.getExponentialHistogram().getAggregationTemporality()
-                == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE;
-        List<ExponentialHistogramDataPoint> points =
-            m.getExponentialHistogram().getDataPointsList();
-        for (int i = 0; i < points.size(); i++) {
-          point.index = i;
-          if (Double.isNaN(unit)) {
-            point.reject(RejectReason.INVALID, unitProblem(m.getUnit()));
-          } else {
-            readExponential(points.get(i), unit, cumulative, resourceKey, point, staging);
-          }
-        }
-      }
+      case HISTOGRAM ->
+          readRequestPoints(
+              m,
+              m.getHistogram().getDataPointsList(),
+              m.getHistogram().getAggregationTemporality(),
+              point,
+              (p, unit, cumulative) ->
+                  readHistogram(p, unit, cumulative, resourceKey, point, staging));
+      case EXPONENTIAL_HISTOGRAM ->
+          readRequestPoints(
+              m,
+              m.getExponentialHistogram().getDataPointsList(),
+              m.getExponentialHistogram().getAggregationTemporality(),
+              point,
+              (p, unit, cumulative) ->
+                  readExponential(p, unit, cumulative, resourceKey, point, staging));
       case GAUGE -> readNumbers(m.getGauge().getDataPointsList(), point, staging);
       case SUM -> readNumbers(m.getSum().getDataPointsList(), point, staging);
       case SUMMARY -> point.out.ignore(m.getSummary().getDataPointsCount());
       default -> point.out.ignore(1);
+    }
+  }
+
+  /** Reads one histogram point of a request metric, in {@code unit} µs per unit. */
+  @FunctionalInterface
+  private interface RequestPointReader<P> {
+    void read(P point, double unit, boolean cumulative);
+  }
+
+  /** The points of a histogram metric: requests when it is a request metric, else ignored. */
+  private <P> void readRequestPoints(
+      Metric m,
+      List<P> points,
+      AggregationTemporality temporality,
+      Point point,
+      RequestPointReader<P> reader) {
+    if (!requestMetrics.contains(m.getName())) {
+      point.out.ignore(points.size());
+      return;
+    }
+    double unit = microsPerUnit(m.getUnit());
+    boolean cumulative = temporality == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE;
+    for (int i = 0; i < points.size(); i++) {
+      point.index = i;
+      if (Double.isNaN(unit)) {
+        point.reject(RejectReason.INVALID, unitProblem(m.getUnit()));
+      } else {
+        reader.read(points.get(i), unit, cumulative);
+      }
     }
   }
 
