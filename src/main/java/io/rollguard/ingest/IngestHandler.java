@@ -125,6 +125,15 @@ public final class IngestHandler implements Handler<RoutingContext> {
             "Content-Type must be application/x-protobuf (remote write 1.0), got '" + type + "'");
         return;
       }
+      String raw = request.getHeader(HttpHeaders.CONTENT_TYPE);
+      if (raw.contains("proto=") && !raw.contains("proto=prometheus.WriteRequest")) {
+        refuse(
+            request,
+            dialect,
+            415,
+            "only remote write 1.0 (prometheus.WriteRequest) is taken, got '" + raw + "'");
+        return;
+      }
       String encoding = request.getHeader(HttpHeaders.CONTENT_ENCODING);
       if (encoding != null && !encoding.trim().equalsIgnoreCase("snappy")) {
         refuse(
@@ -194,7 +203,12 @@ public final class IngestHandler implements Handler<RoutingContext> {
     if (!slots.tryTake()) {
       metrics.recordThrottled();
       request.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
-      refuse(request, dialect, 429, "too many ingest requests in flight; retry after 1 s");
+      // Prometheus retries 5xx but, by default, not 429
+      refuse(
+          request,
+          dialect,
+          remoteWrite ? 503 : 429,
+          "too many ingest requests in flight; retry after 1 s");
       return;
     }
     BodyReader reader =

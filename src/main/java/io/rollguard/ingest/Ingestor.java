@@ -190,7 +190,12 @@ public final class Ingestor {
     long now = clock.wallTimeMillis();
     IngestOutcome out = new IngestOutcome();
     staging.clear();
-    remoteWrite.read(proto, now, staging, out);
+    try {
+      remoteWrite.read(proto, now, staging, out, serviceAllowed);
+    } catch (RuntimeException e) {
+      staging.clear();
+      throw e;
+    }
     commit(out, serviceAllowed, now);
     return out;
   }

@@ -45,6 +45,7 @@ final class RemoteWriteReader {
   private final OtlpStreams nativeStreams;
   private final Set<String> requestMetrics;
   private final String serviceLabel;
+  private java.util.function.Predicate<String> serviceAllowed = s -> true;
 
   /** One time series as read: its labels and samples, reused from series to series. */
   private final List<String> names = new ArrayList<>();
@@ -128,8 +129,14 @@ final class RemoteWriteReader {
    *
    * @throws MalformedBodyException when {@code proto} is not a {@code WriteRequest}
    */
-  void read(byte[] proto, long nowMillis, Staging staging, IngestOutcome out)
+  void read(
+      byte[] proto,
+      long nowMillis,
+      Staging staging,
+      IngestOutcome out,
+      java.util.function.Predicate<String> serviceAllowed)
       throws MalformedBodyException {
+    this.serviceAllowed = serviceAllowed;
     try {
       CodedInputStream in = CodedInputStream.newInstance(proto);
       int index = 0;
@@ -147,7 +154,7 @@ final class RemoteWriteReader {
       staging.clear();
       throw new MalformedBodyException(
           "the body is not a remote write WriteRequest: " + e.getMessage());
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       staging.clear();
       throw new MalformedBodyException("the body is not a remote write WriteRequest: " + e);
     }
@@ -200,6 +207,27 @@ final class RemoteWriteReader {
     }
   }
 
+  /** The series' target (service and instance), whose first time stamp PromHistograms keeps. */
+  private String target;
+
+  /** Labels beyond the limits, checked before any state is made for them; null when fine. */
+  private String labelProblem() {
+    if (names.size() > limits.maxLabels() + 2) { // __name__ and le are not labels
+      return "too many labels: " + names.size() + " (max_labels is " + limits.maxLabels() + ")";
+    }
+    for (int i = 0; i < names.size(); i++) {
+      if (names.get(i).length() > limits.maxLabelValueLength()
+          || values.get(i).length() > limits.maxLabelValueLength()) {
+        return "label '"
+            + names.get(i).substring(0, Math.min(40, names.get(i).length()))
+            + "' is longer than max_label_value_length ("
+            + limits.maxLabelValueLength()
+            + ")";
+      }
+    }
+    return null;
+  }
+
   /** Where the series being mapped stands, for messages. */
   private String where(int index, String metric) {
     return "timeseries[" + index + "] " + (metric == null ? "(no __name__)" : metric) + ": ";
@@ -215,6 +243,25 @@ final class RemoteWriteReader {
     String service = label(serviceLabel);
     if (service == null || service.isEmpty()) {
       service = label("job");
+    }
+    int items = Math.max(1, samples + nativeHistograms.size());
+    if (service != null && !service.isEmpty() && !serviceAllowed.test(service)) {
+      out.reject(
+          RejectReason.FORBIDDEN,
+          items,
+          index,
+          0,
+          "this token may not write service '" + service + "'");
+      return; // before any histogram state is touched
+    }
+    String labelProblem = labelProblem();
+    if (labelProblem != null) {
+      out.reject(RejectReason.LABELS, items, index, 0, where(index, metric) + labelProblem);
+      return;
+    }
+    target = service + '\u0000' + label("instance");
+    for (int i = 0; i < samples; i++) {
+      histograms.heardBefore(target, sampleTimes[i], nowMillis); // notes the target's times
     }
     Staging.Batch batch = new Staging.Batch(index, 0);
     batch.service = service == null || service.isEmpty() ? null : service;
@@ -295,19 +342,23 @@ final class RemoteWriteReader {
       if (!stageable(ts, nowMillis, index, base + "_bucket", out)) {
         continue;
       }
-      PromHistograms.Increase inc;
+      List<PromHistograms.Increase> increases;
       synchronized (h) {
-        inc = histograms.accept(h, le, ts, v);
+        increases = histograms.accept(h, le, ts, v, histograms.heardBefore(target, ts, nowMillis));
       }
-      out.acceptHistogram();
-      if (inc != null) {
+      boolean staged = false;
+      for (PromHistograms.Increase inc : increases) {
         BucketedLatency latency = latencyOf(inc, unit);
         if (latency.total() > 0) {
           staging.buckets.add(
               new Staging.Buckets(
                   batch, own, inc.tsMillis(), latency, failed ? (int) latency.total() : 0));
           batch.otherItems++;
+          staged = true;
         }
+      }
+      if (!staged) {
+        out.acceptHistogram(); // taken, adds nothing yet (commit counts what it stages)
       }
     }
   }
@@ -372,6 +423,10 @@ final class RemoteWriteReader {
         out.reject(RejectReason.INVALID, 1, index, 0, where(index, metric) + "bad histogram: " + e);
         continue;
       }
+      if (n.stale) {
+        out.ignore(1); // a stale marker: the series ended, nothing to count or compare
+        continue;
+      }
       if (n.schema < -4 || n.schema > 8 || n.floatCounts) {
         out.ignore(1); // custom buckets (-53) and float histograms are not request latencies
         continue;
@@ -401,8 +456,8 @@ final class RemoteWriteReader {
                 n.negativeCount,
                 0);
       }
-      out.acceptHistogram();
       if (d.kind == OtlpStreams.Kind.NOTHING) {
+        out.acceptHistogram();
         continue;
       }
       BucketBounds layout = BucketBounds.exponential(d.scale, n.zeroThreshold * unit);
@@ -421,9 +476,14 @@ final class RemoteWriteReader {
             new Staging.Buckets(
                 batch, own, n.timestamp, latency, failed ? (int) latency.total() : 0));
         batch.otherItems++;
+      } else {
+        out.acceptHistogram();
       }
     }
   }
+
+  /** At most this wide a range of native buckets (SDKs keep 160; schema 8 spans more). */
+  static final int MAX_NATIVE_BUCKETS = 4_096;
 
   /** A native histogram's integer-count fields, its buckets made dense from their spans. */
   static final class NativeHistogram {
@@ -434,10 +494,19 @@ final class RemoteWriteReader {
     int schema;
     long timestamp;
     boolean floatCounts;
+    boolean stale;
     int offset;
     long[] counts = new long[0];
 
     static NativeHistogram parse(byte[] bytes) throws IOException {
+      try {
+        return parseFields(bytes);
+      } catch (RuntimeException e) {
+        throw new IOException("not a native histogram: " + e, e);
+      }
+    }
+
+    private static NativeHistogram parseFields(byte[] bytes) throws IOException {
       NativeHistogram h = new NativeHistogram();
       List<int[]> positiveSpans = new ArrayList<>();
       List<Long> positiveDeltas = new ArrayList<>();
@@ -450,6 +519,7 @@ final class RemoteWriteReader {
             h.floatCounts = true;
             in.skipField(tag);
           }
+          case 3 -> h.stale = Double.doubleToRawLongBits(in.readDouble()) == STALE_NAN_BITS;
           case 4 -> h.schema = in.readSInt32();
           case 5 -> h.zeroThreshold = in.readDouble();
           case 6 -> h.zeroCount = in.readUInt64(); // zero_count_int
@@ -507,13 +577,17 @@ final class RemoteWriteReader {
       long last = first - 1;
       long total = 0;
       for (int s = 0; s < spans.size(); s++) {
+        long length = Integer.toUnsignedLong(spans.get(s)[1]);
         if (s > 0 && spans.get(s)[0] < 0) {
           throw new IOException("a span offset after the first must not be negative");
         }
-        last += (s > 0 ? spans.get(s)[0] : 0) + spans.get(s)[1];
-        total += spans.get(s)[1];
+        last += (s > 0 ? spans.get(s)[0] : 0) + length;
+        total += length;
+        if (last - first + 1 > MAX_NATIVE_BUCKETS) {
+          throw new IOException("more than " + MAX_NATIVE_BUCKETS + " buckets");
+        }
       }
-      if (total != deltas.size() || last - first + 1 > 1 << 16) {
+      if (total != deltas.size() || Math.abs(first) > 1 << 20) {
         throw new IOException("spans and bucket deltas do not match");
       }
       offset = (int) first;

@@ -77,6 +77,23 @@ public final class RemoteWriteBodies {
     return this;
   }
 
+  /** Prometheus' stale marker for a native histogram series: {@code sum} is the stale NaN. */
+  public RemoteWriteBodies staleNativeHistogram(String[] labels, long ts) {
+    series.add(
+        message(
+            out -> {
+              writeLabels(out, labels);
+              out.writeByteArray(
+                  4,
+                  message(
+                      h -> {
+                        h.writeDouble(3, Double.longBitsToDouble(0x7ff0000000000002L));
+                        h.writeInt64(15, ts);
+                      }));
+            }));
+    return this;
+  }
+
   /** The WriteRequest, not compressed. */
   public byte[] proto() {
     return message(

@@ -291,6 +291,62 @@ class RemoteWriteHttpTest {
     }
   }
 
+  @Test
+  void aNewSeriesOfAKnownTargetCountsItsFirstScrapeAndStaleHistogramsChangeNothing(Vertx vertx)
+      throws Exception {
+    start(vertx, "");
+    // the target is heard from (200s only; its client creates the 500 series lazily)
+    written(scrape(new RemoteWriteBodies(), "200", T - 30_000, 5, 5, 5).snappy());
+    written(scrape(new RemoteWriteBodies(), "200", T - 20_000, 5, 5, 5).snappy());
+    // the first 5xx: a new series whose first scrape already holds 2 failures
+    written(scrape(new RemoteWriteBodies(), "500", T - 10_000, 0, 2, 2).snappy());
+    written(scrape(new RemoteWriteBodies(), "500", T - 5_000, 0, 2, 2).snappy());
+    JsonObject r = query("service=checkout&code=500");
+    assertThat(r.getLong("count")).isEqualTo(2);
+    assertThat(r.getLong("errors")).isEqualTo(2);
+
+    // native: a stale marker between two histograms must not make the next one count whole
+    String[] labels = {"__name__", "http_server_request_duration_seconds", "job", "search"};
+    written(
+        new RemoteWriteBodies()
+            .nativeHistogram(labels, 3, 20, new long[] {5, 5}, 0, T - 30_000)
+            .nativeHistogram(labels, 3, 20, new long[] {6, 5}, 0, T - 20_000)
+            .staleNativeHistogram(labels, T - 15_000)
+            .nativeHistogram(labels, 3, 20, new long[] {7, 5}, 0, T - 10_000)
+            .snappy());
+    assertThat(query("service=search").getLong("count")).isEqualTo(2);
+  }
+
+  @Test
+  void aTokenMayNotTouchAnotherServicesHistogramsAndV2IsRefused(Vertx vertx) throws Exception {
+    start(vertx, "auth: {ingest_tokens: [{token: t1, services: [api]}, {token: t2}]}\n");
+    byte[] planted = scrape(new RemoteWriteBodies(), "200", T + 5_000, 0, 0, 0).snappy();
+    assertThat(send("t1", planted).statusCode()).isEqualTo(403);
+    // checkout's own scrapes count as if nothing had been planted
+    assertThat(
+            send("t2", scrape(new RemoteWriteBodies(), "200", T - 20_000, 1, 1, 1).snappy())
+                .statusCode())
+        .isEqualTo(204);
+    assertThat(
+            send("t2", scrape(new RemoteWriteBodies(), "200", T - 10_000, 4, 4, 4).snappy())
+                .statusCode())
+        .isEqualTo(204);
+    assertThat(query("service=checkout").getLong("count")).isEqualTo(3);
+    HttpResponse<Buffer> v2 =
+        client
+            .post("/api/v1/write")
+            .putHeader(
+                "Content-Type", "application/x-protobuf;proto=io.prometheus.write.v2.Request")
+            .putHeader("Content-Encoding", "snappy")
+            .putHeader("Authorization", "Bearer t2")
+            .sendBuffer(Buffer.buffer(planted))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
+    assertThat(v2.statusCode()).isEqualTo(415);
+    assertThat(v2.bodyAsString()).contains("remote write 1.0");
+  }
+
   private HttpResponse<Buffer> send(String token, byte[] body) throws Exception {
     return client
         .post("/api/v1/write")
