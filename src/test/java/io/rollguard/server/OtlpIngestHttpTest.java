@@ -406,6 +406,34 @@ class OtlpIngestHttpTest {
     assertThat(api.getLong("errors")).isEqualTo(3);
     assertThat(get("/api/v1/series").encode()).contains("test.pass_rate");
 
+    // everything taken: {} exactly; exemplars carry hex trace and span ids in OTLP JSON
+    String clean =
+        """
+        {"resourceMetrics":[{"resource":{"attributes":[
+          {"key":"service.name","value":{"stringValue":"api"}}]},
+         "scopeMetrics":[{"scope":{"name":"io.example","version":"1.0"},"metrics":[
+           {"name":"http.server.request.duration","unit":"s","histogram":{
+             "aggregationTemporality":1,"dataPoints":[
+               {"timeUnixNano":"%d","count":"2","explicitBounds":[0.1],"bucketCounts":["1","1"],
+                "exemplars":[{"timeUnixNano":"%d","asDouble":0.2,
+                  "traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174"}]}]}}]}]}]}
+        """
+            .formatted(now, now);
+    HttpResponse<Buffer> taken = post(clean, "application/json", "t1");
+    assertThat(taken.statusCode()).isEqualTo(200);
+    assertThat(taken.bodyAsString()).isEqualTo("{}");
+    assertThat(query("service=api").getLong("count")).isEqualTo(5);
+
+    // a point flagged "no recorded value" adds nothing; a token that may write none: 403
+    String flagged = clean.replace("\"count\":\"2\"", "\"flags\":1,\"count\":\"2\"");
+    assertThat(post(flagged, "application/json", "t1").statusCode()).isEqualTo(200);
+    assertThat(query("service=api").getLong("count")).isEqualTo(5);
+    HttpResponse<Buffer> forbidden =
+        post(clean.replace("\"api\"", "\"billing\""), "application/json", "t1");
+    assertThat(forbidden.statusCode()).isEqualTo(403);
+    assertThat(forbidden.bodyAsJsonObject().getInteger("code")).isEqualTo(7);
+    assertThat(forbidden.bodyAsJsonObject().getString("message")).contains("billing");
+
     // not OTLP at all: 400 with a google.rpc.Status, in JSON and in protobuf
     HttpResponse<Buffer> bad = post("{\"resourceMetrics\": 7}", "application/json", "t1");
     assertThat(bad.statusCode()).isEqualTo(400);
