@@ -443,14 +443,9 @@ final class BatchReader {
         problem = null;
         return false;
       }
-      if (tsMillis < nowMillis - limits.maxAgeMillis()) {
-        reject(RejectReason.TOO_OLD, "ts " + tsMillis + " is older than the longest window");
-        return false;
-      }
-      if (tsMillis > nowMillis + limits.maxFutureSkewMillis()) {
-        reject(
-            RejectReason.TOO_FAR_IN_FUTURE,
-            "ts " + tsMillis + " is more than max_future_skew ahead");
+      String late = limits.timeProblem(tsMillis, nowMillis, "ts");
+      if (late != null) {
+        reject(limits.timeReason(tsMillis, nowMillis), late);
         return false;
       }
       return true;

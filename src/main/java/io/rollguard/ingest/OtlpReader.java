@@ -193,13 +193,9 @@ final class OtlpReader {
         return Long.MIN_VALUE;
       }
       long ts = timeUnixNano / 1_000_000L;
-      if (ts < nowMillis - limits.maxAgeMillis()) {
-        reject(RejectReason.TOO_OLD, "time " + ts + " is older than the longest window");
-        return Long.MIN_VALUE;
-      }
-      if (ts > nowMillis + limits.maxFutureSkewMillis()) {
-        reject(
-            RejectReason.TOO_FAR_IN_FUTURE, "time " + ts + " is more than max_future_skew ahead");
+      String late = limits.timeProblem(ts, nowMillis, "time");
+      if (late != null) {
+        reject(limits.timeReason(ts, nowMillis), late);
         return Long.MIN_VALUE;
       }
       return ts;
@@ -492,18 +488,9 @@ final class OtlpReader {
     if (!fitsOnePoint(delta, zeros, point)) {
       return;
     }
-    BucketBounds layout = BucketBounds.exponential(scale, p.getZeroThreshold() * unit);
-    BucketedLatency latency = new BucketedLatency(layout);
     // zero bucket and (impossible for latencies) negative values: recorded as 0
-    latency.add(0, (int) zeros, p.getZeroThreshold() * unit);
-    for (int i = 0; i < delta.length; i++) {
-      if (delta[i] != 0) {
-        latency.add(
-            layout.exponentialValue(offset + i) * unit,
-            (int) delta[i],
-            layout.exponentialUpper(offset + i) * unit);
-      }
-    }
+    BucketedLatency latency =
+        BucketedLatency.exponential(scale, p.getZeroThreshold(), unit, zeros, offset, delta);
     stage(latency, own, ts, p.getAttributesList(), point, staging);
   }
 

@@ -460,17 +460,8 @@ final class RemoteWriteReader {
         out.acceptHistogram();
         continue;
       }
-      BucketBounds layout = BucketBounds.exponential(d.scale, n.zeroThreshold * unit);
-      BucketedLatency latency = new BucketedLatency(layout);
-      latency.add(0, (int) Math.min(Integer.MAX_VALUE, d.zero), n.zeroThreshold * unit);
-      for (int i = 0; i < d.counts.length; i++) {
-        if (d.counts[i] != 0) {
-          latency.add(
-              layout.exponentialValue(d.offset + i) * unit,
-              (int) Math.min(Integer.MAX_VALUE, d.counts[i]),
-              layout.exponentialUpper(d.offset + i) * unit);
-        }
-      }
+      BucketedLatency latency =
+          BucketedLatency.exponential(d.scale, n.zeroThreshold, unit, d.zero, d.offset, d.counts);
       if (latency.total() > 0) {
         staging.buckets.add(
             new Staging.Buckets(
@@ -610,22 +601,9 @@ final class RemoteWriteReader {
   }
 
   private boolean stageable(long ts, long nowMillis, int index, String metric, IngestOutcome out) {
-    if (ts < nowMillis - limits.maxAgeMillis()) {
-      out.reject(
-          RejectReason.TOO_OLD,
-          1,
-          index,
-          0,
-          where(index, metric) + "timestamp " + ts + " is older than the longest window");
-      return false;
-    }
-    if (ts > nowMillis + limits.maxFutureSkewMillis()) {
-      out.reject(
-          RejectReason.TOO_FAR_IN_FUTURE,
-          1,
-          index,
-          0,
-          where(index, metric) + "timestamp " + ts + " is more than max_future_skew ahead");
+    String late = limits.timeProblem(ts, nowMillis, "timestamp");
+    if (late != null) {
+      out.reject(limits.timeReason(ts, nowMillis), 1, index, 0, where(index, metric) + late);
       return false;
     }
     return true;

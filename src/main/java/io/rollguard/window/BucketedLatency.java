@@ -21,6 +21,32 @@ public final class BucketedLatency {
     this.bounds = bounds;
   }
 
+  /**
+   * The latencies of an exponential histogram point: {@code zeros} in the zero bucket (recorded as
+   * 0) and {@code counts[i]} in bucket {@code offset + i} of {@code scale}; bounds and threshold in
+   * the metric's unit, {@code microsPerUnit} µs each. Counts above 2^31-1 are clamped.
+   */
+  public static BucketedLatency exponential(
+      int scale,
+      double zeroThreshold,
+      double microsPerUnit,
+      long zeros,
+      int offset,
+      long[] counts) {
+    BucketBounds layout = BucketBounds.exponential(scale, zeroThreshold * microsPerUnit);
+    BucketedLatency latency = new BucketedLatency(layout);
+    latency.add(0, (int) Math.min(Integer.MAX_VALUE, zeros), zeroThreshold * microsPerUnit);
+    for (int i = 0; i < counts.length; i++) {
+      if (counts[i] != 0) {
+        latency.add(
+            layout.exponentialValue(offset + i) * microsPerUnit,
+            (int) Math.min(Integer.MAX_VALUE, counts[i]),
+            layout.exponentialUpper(offset + i) * microsPerUnit);
+      }
+    }
+    return latency;
+  }
+
   public BucketBounds bounds() {
     return bounds;
   }
