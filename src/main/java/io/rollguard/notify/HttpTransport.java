@@ -50,8 +50,10 @@ final class HttpTransport implements Transport {
     Promise<RetryPolicy.Attempt> result = Promise.promise();
     client
         .request(options)
-        .compose(req -> req.send(Buffer.buffer(body.bytes())))
-        .compose(resp -> resp.body().map(answer -> attempt(resp, answer, started)))
+        .compose(
+            req ->
+                req.send(Buffer.buffer(body.bytes()))
+                    .compose(resp -> resp.body().map(answer -> attempt(resp, answer, started))))
         .onComplete(
             ar ->
                 result.complete(
