@@ -7,6 +7,7 @@ import io.rollguard.rollout.RolloutEngine;
 import io.rollguard.rules.RuleLoader;
 import io.rollguard.slo.SloEngine;
 import io.rollguard.window.SeriesRegistry;
+import io.rollguard.window.WindowSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +36,7 @@ public final class Evaluation {
   private final RuleEngine rules;
   private final RolloutEngine rollouts;
   private final SloEngine slos;
+  private final SeriesRegistry registry;
 
   /**
    * @param interval how often rules and rollouts without their own {@code every} are evaluated
@@ -43,6 +45,7 @@ public final class Evaluation {
    */
   public Evaluation(
       SeriesRegistry registry, Duration interval, Duration maxFutureSkew, Clock clock) {
+    this.registry = registry;
     this.rules = new RuleEngine(registry, interval, clock);
     this.rollouts = new RolloutEngine(registry, interval);
     this.slos = new SloEngine(registry.sloTaps(), maxFutureSkew);
@@ -65,10 +68,31 @@ public final class Evaluation {
    * returned events).
    */
   public List<AlertEvent> load(RuleLoader.Result files, long nowMillis) {
+    registry.fineReach().set(longestFineWindow(files));
     List<AlertEvent> events = new ArrayList<>(rules.setRules(files.rules(), nowMillis));
     events.addAll(rollouts.setRollouts(files.rollouts(), nowMillis));
     events.addAll(slos.setSlos(files.slos(), nowMillis));
     return events;
+  }
+
+  /**
+   * The longest window up to 15 min a rule or rollout reads: request windows keep 1 s slices that
+   * far back, so those windows are read at 1 s resolution at both edges.
+   */
+  static Duration longestFineWindow(RuleLoader.Result files) {
+    Duration limit = Duration.ofMillis(WindowSettings.FINE_SPAN_LIMIT_MILLIS);
+    Duration longest = Duration.ZERO;
+    for (var rule : files.rules()) {
+      if (rule.window().compareTo(limit) <= 0 && rule.window().compareTo(longest) > 0) {
+        longest = rule.window();
+      }
+    }
+    for (var rollout : files.rollouts()) {
+      if (rollout.window().compareTo(limit) <= 0 && rollout.window().compareTo(longest) > 0) {
+        longest = rollout.window();
+      }
+    }
+    return longest;
   }
 
   /** Evaluates what is due at {@code nowMillis}. */

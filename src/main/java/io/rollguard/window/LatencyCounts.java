@@ -31,9 +31,9 @@ public final class LatencyCounts {
   /** Room for every bucket's pair: what a sealed slice decodes into before it is added. */
   private final int[] decoded = new int[2 * Latency.BUCKET_COUNT];
 
-  /** Adds a sealed slice ({@link LatencySlice#encode()}). */
-  void addEncoded(byte[] encoded) {
-    addSortedPairs(decoded, LatencySlice.decodePairs(encoded, decoded));
+  /** Adds a sealed slice's distribution, held in {@code encoded[from..]} ({@link LatencySlice}). */
+  void addEncoded(byte[] encoded, int from) {
+    addSortedPairs(decoded, LatencySlice.decodePairs(encoded, from, decoded));
   }
 
   /** Adds {@code n} (index, count) pairs, interleaved in {@code pairs} and sorted by index. */

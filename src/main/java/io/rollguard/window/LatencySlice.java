@@ -10,9 +10,9 @@ import java.util.Arrays;
  * <p>Three forms. Written slices are sparse, (bucket index, count) pairs sorted by index, until
  * they hold more than {@link #SPARSE_MAX} distinct buckets; then they are dense over the range of
  * indexes seen ({@code counts[index - base]}), so a busy series' sample costs an array increment
- * instead of a search and an insertion into hundreds of pairs. Sealed slices are {@link #encode()}d
- * into a byte array of varint (index delta, count) pairs, about 2 to 3 bytes per distinct bucket.
- * Not thread-safe: owned by a window and used under its monitor.
+ * instead of a search and an insertion into hundreds of pairs. Sealed slices are {@link #encodeInto
+ * encoded} into bytes, about one byte per distinct bucket. Not thread-safe: owned by a window and
+ * used under its monitor.
  */
 final class LatencySlice {
 
@@ -220,80 +220,186 @@ final class LatencySlice {
     into.addSortedPairs(pairs, size);
   }
 
-  /** The sealed form: varint (index delta, count) pairs; null when the slice is empty. */
+  /** The sealed form ({@link #encodeInto}) on its own; null when the slice is empty. */
   byte[] encode() {
-    if (distinctBuckets() == 0) {
+    int size = encodedSize();
+    if (size == 0) {
       return null;
     }
-    byte[] out = new byte[distinctBuckets() * 10];
-    int at = 0;
-    int previous = 0;
-    if (dense != null) {
-      for (int i = 0; i < dense.length; i++) {
-        if (dense[i] != 0) {
-          at = writeVarint(out, at, base + i - previous);
-          at = writeVarint(out, at, dense[i]);
-          previous = base + i;
-        }
-      }
-      return Arrays.copyOf(out, at);
-    }
-    for (int i = 0; i < size; i++) {
-      at = writeVarint(out, at, pairs[2 * i] - previous);
-      at = writeVarint(out, at, pairs[2 * i + 1]);
-      previous = pairs[2 * i];
-    }
-    return Arrays.copyOf(out, at);
+    byte[] out = new byte[size];
+    encodeInto(out, 0);
+    return out;
   }
 
-  /** Replaces this slice's content with the sealed form {@code encoded} (null: empty). */
-  void decode(byte[] encoded) {
+  /** How many bytes {@link #encodeInto} writes: 0 for an empty slice. */
+  int encodedSize() {
+    if (distinctBuckets() == 0) {
+      return 0;
+    }
+    int[] p = pairs();
+    int n = distinctBuckets();
+    return Math.min(encodedSize(p, n, SMALL_COUNTS), encodedSize(p, n, LARGER_COUNTS));
+  }
+
+  /**
+   * Writes the sealed form at {@code out[at]} and returns the offset after it. A format byte, then
+   * per distinct bucket, ascending, its index delta (from -1 for the first) and count: one byte
+   * when both are small (format {@link #SMALL_COUNTS}: {@code 0dddd ccc}, delta 1..16, count 1..8;
+   * format {@link #LARGER_COUNTS}: {@code 0ddd cccc}, delta 1..8, count 1..16; each field minus
+   * one), else {@code 10dddddd} (delta 1..64) or {@code 11000000} then a varint delta, followed by
+   * a varint count. The encoder picks the shorter format: sparse slices (a few samples a second)
+   * and busy ones (many per bucket) both come to about one byte a distinct bucket.
+   */
+  int encodeInto(byte[] out, int at) {
+    int n = distinctBuckets();
+    if (n == 0) {
+      return at;
+    }
+    int[] p = pairs();
+    int format =
+        encodedSize(p, n, LARGER_COUNTS) < encodedSize(p, n, SMALL_COUNTS)
+            ? LARGER_COUNTS
+            : SMALL_COUNTS;
+    int deltaMax = format == SMALL_COUNTS ? 16 : 8;
+    int countMax = format == SMALL_COUNTS ? 8 : 16;
+    int countBits = format == SMALL_COUNTS ? 3 : 4;
+    out[at++] = (byte) format;
+    int previous = -1;
+    for (int i = 0; i < n; i++) {
+      int delta = p[2 * i] - previous;
+      int count = p[2 * i + 1];
+      previous = p[2 * i];
+      if (count <= 0) {
+        throw new IllegalStateException("a sealed slice holds a non-positive count: " + count);
+      }
+      if (delta <= deltaMax && count <= countMax) {
+        out[at++] = (byte) ((delta - 1) << countBits | (count - 1));
+        continue;
+      }
+      if (delta <= 64) {
+        out[at++] = (byte) (0x80 | (delta - 1));
+      } else {
+        out[at++] = (byte) 0xC0;
+        at = writeVarint(out, at, delta);
+      }
+      at = writeVarint(out, at, count);
+    }
+    return at;
+  }
+
+  /** Sealed form: one-byte buckets hold counts up to 8 ({@link #encodeInto}). */
+  static final int SMALL_COUNTS = 0;
+
+  /** Sealed form: one-byte buckets hold counts up to 16, index deltas up to 8. */
+  static final int LARGER_COUNTS = 1;
+
+  private static int encodedSize(int[] p, int n, int format) {
+    int deltaMax = format == SMALL_COUNTS ? 16 : 8;
+    int countMax = format == SMALL_COUNTS ? 8 : 16;
+    int bytes = 1;
+    int previous = -1;
+    for (int i = 0; i < n; i++) {
+      int delta = p[2 * i] - previous;
+      int count = p[2 * i + 1];
+      previous = p[2 * i];
+      if (delta <= deltaMax && count <= countMax) {
+        bytes++;
+      } else {
+        bytes += (delta <= 64 ? 1 : 1 + varintLength(delta)) + varintLength(count);
+      }
+    }
+    return bytes;
+  }
+
+  /** This slice's (index, count) pairs, interleaved and ascending (a copy when dense). */
+  private int[] pairs() {
+    if (dense == null) {
+      return pairs;
+    }
+    int[] p = new int[2 * nonZero];
+    int k = 0;
+    for (int i = 0; i < dense.length; i++) {
+      if (dense[i] != 0) {
+        p[k++] = base + i;
+        p[k++] = dense[i];
+      }
+    }
+    return p;
+  }
+
+  /** Replaces this slice's content with the sealed form held in {@code encoded[from..]}. */
+  void decode(byte[] encoded, int from) {
     size = 0;
     dense = null;
     nonZero = 0;
-    if (encoded != null) {
-      ensureCapacity(Math.min(encoded.length / 2 + 1, Latency.BUCKET_COUNT));
-      size = decodePairs(encoded, pairs);
+    if (encoded != null && from < encoded.length) {
+      ensureCapacity(Math.min(encoded.length - from, Latency.BUCKET_COUNT));
+      size = decodePairs(encoded, from, pairs);
       if (size > SPARSE_MAX) {
         toDense();
       }
     }
   }
 
-  /** Adds (sign 1) or takes away (sign -1) the sealed slice {@code encoded}. */
-  void addEncoded(byte[] encoded, int sign) {
-    int[] decoded = new int[2 * Math.min(encoded.length / 2 + 1, Latency.BUCKET_COUNT)];
-    int n = decodePairs(encoded, decoded);
+  /** Adds (sign 1) or takes away (sign -1) the sealed form held in {@code encoded[from..]}. */
+  void addEncoded(byte[] encoded, int from, int sign) {
+    int[] decoded = new int[2 * Math.min(encoded.length - from, Latency.BUCKET_COUNT)];
+    int n = decodePairs(encoded, from, decoded);
     for (int i = 0; i < 2 * n; i += 2) {
       add(decoded[i], sign * decoded[i + 1]);
     }
   }
 
   /**
-   * Decodes the sealed form into interleaved (index, count) pairs in {@code out} (room for two ints
-   * a distinct bucket) and returns how many pairs. The one reader of the sealed form and the inner
-   * loop of every window merge, so the varints are read inline: an index delta takes at most two
-   * bytes (the scale has 3,328 buckets).
+   * Decodes the sealed form held in {@code encoded[from..]} (to the array's end) into interleaved
+   * (index, count) pairs in {@code out} (room for two ints a distinct bucket; a distinct bucket
+   * takes at least one byte) and returns how many pairs. The inner loop of every window merge.
    */
-  static int decodePairs(byte[] encoded, int[] out) {
+  static int decodePairs(byte[] encoded, int from, int[] out) {
+    if (from >= encoded.length) {
+      return 0;
+    }
+    int countBits = encoded[from] == SMALL_COUNTS ? 3 : 4;
+    int countMask = (1 << countBits) - 1;
     int n = 0;
-    int index = 0;
-    int at = 0;
+    int index = -1;
+    int at = from + 1;
     while (at < encoded.length) {
       int b = encoded[at++];
-      int delta = b & 0x7F;
-      if (b < 0) {
-        delta |= (encoded[at++] & 0x7F) << 7;
-      }
-      index += delta;
-      b = encoded[at++];
-      int count = b & 0x7F;
-      for (int shift = 7; b < 0; shift += 7) {
+      int count;
+      if (b >= 0) {
+        index += (b >> countBits) + 1;
+        count = (b & countMask) + 1;
+      } else {
+        if ((b & 0x40) == 0) {
+          index += (b & 0x3F) + 1;
+        } else {
+          b = encoded[at++];
+          int delta = b & 0x7F;
+          for (int shift = 7; b < 0; shift += 7) {
+            b = encoded[at++];
+            delta |= (b & 0x7F) << shift;
+          }
+          index += delta;
+        }
         b = encoded[at++];
-        count |= (b & 0x7F) << shift;
+        count = b & 0x7F;
+        for (int shift = 7; b < 0; shift += 7) {
+          b = encoded[at++];
+          count |= (b & 0x7F) << shift;
+        }
       }
       out[2 * n] = index;
       out[2 * n + 1] = count;
+      n++;
+    }
+    return n;
+  }
+
+  static int varintLength(long value) {
+    int n = 1;
+    while ((value & ~0x7FL) != 0) {
+      value >>>= 7;
       n++;
     }
     return n;
@@ -311,8 +417,8 @@ final class LatencySlice {
     }
   }
 
-  private static int writeVarint(byte[] out, int at, int value) {
-    while ((value & ~0x7F) != 0) {
+  static int writeVarint(byte[] out, int at, long value) {
+    while ((value & ~0x7FL) != 0) {
       out[at++] = (byte) ((value & 0x7F) | 0x80);
       value >>>= 7;
     }

@@ -4,9 +4,9 @@ import org.HdrHistogram.AbstractHistogram;
 
 /**
  * The trailing window of request observations of one series: counts, errors and latency
- * distribution per time slice, in a fine tier (1 s slices) and, when windows may be longer than the
- * fine tier holds, a coarse tier (1 min slices). A sample lands in the slice of its own time stamp,
- * so late samples still count where they belong.
+ * distribution per time slice, in a {@link RequestLadder} of slices that grow coarser with age (1 s
+ * as far back as the longest window rules read at 1 s resolution, then 10 s, 1 min, 5 min). A
+ * sample lands in the slice of its own time stamp, so late samples still count where they belong.
  *
  * <p><b>Concurrency.</b> Thread-safe: every method holds this object's monitor. Writers are the
  * ingest threads (one lock per run of samples, not per sample); readers copy what they need into
@@ -20,8 +20,9 @@ public final class RequestWindow {
 
   private final Labels labels;
   private final WindowSettings settings;
-  private final RequestTier fine;
-  private final RequestTier coarse;
+  private final RequestLadder ladder;
+  private final FineReach fineReach;
+  private long fineReachVersion;
   private final SloTaps sloTaps;
   private long sloTapsVersion = -1;
   private SloCounts[] sloCounts = new SloCounts[0];
@@ -42,21 +43,20 @@ public final class RequestWindow {
   private static final int MAX_LAYOUTS = 4;
 
   RequestWindow(Labels labels, WindowSettings settings) {
-    this(labels, settings, new SloTaps());
+    this(labels, settings, new SloTaps(), new FineReach(settings.fineReachMillis()));
   }
 
-  RequestWindow(Labels labels, WindowSettings settings, SloTaps sloTaps) {
+  RequestWindow(Labels labels, WindowSettings settings, SloTaps sloTaps, FineReach fineReach) {
     this.labels = labels;
     this.settings = settings;
     this.sloTaps = sloTaps;
-    this.fine = new RequestTier(settings.sliceMillis(), settings.fineSlots());
-    this.coarse =
-        settings.hasCoarseTier()
-            ? new RequestTier(settings.coarseSliceMillis(), settings.coarseSlots())
-            : null;
-    if (coarse != null) {
-      fine.feed(coarse);
-    }
+    this.fineReach = fineReach;
+    this.ladder =
+        new RequestLadder(
+            settings.ladderSliceMillis(),
+            settings.withFineReach(fineReach.reach()).ladderReachMillis(),
+            settings.maxFutureSkewMillis());
+    this.fineReachVersion = fineReach.current().version();
   }
 
   public Labels labels() {
@@ -77,11 +77,12 @@ public final class RequestWindow {
     if (evicted) {
       return false;
     }
+    followFineReach();
     int i = from;
     while (i < to) {
-      long slice = Math.floorDiv(samples.tsMillis(i), fine.sliceMillis());
+      long slice = Math.floorDiv(samples.tsMillis(i), ladder.fineSliceMillis());
       int j = i + 1;
-      while (j < to && Math.floorDiv(samples.tsMillis(j), fine.sliceMillis()) == slice) {
+      while (j < to && Math.floorDiv(samples.tsMillis(j), ladder.fineSliceMillis()) == slice) {
         j++;
       }
       recordRun(samples, i, j, scratch);
@@ -181,7 +182,7 @@ public final class RequestWindow {
 
   /** Tells {@code into} the layouts of bucketed data inside the window that ends at now. */
   private void addBoundsTo(RequestAccumulator into, long nowMillis, long windowMillis) {
-    long from = nowMillis - windowMillis - settings.coarseSliceMillis();
+    long from = nowMillis - windowMillis - settings.sliceMillis();
     for (int i = 0; i < bounds.length; i++) {
       if (boundsSeenMillis[i] >= from) {
         into.addBounds(bounds[i]);
@@ -191,29 +192,15 @@ public final class RequestWindow {
 
   /**
    * Adds the trailing {@code windowMillis} ending at {@code nowMillis} into {@code into}, slice by
-   * slice: from the fine tier when it spans the window, else from the coarse tier (window rounded
-   * up to its slice). For one-off reads such as queries.
+   * slice. A window reaching back past the 1 s slices starts at the first boundary, at or after its
+   * nominal start, of the slices holding that time ({@link #windowStartMillis}). For one-off reads
+   * such as queries.
    */
   public synchronized void addTo(RequestAccumulator into, long nowMillis, long windowMillis) {
+    followFineReach();
     long w = Math.min(windowMillis, settings.maxWindowMillis());
-    RequestTier tier = tierFor(windowMillis);
-    tier.addTo(into, nowMillis, w);
-    addFineOpenSlices(tier, into, nowMillis, w);
+    ladder.addTo(into, nowMillis, w);
     addBoundsTo(into, nowMillis, w);
-  }
-
-  /**
-   * A read from the coarse tier also needs the fine slices still open: the coarse tier gets them
-   * only once they are sealed. They are the last few seconds, inside any coarse window.
-   */
-  private void addFineOpenSlices(
-      RequestTier tier, RequestAccumulator into, long nowMillis, long windowMillis) {
-    if (tier == coarse) {
-      fine.addOpenTo(
-          into,
-          coarse.windowStartMillis(nowMillis, windowMillis),
-          coarse.windowEndMillis(nowMillis));
-    }
   }
 
   /**
@@ -223,11 +210,32 @@ public final class RequestWindow {
    */
   public synchronized void addToRunning(
       RequestAccumulator into, long nowMillis, long windowMillis) {
+    followFineReach();
     long w = Math.min(windowMillis, settings.maxWindowMillis());
-    RequestTier tier = tierFor(windowMillis);
-    tier.addToRunning(into, nowMillis, w);
-    addFineOpenSlices(tier, into, nowMillis, w);
+    ladder.addToRunning(into, nowMillis, w);
     addBoundsTo(into, nowMillis, w);
+  }
+
+  /**
+   * When the window of {@code windowMillis} ending at {@code nowMillis} actually starts: its
+   * nominal start where 1 s slices reach, else the first boundary after it of the coarser slices
+   * holding that time (the window is never longer than asked, at most one such slice shorter).
+   */
+  public synchronized long windowStartMillis(long nowMillis, long windowMillis) {
+    followFineReach();
+    return ladder.windowStartMillis(nowMillis, Math.min(windowMillis, settings.maxWindowMillis()));
+  }
+
+  /** Takes up a newly published 1 s reach ({@link FineReach}). */
+  private void followFineReach() {
+    FineReach.Published published = fineReach.current();
+    if (published.version() != fineReachVersion) {
+      ladder.setReach(
+          settings
+              .withFineReach(java.time.Duration.ofMillis(published.reachMillis()))
+              .ladderReachMillis());
+      fineReachVersion = published.version();
+    }
   }
 
   /** The SLO counts this series feeds, worked out again when a new set is published. */
@@ -240,13 +248,9 @@ public final class RequestWindow {
     return sloCounts;
   }
 
-  private RequestTier tierFor(long windowMillis) {
-    return settings.fineTierServes(windowMillis) ? fine : coarse;
-  }
-
   /** Approximate heap bytes this window holds (benchmarks report it per series). */
   public synchronized long footprintBytes() {
-    return 48 + fine.footprintBytes() + (coarse == null ? 0 : coarse.footprintBytes());
+    return 48 + ladder.footprintBytes();
   }
 
   /** Marks this window evicted unless it saw data after {@code cutoffMillis}; true if evicted. */
@@ -278,15 +282,7 @@ public final class RequestWindow {
     add(samples.tsMillis(from), requests, failed, scratch, n);
   }
 
-  /**
-   * Into the fine tier, which feeds the coarse one as its slices are sealed; what the fine tier no
-   * longer holds open (a late sample) goes to the coarse tier directly, so it is counted there
-   * exactly once.
-   */
   private void add(long ts, int requests, int failed, LatencyScratch scratch, int n) {
-    int where = fine.add(ts, requests, failed, scratch.indexes(), scratch.counts(), n);
-    if (coarse != null && where != RequestTier.ADDED_OPEN) {
-      coarse.add(ts, requests, failed, scratch.indexes(), scratch.counts(), n);
-    }
+    ladder.add(ts, requests, failed, scratch.indexes(), scratch.counts(), n);
   }
 }

@@ -33,11 +33,13 @@ public final class SeriesRegistry {
   private final Map<String, AtomicInteger> perService = new ConcurrentHashMap<>();
   private final Map<Labels, RequestWindow> requests = new ConcurrentHashMap<>();
   private final SloTaps sloTaps = new SloTaps();
+  private final FineReach fineReach;
   private final Map<NamedKey, GaugeWindow> gauges = new ConcurrentHashMap<>();
   private final Map<NamedKey, CheckWindow> checks = new ConcurrentHashMap<>();
 
   public SeriesRegistry(WindowSettings settings, int maxSeries, int maxSeriesPerService) {
     this.settings = settings;
+    this.fineReach = new FineReach(settings.fineReachMillis());
     this.maxSeries = maxSeries;
     this.maxSeriesPerService = maxSeriesPerService;
   }
@@ -47,6 +49,13 @@ public final class SeriesRegistry {
   }
 
   /** The SLO counts request series feed as their samples arrive. */
+  /**
+   * How far back request windows keep 1 s slices; set from the rules loaded ({@link FineReach}).
+   */
+  public FineReach fineReach() {
+    return fineReach;
+  }
+
   public SloTaps sloTaps() {
     return sloTaps;
   }
@@ -56,7 +65,11 @@ public final class SeriesRegistry {
     RequestWindow window = requests.get(labels);
     return window != null
         ? window
-        : create(requests, labels, labels, () -> new RequestWindow(labels, settings, sloTaps));
+        : create(
+            requests,
+            labels,
+            labels,
+            () -> new RequestWindow(labels, settings, sloTaps, fineReach));
   }
 
   /** The gauge window named {@code name} under {@code labels}; null when a cap refuses it. */

@@ -110,14 +110,26 @@ class RequestWindowTest {
   }
 
   @Test
-  void windowsLongerThanTheFineSpanUseCoarseMinuteSlices() {
+  void windowsReachingPastTheFineSlicesStartAtTheBoundaryOfTheCoarserSlicesHoldingTheirFarEdge() {
     // One sample a minute for 50 minutes.
     for (int m = 0; m < 50; m++) {
       record(T0 + m * MINUTE, 42, false);
     }
     long now = T0 + 49 * MINUTE + 30_000;
-    assertThat(stats(now, Duration.ofMinutes(30).toMillis()).count()).isEqualTo(30);
+    long thirty = Duration.ofMinutes(30).toMillis();
+    long nominal = now - thirty + 1_000 - Math.floorMod(now, 1_000L);
+    long start = window.windowStartMillis(now, thirty);
+    // 30 minutes back lies in the 5 min slices: the window starts at the next 5 min boundary.
+    assertThat(Math.floorMod(start, 300_000L)).isZero();
+    assertThat(start).isBetween(nominal, nominal + 300_000 - 1);
+    long expected = 0;
+    for (int m = 0; m < 50; m++) {
+      expected += T0 + m * MINUTE >= start ? 1 : 0;
+    }
+    assertThat(stats(now, thirty).count()).isEqualTo(expected).isBetween(25L, 30L);
     assertThat(stats(now, Duration.ofHours(1).toMillis()).count()).isEqualTo(50);
+    // The last minute is still held in 1 s slices: its window starts exactly a minute back.
+    assertThat(window.windowStartMillis(now, MINUTE)).isEqualTo(nominal + thirty - MINUTE);
   }
 
   @Test

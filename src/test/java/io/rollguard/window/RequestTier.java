@@ -3,7 +3,10 @@ package io.rollguard.window;
 import java.util.Arrays;
 
 /**
- * Request observations of one series at one slice resolution: per slot a request count, an error
+ * The slice layout request windows kept before the ladder ({@link RequestLadder}), kept in the
+ * tests as the reference the ladder is held equal to ({@code TierLayoutDifferentialTest}).
+ *
+ * <p>Request observations of one series at one slice resolution: per slot a request count, an error
  * count and the latency distribution.
  *
  * <p>The {@link #OPEN} newest slices are open: their distributions are mutable {@link
@@ -211,7 +214,7 @@ final class RequestTier {
       } else if (slot == reopenedSlot) {
         reopened.addTo(into.latency());
       } else if (sealed[slot] != null) {
-        into.latency().addEncoded(sealed[slot]);
+        into.latency().addEncoded(sealed[slot], 0);
       }
     }
   }
@@ -282,7 +285,7 @@ final class RequestTier {
     sum.count += (long) sign * counts[slot];
     sum.errors += (long) sign * errors[slot];
     if (sealed[slot] != null) {
-      sum.latency.addEncoded(sealed[slot], sign);
+      sum.latency.addEncoded(sealed[slot], 0, sign);
     }
     return true;
   }
@@ -372,7 +375,7 @@ final class RequestTier {
       if (reopenedSlot >= 0) {
         sealed[reopenedSlot] = reopened.encode();
       }
-      reopened.decode(sealed[slot]);
+      reopened.decode(sealed[slot], 0);
       sealed[slot] = null;
       reopenedSlot = slot;
     }
