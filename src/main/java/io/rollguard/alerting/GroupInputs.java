@@ -71,7 +71,7 @@ public final class GroupInputs implements Inputs {
 
   @Override
   public double windowSeconds() {
-    return windowMillis / 1000.0;
+    return requests().spanMillis(windowMillis) / 1000.0; // shorter if its far edge is coarse
   }
 
   @Override

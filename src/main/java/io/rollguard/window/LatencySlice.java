@@ -18,6 +18,10 @@ final class LatencySlice {
 
   private static final int[] NONE = new int[0];
 
+  /** Room for every bucket's pair, per thread: what {@link #addEncoded} decodes into. */
+  private static final ThreadLocal<int[]> DECODED =
+      ThreadLocal.withInitial(() -> new int[2 * Latency.BUCKET_COUNT]);
+
   /** Beyond this many distinct buckets a slice turns dense over its range of indexes. */
   static final int SPARSE_MAX = 32;
 
@@ -222,23 +226,35 @@ final class LatencySlice {
 
   /** The sealed form ({@link #encodeInto}) on its own; null when the slice is empty. */
   byte[] encode() {
-    int size = encodedSize();
-    if (size == 0) {
-      return null;
+    return distinctBuckets() == 0 ? null : encodeWithRoom(0);
+  }
+
+  /**
+   * The sealed form written after {@code room} bytes left for the caller (a sealed slice's counts
+   * go there); only the room when the slice is empty. One pass to size both formats, one to write.
+   */
+  byte[] encodeWithRoom(int room) {
+    int n = distinctBuckets();
+    if (n == 0) {
+      return new byte[room];
     }
-    byte[] out = new byte[size];
-    encodeInto(out, 0);
+    int[] p = pairs();
+    long sizes = encodedSizes(p, n);
+    int small = (int) (sizes >>> 32);
+    int larger = (int) sizes;
+    byte[] out = new byte[room + Math.min(small, larger)];
+    write(out, room, p, n, larger < small ? LARGER_COUNTS : SMALL_COUNTS);
     return out;
   }
 
   /** How many bytes {@link #encodeInto} writes: 0 for an empty slice. */
   int encodedSize() {
-    if (distinctBuckets() == 0) {
+    int n = distinctBuckets();
+    if (n == 0) {
       return 0;
     }
-    int[] p = pairs();
-    int n = distinctBuckets();
-    return Math.min(encodedSize(p, n, SMALL_COUNTS), encodedSize(p, n, LARGER_COUNTS));
+    long sizes = encodedSizes(pairs(), n);
+    return Math.min((int) (sizes >>> 32), (int) sizes);
   }
 
   /**
@@ -256,10 +272,11 @@ final class LatencySlice {
       return at;
     }
     int[] p = pairs();
-    int format =
-        encodedSize(p, n, LARGER_COUNTS) < encodedSize(p, n, SMALL_COUNTS)
-            ? LARGER_COUNTS
-            : SMALL_COUNTS;
+    long sizes = encodedSizes(p, n);
+    return write(out, at, p, n, (int) sizes < (int) (sizes >>> 32) ? LARGER_COUNTS : SMALL_COUNTS);
+  }
+
+  private static int write(byte[] out, int at, int[] p, int n, int format) {
     int deltaMax = format == SMALL_COUNTS ? 16 : 8;
     int countMax = format == SMALL_COUNTS ? 8 : 16;
     int countBits = format == SMALL_COUNTS ? 3 : 4;
@@ -293,22 +310,20 @@ final class LatencySlice {
   /** Sealed form: one-byte buckets hold counts up to 16, index deltas up to 8. */
   static final int LARGER_COUNTS = 1;
 
-  private static int encodedSize(int[] p, int n, int format) {
-    int deltaMax = format == SMALL_COUNTS ? 16 : 8;
-    int countMax = format == SMALL_COUNTS ? 8 : 16;
-    int bytes = 1;
+  /** The sizes of both formats: {@link #SMALL_COUNTS}'s in the high 32 bits, the other's low. */
+  private static long encodedSizes(int[] p, int n) {
+    int small = 1;
+    int larger = 1;
     int previous = -1;
     for (int i = 0; i < n; i++) {
       int delta = p[2 * i] - previous;
       int count = p[2 * i + 1];
       previous = p[2 * i];
-      if (delta <= deltaMax && count <= countMax) {
-        bytes++;
-      } else {
-        bytes += (delta <= 64 ? 1 : 1 + varintLength(delta)) + varintLength(count);
-      }
+      int escaped = (delta <= 64 ? 1 : 1 + varintLength(delta)) + varintLength(count);
+      small += delta <= 16 && count <= 8 ? 1 : escaped;
+      larger += delta <= 8 && count <= 16 ? 1 : escaped;
     }
-    return bytes;
+    return ((long) small << 32) | larger;
   }
 
   /** This slice's (index, count) pairs, interleaved and ascending (a copy when dense). */
@@ -343,7 +358,7 @@ final class LatencySlice {
 
   /** Adds (sign 1) or takes away (sign -1) the sealed form held in {@code encoded[from..]}. */
   void addEncoded(byte[] encoded, int from, int sign) {
-    int[] decoded = new int[2 * Math.min(encoded.length - from, Latency.BUCKET_COUNT)];
+    int[] decoded = DECODED.get();
     int n = decodePairs(encoded, from, decoded);
     for (int i = 0; i < 2 * n; i += 2) {
       add(decoded[i], sign * decoded[i + 1]);

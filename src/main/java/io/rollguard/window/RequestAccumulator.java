@@ -68,6 +68,22 @@ public final class RequestAccumulator {
     errors = 0;
     java.util.Arrays.fill(bounds, 0, boundsCount, null);
     boundsCount = 0;
+    spanMillis = 0;
+  }
+
+  /**
+   * How long the windows added actually span (the longest of them): a window whose far edge lies in
+   * slices coarser than 1 s starts at their next boundary, so it can be shorter than asked.
+   */
+  private long spanMillis;
+
+  void noteSpan(long millis) {
+    spanMillis = Math.max(spanMillis, millis);
+  }
+
+  /** The span of what was added ({@link #noteSpan}), or {@code nominalMillis} if none was noted. */
+  public long spanMillis(long nominalMillis) {
+    return spanMillis > 0 ? Math.min(spanMillis, nominalMillis) : nominalMillis;
   }
 
   public long count() {
@@ -93,8 +109,11 @@ public final class RequestAccumulator {
     return latency.meanMicros() / 1000.0;
   }
 
-  /** The statistics of what was added, over a window of {@code windowMillis}. */
+  /**
+   * The statistics of what was added, over a window of {@code windowMillis} (the request rate over
+   * the span the windows actually cover).
+   */
   public RequestStats stats(long windowMillis) {
-    return RequestStats.of(count, errors, windowMillis, this);
+    return RequestStats.of(count, errors, spanMillis(windowMillis), this);
   }
 }

@@ -663,15 +663,13 @@ final class RequestLadder {
 
   /** A sealed slice: varint count, varint errors, then the encoded distribution; null if empty. */
   static byte[] seal(long count, long errors, LatencySlice latency) {
-    int size = latency.encodedSize();
-    if (count == 0 && errors == 0 && size == 0) {
+    if (count == 0 && errors == 0 && latency.distinctBuckets() == 0) {
       return null;
     }
     byte[] out =
-        new byte[LatencySlice.varintLength(count) + LatencySlice.varintLength(errors) + size];
-    int at = LatencySlice.writeVarint(out, 0, count);
-    at = LatencySlice.writeVarint(out, at, errors);
-    latency.encodeInto(out, at);
+        latency.encodeWithRoom(
+            LatencySlice.varintLength(count) + LatencySlice.varintLength(errors));
+    LatencySlice.writeVarint(out, LatencySlice.writeVarint(out, 0, count), errors);
     return out;
   }
 

@@ -200,6 +200,7 @@ public final class RequestWindow {
     followFineReach();
     long w = Math.min(windowMillis, settings.maxWindowMillis());
     ladder.addTo(into, nowMillis, w);
+    noteSpan(into, nowMillis, w);
     addBoundsTo(into, nowMillis, w);
   }
 
@@ -213,6 +214,7 @@ public final class RequestWindow {
     followFineReach();
     long w = Math.min(windowMillis, settings.maxWindowMillis());
     ladder.addToRunning(into, nowMillis, w);
+    noteSpan(into, nowMillis, w);
     addBoundsTo(into, nowMillis, w);
   }
 
@@ -224,6 +226,12 @@ public final class RequestWindow {
   public synchronized long windowStartMillis(long nowMillis, long windowMillis) {
     followFineReach();
     return ladder.windowStartMillis(nowMillis, Math.min(windowMillis, settings.maxWindowMillis()));
+  }
+
+  /** Tells {@code into} how long this window actually spans (request rates divide by it). */
+  private void noteSpan(RequestAccumulator into, long nowMillis, long windowMillis) {
+    long end = (Math.floorDiv(nowMillis, ladder.fineSliceMillis()) + 1) * ladder.fineSliceMillis();
+    into.noteSpan(Math.min(windowMillis, end - ladder.windowStartMillis(nowMillis, windowMillis)));
   }
 
   /** Takes up a newly published 1 s reach ({@link FineReach}). */

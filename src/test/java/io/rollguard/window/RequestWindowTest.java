@@ -133,6 +133,23 @@ class RequestWindowTest {
   }
 
   @Test
+  void theRequestRateOfAWindowShortenedAtItsFarEdgeDividesByTheSpanItCovers() {
+    // One request a second for an hour: every window's rate is 1/s, however its far edge rounds.
+    for (long s = 0; s < 3_600; s++) {
+      record(T0 + s * 1_000, 50, false);
+    }
+    long now = T0 + 3_599_000;
+    for (long minutes : new long[] {1, 5, 17, 30, 59}) {
+      long w = minutes * MINUTE;
+      RequestStats stats = stats(now, w);
+      long span = now + 1_000 - window.windowStartMillis(now, w);
+      assertThat(span).isLessThanOrEqualTo(w);
+      assertThat(stats.count()).as("%d min", minutes).isEqualTo(span / 1_000);
+      assertThat(stats.requestRatePerSecond()).as("%d min", minutes).isEqualTo(1.0);
+    }
+  }
+
+  @Test
   void samplesOlderThanTheRingHoldsAreSkipped() {
     WindowSettings fiveMinutes = WindowSettings.of(Duration.ofMinutes(5), Duration.ofSeconds(10));
     RequestWindow short5m = new RequestWindow(Labels.of("service", "s"), fiveMinutes);
