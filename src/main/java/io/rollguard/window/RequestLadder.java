@@ -11,9 +11,10 @@ import java.util.Arrays;
  * moves up as it ages: once every slice of a coarser slice's span is older than its level's reach,
  * they are merged into that one coarser slice, exactly (counts add; latency buckets add, as
  * HdrHistogram merges do). At any moment each instant of the past is held by exactly one level, so
- * a read adds, per level, the slices of that level inside its window. A window whose far edge lies
- * in a coarse level starts at the first slice boundary at or after the edge: it is never longer
- * than asked, and at most one such slice shorter. Its near edge is always the current 1 s slice.
+ * a read adds, per level, the slices of that level inside its window. A window whose far edge cuts
+ * a coarse slice holding data starts at that slice's end: it is never longer than asked, and at
+ * most one such slice shorter (where the slice is empty, nothing is left out: it starts on time).
+ * Its near edge is always the current 1 s slice.
  *
  * <p>The {@link #OPEN} newest 1 s slices are open: mutable {@link LatencySlice}s, so that samples a
  * little late or a little ahead cost no re-encoding. Every other slice is sealed into one byte
@@ -377,15 +378,35 @@ final class RequestLadder {
 
   /**
    * The first 1 s slice of the window whose nominal first slice is {@code first}: {@code first}
-   * itself where 1 s slices reach, else the first boundary at or after it of the level holding it.
+   * itself where 1 s slices reach or where the coarser slice it cuts holds nothing, else the end of
+   * that slice.
    */
   private long windowStartSlice(long first) {
     for (Level level : levels) {
       if (level.top() || first >= level.fineFloor()) {
-        return Math.floorDiv(first + level.fineSlices - 1, level.fineSlices) * level.fineSlices;
+        long slice = Math.floorDiv(first, level.fineSlices);
+        if (slice * level.fineSlices == first || !holdsData(level, slice)) {
+          return first; // on a boundary, or nothing held in the slice it would leave out
+        }
+        return (slice + 1) * level.fineSlices;
       }
     }
     return first;
+  }
+
+  /** Whether {@code level} holds any observation in its slice {@code slice}. */
+  private boolean holdsData(Level level, long slice) {
+    if (level.ring.newestSlice() == SliceRing.NO_SLICE) {
+      return false;
+    }
+    int slot = level.ring.slotOf(slice);
+    if (!level.ring.holds(slot, slice)) {
+      return false;
+    }
+    if (level.index == 0 && openSlice[(int) Math.floorMod(slice, (long) OPEN)] == slice) {
+      return true;
+    }
+    return level.sealed[slot] != null || (reopenedLevel == level.index && reopenedSlot == slot);
   }
 
   /**
