@@ -246,24 +246,17 @@ final class RequestLadder {
   }
 
   /**
-   * Moves slices up the ladder as the newest data reaches {@code endMillis}. Time that jumped ahead
-   * is walked in steps of the second level's slice, so that no level receives more than one slice a
-   * step (each ring has room for that); a jump past everything the ladder holds drops it.
+   * Moves slices up the ladder as the newest data reaches {@code endMillis}; a jump past everything
+   * the ladder holds drops it. Each level moves only the groups it holds, so a long idle stretch
+   * costs what the ladder holds, not the length of the stretch.
    */
   private void advance(long endMillis) {
     if (levels.length == 1) {
       return;
     }
-    long step = levels[1].sliceMillis;
-    long longest = levels[levels.length - 1].reachMillis + skewMillis + step;
+    long longest = levels[levels.length - 1].reachMillis + skewMillis + levels[1].sliceMillis;
     if (advancedTo != Long.MIN_VALUE && endMillis - advancedTo > longest) {
       dropAll();
-      advancedTo = Long.MIN_VALUE;
-    }
-    if (advancedTo != Long.MIN_VALUE) {
-      for (long t = advancedTo + step; t < endMillis; t += step) {
-        moveUp(t);
-      }
     }
     moveUp(endMillis);
     advancedTo = Math.max(advancedTo, endMillis);
@@ -291,10 +284,12 @@ final class RequestLadder {
       if (level.floor < oldestHeld) {
         level.floor = Math.min(oldestHeld, target);
       }
-      while (level.floor < target) {
+      // Groups past the newest slice this level holds are empty: no need to visit them.
+      while (level.floor < target && level.floor <= level.ring.newestSlice()) {
         merge(level, level.floor);
         level.floor += level.ratio;
       }
+      level.floor = Math.max(level.floor, target);
     }
   }
 
@@ -342,6 +337,7 @@ final class RequestLadder {
       reopened.addAll(merged);
       reopenedCount += count;
       reopenedErrors += errors;
+      sealedChanges++; // sealed data joins the reopened slice, which sums leave out
       return;
     }
     if (up.sealed[slot] != null) {

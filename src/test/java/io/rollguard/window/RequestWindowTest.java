@@ -150,6 +150,36 @@ class RequestWindowTest {
   }
 
   @Test
+  void aLongIdleStretchInADayLongWindowKeepsEverySampleWhereItBelongs() {
+    WindowSettings day = WindowSettings.of(Duration.ofHours(24), Duration.ofSeconds(10));
+    RequestWindow w = new RequestWindow(Labels.of("service", "s"), day);
+    RequestAccumulator acc = new RequestAccumulator();
+    for (long s = 0; s < 120; s++) {
+      samples.clear();
+      samples.add(T0 + s * 1_000, 1_000, s % 10 == 0);
+      w.record(samples, 0, 1, T0 + s * 1_000, scratch);
+    }
+    long later = T0 + Duration.ofHours(23).toMillis(); // idle for 23 h, then one more sample
+    samples.clear();
+    samples.add(later, 1_000, false);
+    w.record(samples, 0, 1, later, scratch);
+    w.addTo(acc, later, Duration.ofHours(24).toMillis());
+    assertThat(acc.count()).isEqualTo(121);
+    assertThat(acc.errors()).isEqualTo(12);
+    acc.reset();
+    w.addTo(acc, later, Duration.ofMinutes(5).toMillis());
+    assertThat(acc.count()).isEqualTo(1);
+    // Past the longest window, everything old is gone.
+    long muchLater = later + Duration.ofHours(25).toMillis();
+    samples.clear();
+    samples.add(muchLater, 1_000, false);
+    w.record(samples, 0, 1, muchLater, scratch);
+    acc.reset();
+    w.addTo(acc, muchLater, Duration.ofHours(24).toMillis());
+    assertThat(acc.count()).isEqualTo(1);
+  }
+
+  @Test
   void samplesOlderThanTheRingHoldsAreSkipped() {
     WindowSettings fiveMinutes = WindowSettings.of(Duration.ofMinutes(5), Duration.ofSeconds(10));
     RequestWindow short5m = new RequestWindow(Labels.of("service", "s"), fiveMinutes);
