@@ -37,6 +37,13 @@ final class Dispatcher {
   private final Listener listener;
   private final ReceiverQueue queue = new ReceiverQueue();
   private boolean inFlight;
+
+  /** Set by {@link #stop}: nothing new is sent. */
+  private boolean stopped;
+
+  /** Completed when the attempt in flight settles, for {@link #stop}; null when none waits. */
+  private io.vertx.core.Promise<Void> settled;
+
   private long pausedUntilMillis;
   private long timerId = -1;
   private long timerAtMillis = Long.MAX_VALUE;
@@ -76,7 +83,7 @@ final class Dispatcher {
   }
 
   private void pump() {
-    if (inFlight) {
+    if (inFlight || stopped) {
       return;
     }
     long now = clock.wallTimeMillis();
@@ -115,8 +122,35 @@ final class Dispatcher {
         .onComplete(ar -> settle(e, now, ar.result()));
   }
 
+  /**
+   * Sends nothing new; the future completes once the attempt in flight, if any, has settled (its
+   * outcome reported to the listener), so that a graceful stop does not cut a delivery the receiver
+   * already has and send it again after the restart. Call on the dispatcher's context.
+   */
+  io.vertx.core.Future<Void> stop() {
+    stopped = true;
+    if (!inFlight) {
+      return io.vertx.core.Future.succeededFuture();
+    }
+    if (settled == null) {
+      settled = io.vertx.core.Promise.promise();
+    }
+    return settled.future();
+  }
+
   private void settle(ReceiverQueue.Entry e, long sentAtMillis, RetryPolicy.Attempt result) {
     inFlight = false;
+    if (settled != null) {
+      io.vertx.core.Promise<Void> waiting = settled;
+      settled = null;
+      settleThen(e, sentAtMillis, result);
+      waiting.complete();
+      return;
+    }
+    settleThen(e, sentAtMillis, result);
+  }
+
+  private void settleThen(ReceiverQueue.Entry e, long sentAtMillis, RetryPolicy.Attempt result) {
     Notification n = e.notification;
     long now = clock.wallTimeMillis();
     RetryPolicy.Decision decision = policy.decide(result, e.attempts, now - n.createdAtMillis());

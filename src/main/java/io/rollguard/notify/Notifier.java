@@ -168,8 +168,23 @@ public final class Notifier {
                     }));
   }
 
+  /**
+   * Stops sending, lets the attempts in flight settle (each within its receiver's timeout) and
+   * their outcomes reach the outbox, then closes the receivers' connections: a graceful stop does
+   * not deliver again after the restart what a receiver already took.
+   */
   public Future<Void> close() {
-    return http.close();
+    Promise<Void> drained = Promise.promise();
+    context.runOnContext(
+        v -> {
+          List<Future<Void>> idle = new ArrayList<>();
+          dispatchers.values().forEach(d -> idle.add(d.stop()));
+          Future.all(idle).onComplete(ar -> drained.complete());
+        });
+    return drained
+        .future()
+        .compose(v -> storage.executeBlocking(() -> null, true)) // after the outbox updates queued
+        .transform(ar -> http.close());
   }
 
   private Notification notification(AlertEvent e, String receiver, int repeat, long now) {
