@@ -140,17 +140,15 @@ final class Dispatcher {
 
   private void settle(ReceiverQueue.Entry e, long sentAtMillis, RetryPolicy.Attempt result) {
     inFlight = false;
-    if (settled != null) {
-      io.vertx.core.Promise<Void> waiting = settled;
-      settled = null;
-      settleThen(e, sentAtMillis, result);
-      waiting.complete();
-      return;
+    io.vertx.core.Promise<Void> waiting = settled;
+    settled = null;
+    decide(e, sentAtMillis, result);
+    if (waiting != null) {
+      waiting.complete(); // a stop waited for this attempt; its outcome is reported
     }
-    settleThen(e, sentAtMillis, result);
   }
 
-  private void settleThen(ReceiverQueue.Entry e, long sentAtMillis, RetryPolicy.Attempt result) {
+  private void decide(ReceiverQueue.Entry e, long sentAtMillis, RetryPolicy.Attempt result) {
     Notification n = e.notification;
     long now = clock.wallTimeMillis();
     RetryPolicy.Decision decision = policy.decide(result, e.attempts, now - n.createdAtMillis());

@@ -171,14 +171,8 @@ final class RequestLadder {
     public void reset(int slot) {
       // The slice leaving this slot is gone for good: a sum that took it in must start over.
       long leaving = ring.sliceIn(slot);
-      if (ring.holds(slot, leaving) && sums != null) {
-        long from = leaving * fineSlices;
-        long to = from + fineSlices - 1;
-        for (WindowSum sum : sums) {
-          if (sum != null && !sum.empty() && to >= sum.from && from <= sum.to) {
-            sum.clear();
-          }
-        }
+      if (ring.holds(slot, leaving)) {
+        forgetInSums(leaving * fineSlices, leaving * fineSlices + fineSlices - 1);
       }
       if (reopenedLevel == index && reopenedSlot == slot) {
         reopenedLevel = -1;
@@ -362,14 +356,20 @@ final class RequestLadder {
     }
     reopenedLevel = -1;
     reopenedSlot = -1;
-    if (sums != null) {
-      for (WindowSum sum : sums) {
-        if (sum != null) {
-          sum.clear();
-        }
+    forgetInSums(Long.MIN_VALUE, Long.MAX_VALUE);
+    sealedChanges++;
+  }
+
+  /** Running sums that took in any of the 1 s slices {@code [from, to]} start over. */
+  private void forgetInSums(long from, long to) {
+    if (sums == null) {
+      return;
+    }
+    for (WindowSum sum : sums) {
+      if (sum != null && !sum.empty() && to >= sum.from && from <= sum.to) {
+        sum.clear();
       }
     }
-    sealedChanges++;
   }
 
   /**
@@ -418,14 +418,19 @@ final class RequestLadder {
     return windowStartSlice(nominalFirst(nowMillis, windowMillis)) * fineMillis;
   }
 
-  /** Adds the trailing {@code windowMillis} ending at {@code nowMillis} into {@code into}. */
-  void addTo(RequestAccumulator into, long nowMillis, long windowMillis) {
+  /**
+   * Adds the trailing {@code windowMillis} ending at {@code nowMillis} into {@code into}; returns
+   * when the window actually starts ({@link #windowStartMillis}).
+   */
+  long addTo(RequestAccumulator into, long nowMillis, long windowMillis) {
     long first = windowStartSlice(nominalFirst(nowMillis, windowMillis));
     visit(first, Math.floorDiv(nowMillis, fineMillis), into, null, 0);
+    return first * fineMillis;
   }
 
   /**
-   * Adds the same as {@link #addTo}, for a reader that asks for this window length again and again.
+   * Adds the same as {@link #addTo} (and returns the same), for a reader that asks for this window
+   * length again and again.
    *
    * <p>Sealed slices of the window come from a running sum kept per window length: each read adds
    * the slices sealed since the last one and takes away those that left (whole slices of whatever
@@ -434,14 +439,14 @@ final class RequestLadder {
    * are. The sum starts over from the slices when a sealed slice changed, when time went backwards
    * or jumped past the window, or when a slice it would take away is gone or straddles its edge.
    */
-  void addToRunning(RequestAccumulator into, long nowMillis, long windowMillis) {
+  long addToRunning(RequestAccumulator into, long nowMillis, long windowMillis) {
     long last = Math.floorDiv(nowMillis, fineMillis);
     long first = windowStartSlice(nominalFirst(nowMillis, windowMillis));
     long newest = levels[0].ring.newestSlice();
     long sealedTo = Math.min(last, newest - OPEN);
     if (newest == SliceRing.NO_SLICE || sealedTo < first) {
       visit(first, last, into, null, 0);
-      return;
+      return first * fineMillis;
     }
     WindowSum sum = sumFor(last - nominalFirst(nowMillis, windowMillis) + 1);
     advance(sum, first, sealedTo);
@@ -456,6 +461,7 @@ final class RequestLadder {
       }
     }
     visit(sealedTo + 1, last, into, null, 0);
+    return first * fineMillis;
   }
 
   private void advance(WindowSum sum, long first, long sealedTo) {
@@ -493,71 +499,76 @@ final class RequestLadder {
       long lo = Math.max(first, level.fineFloor());
       long hi = Math.min(last, below - 1);
       below = level.fineFloor();
-      if (lo > hi) {
-        if (level.top() || below <= first) {
-          break;
-        }
-        continue;
-      }
-      if (level.ring.newestSlice() == SliceRing.NO_SLICE) {
-        if (level.top() || below <= first) {
-          break;
-        }
-        continue;
-      }
-      long m = level.fineSlices;
-      long firstSlice = Math.floorDiv(lo, m);
-      long lastSlice = Math.floorDiv(hi, m);
-      firstSlice = Math.max(firstSlice, level.ring.newestSlice() - level.ring.slotCount() + 1);
-      for (long s = firstSlice; s <= lastSlice; s++) {
-        int slot = level.ring.slotOf(s);
-        if (!level.ring.holds(slot, s)) {
-          continue;
-        }
-        boolean inside = s * m >= first && (s + 1) * m - 1 <= last;
-        if (level.index == 0) {
-          int b = (int) Math.floorMod(s, (long) OPEN);
-          if (openSlice[b] == s) {
-            if (into != null) {
-              into.addCounts(openCount[b], openErrors[b]);
-              open[b].addTo(into.latency());
-            }
-            continue;
-          }
-        }
-        if (reopenedLevel == level.index && reopenedSlot == slot) {
-          if (!inside) {
-            whole = false;
-          } else if (into != null) {
-            into.addCounts(reopenedCount, reopenedErrors);
-            reopened.addTo(into.latency());
-          }
-          continue;
-        }
-        byte[] bytes = level.sealed[slot];
-        if (bytes == null) {
-          continue;
-        }
-        if (!inside) {
-          whole = false;
-          continue;
-        }
-        int from = latencyFrom(bytes);
-        if (into != null) {
-          into.addCounts(countOf(bytes), errorsOf(bytes));
-          if (from < bytes.length) {
-            into.latency().addEncoded(bytes, from);
-          }
-        } else {
-          sum.count += sign * countOf(bytes);
-          sum.errors += sign * errorsOf(bytes);
-          if (from < bytes.length) {
-            sum.latency.addEncoded(bytes, from, sign);
-          }
-        }
+      if (lo <= hi && level.ring.newestSlice() != SliceRing.NO_SLICE) {
+        whole &= visit(level, lo, hi, first, last, into, sum, sign);
       }
       if (level.top() || below <= first) {
-        break;
+        break; // no coarser level holds anything at or after first
+      }
+    }
+    return whole;
+  }
+
+  /** {@link #visit} over the slices of one level within the 1 s slices {@code [lo, hi]}. */
+  private boolean visit(
+      Level level,
+      long lo,
+      long hi,
+      long first,
+      long last,
+      RequestAccumulator into,
+      WindowSum sum,
+      int sign) {
+    boolean whole = true;
+    long m = level.fineSlices;
+    long firstSlice = Math.floorDiv(lo, m);
+    long lastSlice = Math.floorDiv(hi, m);
+    firstSlice = Math.max(firstSlice, level.ring.newestSlice() - level.ring.slotCount() + 1);
+    for (long s = firstSlice; s <= lastSlice; s++) {
+      int slot = level.ring.slotOf(s);
+      if (!level.ring.holds(slot, s)) {
+        continue;
+      }
+      boolean inside = s * m >= first && (s + 1) * m - 1 <= last;
+      if (level.index == 0) {
+        int b = (int) Math.floorMod(s, (long) OPEN);
+        if (openSlice[b] == s) {
+          if (into != null) {
+            into.addCounts(openCount[b], openErrors[b]);
+            open[b].addTo(into.latency());
+          }
+          continue;
+        }
+      }
+      if (reopenedLevel == level.index && reopenedSlot == slot) {
+        if (!inside) {
+          whole = false;
+        } else if (into != null) {
+          into.addCounts(reopenedCount, reopenedErrors);
+          reopened.addTo(into.latency());
+        }
+        continue;
+      }
+      byte[] bytes = level.sealed[slot];
+      if (bytes == null) {
+        continue;
+      }
+      if (!inside) {
+        whole = false;
+        continue;
+      }
+      int from = latencyFrom(bytes);
+      if (into != null) {
+        into.addCounts(countOf(bytes), errorsOf(bytes));
+        if (from < bytes.length) {
+          into.latency().addEncoded(bytes, from);
+        }
+      } else {
+        sum.count += sign * countOf(bytes);
+        sum.errors += sign * errorsOf(bytes);
+        if (from < bytes.length) {
+          sum.latency.addEncoded(bytes, from, sign);
+        }
       }
     }
     return whole;

@@ -199,8 +199,7 @@ public final class RequestWindow {
   public synchronized void addTo(RequestAccumulator into, long nowMillis, long windowMillis) {
     followFineReach();
     long w = Math.min(windowMillis, settings.maxWindowMillis());
-    ladder.addTo(into, nowMillis, w);
-    noteSpan(into, nowMillis, w);
+    noteSpan(into, nowMillis, w, ladder.addTo(into, nowMillis, w));
     addBoundsTo(into, nowMillis, w);
   }
 
@@ -213,8 +212,7 @@ public final class RequestWindow {
       RequestAccumulator into, long nowMillis, long windowMillis) {
     followFineReach();
     long w = Math.min(windowMillis, settings.maxWindowMillis());
-    ladder.addToRunning(into, nowMillis, w);
-    noteSpan(into, nowMillis, w);
+    noteSpan(into, nowMillis, w, ladder.addToRunning(into, nowMillis, w));
     addBoundsTo(into, nowMillis, w);
   }
 
@@ -228,10 +226,14 @@ public final class RequestWindow {
     return ladder.windowStartMillis(nowMillis, Math.min(windowMillis, settings.maxWindowMillis()));
   }
 
-  /** Tells {@code into} how long this window actually spans (request rates divide by it). */
-  private void noteSpan(RequestAccumulator into, long nowMillis, long windowMillis) {
+  /**
+   * Tells {@code into} how long this window, which starts at {@code startMillis}, actually spans
+   * (request rates divide by it).
+   */
+  private void noteSpan(
+      RequestAccumulator into, long nowMillis, long windowMillis, long startMillis) {
     long end = (Math.floorDiv(nowMillis, ladder.fineSliceMillis()) + 1) * ladder.fineSliceMillis();
-    into.noteSpan(Math.min(windowMillis, end - ladder.windowStartMillis(nowMillis, windowMillis)));
+    into.noteSpan(Math.min(windowMillis, end - startMillis));
   }
 
   /** Takes up a newly published 1 s reach ({@link FineReach}). */
