@@ -414,13 +414,18 @@ class IngestHttpTest {
                   // A request that starts its body and then waits holds the only slot...
                   slow.putHeader("Content-Type", "application/x-ndjson").setChunked(true);
                   slow.write("{\"service\":\"slow\",\"latency_ms\":1}\n");
-                  // ...so another one is shed, once the server has seen the first.
-                  retryUntilShed(vertx, ctx, 50)
+                  // ...so, once the server reports that slot taken, the next one is shed.
+                  untilInflight(vertx, 1)
+                      .compose(
+                          v -> post("application/json", "{\"service\":\"fast\",\"latency_ms\":1}"))
                       .onComplete(
                           ctx.succeeding(
                               shed -> {
                                 ctx.verify(
-                                    () -> assertThat(shed.getHeader("Retry-After")).isEqualTo("1"));
+                                    () -> {
+                                      assertThat(shed.statusCode()).isEqualTo(429);
+                                      assertThat(shed.getHeader("Retry-After")).isEqualTo("1");
+                                    });
                                 slow.end();
                                 slow.response()
                                     .onComplete(
@@ -435,17 +440,16 @@ class IngestHttpTest {
                 }));
   }
 
-  private Future<HttpResponse<Buffer>> retryUntilShed(
-      Vertx vertx, VertxTestContext ctx, int attemptsLeft) {
-    return post("application/json", "{\"service\":\"fast\",\"latency_ms\":1}")
+  /** Polls {@code /metrics} until the ingest in-flight gauge reads {@code n}. */
+  private Future<Void> untilInflight(Vertx vertx, int n) {
+    return client
+        .get("/metrics")
+        .send()
         .compose(
-            r -> {
-              if (r.statusCode() == 429 || attemptsLeft == 0) {
-                ctx.verify(() -> assertThat(r.statusCode()).isEqualTo(429));
-                return Future.succeededFuture(r);
-              }
-              return vertx.timer(20).compose(t -> retryUntilShed(vertx, ctx, attemptsLeft - 1));
-            });
+            r ->
+                r.bodyAsString().contains("\nrollguard_ingest_inflight " + n + ".0\n")
+                    ? Future.<Void>succeededFuture()
+                    : vertx.timer(20).compose(t -> untilInflight(vertx, n)));
   }
 
   @Test
