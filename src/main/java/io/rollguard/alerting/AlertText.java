@@ -68,6 +68,15 @@ public final class AlertText {
   }
 
   /**
+   * The right-hand side of the condition's first comparison as a number in the value's unit (a
+   * literal, or what {@code 1.10 * baseline(p95)} works out to); NaN when there is none.
+   */
+  public static double thresholdValue(Expr condition, Inputs inputs, long minSamples) {
+    Expr.Compare compare = firstComparison(condition);
+    return compare == null ? Double.NaN : Evaluator.value(compare.right(), inputs, minSamples);
+  }
+
+  /**
    * What the value is compared with, e.g. {@code > 500ms}, or {@code > baseline(p95) * 1.1 =
    * 220.0ms} when the right-hand side is not a plain number.
    */

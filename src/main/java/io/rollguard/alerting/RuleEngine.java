@@ -33,11 +33,15 @@ import java.util.TreeMap;
 public final class RuleEngine
     extends DefinitionEngine<Rule, RuleEngine.LiveRule, RuleEngine.SavedInstance> {
 
-  /** One instance as readers see it; {@code value} is NaN for no data. */
+  /**
+   * One instance as readers see it; {@code value} (the left-hand side of the condition's first
+   * comparison) and {@code threshold} (its right-hand side) are NaN for no data.
+   */
   public record InstanceStatus(
       Map<String, String> labels,
       Phase phase,
       double value,
+      double threshold,
       long pendingSinceMillis,
       long firedAtMillis,
       String incidentId) {}
@@ -257,10 +261,13 @@ public final class RuleEngine
               labels,
               after.phase(),
               value,
+              AlertText.thresholdValue(rule.when(), inputs, rule.minSamples()),
               after.pendingSinceMillis(),
               after.firedAtMillis(),
               after.incidentId()));
-      if (step.transition() != null) {
+      // a pending instance that clears never fired: nobody was told, there is nothing to resolve
+      boolean cleared = step.transition() == Phase.INACTIVE && before.phase() == Phase.PENDING;
+      if (step.transition() != null && !cleared) {
         InstanceState episode = step.transition() == Phase.INACTIVE ? before : after;
         AlertEvent.Kind kind =
             switch (step.transition()) {

@@ -144,6 +144,13 @@ public final class RolloutsHandlers {
         .put("next_stage", next == null ? null : next.name())
         .put("attempt", v.attempt())
         .put("window", Durations.format(r.window()))
+        .put("select", new JsonObject(new java.util.LinkedHashMap<String, Object>(r.selectSpec())))
+        .put("stage_label", r.stageLabel())
+        .put(
+            "baseline",
+            r.baselineSpec() == null
+                ? null
+                : new JsonObject(new java.util.LinkedHashMap<String, Object>(r.baselineSpec())))
         .put(
             "promote_holding_since",
             v.promoteHoldingSinceMillis() == 0 ? null : v.promoteHoldingSinceMillis())
@@ -170,6 +177,7 @@ public final class RolloutsHandlers {
         .put("value", Json.number(c.value()))
         .put("value_text", c.valueText())
         .put("threshold", c.threshold())
+        .put("threshold_value", Json.number(c.thresholdValue()))
         .put("min_samples", c.criterion().minSamples())
         .put("slis", slis);
   }

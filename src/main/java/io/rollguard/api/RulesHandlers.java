@@ -121,6 +121,7 @@ public final class RulesHandlers {
             .put("labels", new JsonObject(Map.copyOf(i.labels())))
             .put("state", i.phase().wireName())
             .put("value", Json.number(i.value()))
+            .put("threshold", Json.number(i.threshold()))
             .put("value_text", AlertText.formatValue(rule, i.value()));
     if (i.pendingSinceMillis() > 0) {
       o.put("active_since", i.pendingSinceMillis());

@@ -143,6 +143,22 @@ public final class ConfigLoader {
             remoteWrite.string("service_label", rwDefaults.serviceLabel()));
     remoteWrite.finish();
 
+    RollguardConfig.Status statusDefaults = RollguardConfig.DEFAULT_STATUS;
+    Fields history = top.mapping("history");
+    Duration historyRetention =
+        history.duration(
+            "retention",
+            statusDefaults.historyRetention(),
+            Duration.ofMinutes(1),
+            Duration.ofHours(24));
+    int historyMaxTracks =
+        (int) history.integer("max_tracks", statusDefaults.historyMaxTracks(), 0, 1_000_000);
+    history.finish();
+    Fields metrics = top.mapping("metrics");
+    int maxRuleGroups =
+        (int) metrics.integer("max_rule_groups", statusDefaults.maxRuleGroups(), 0, 1_000_000);
+    metrics.finish();
+
     Map<String, RollguardConfig.Receiver> receivers = ReceiverSettings.read(top, problems, env);
     String externalUrl = top.string("external_url", null);
     if (externalUrl != null && !externalUrl.matches("https?://\\S+")) {
@@ -189,7 +205,8 @@ public final class ConfigLoader {
         Map.copyOf(routes),
         externalUrl,
         otlpValues,
-        remoteWriteValues);
+        remoteWriteValues,
+        new RollguardConfig.Status(historyRetention, historyMaxTracks, maxRuleGroups));
   }
 
   private static Path resolve(Path baseDir, String path) {

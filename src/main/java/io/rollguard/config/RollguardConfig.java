@@ -22,7 +22,8 @@ public record RollguardConfig(
     Map<String, List<String>> routes,
     String externalUrl,
     Otlp otlp,
-    RemoteWrite remoteWrite) {
+    RemoteWrite remoteWrite,
+    Status status) {
 
   /**
    * The URL under which people reach this server, for links in notifications; null: derived from
@@ -52,7 +53,8 @@ public record RollguardConfig(
         routes,
         externalUrl,
         otlp,
-        remoteWrite);
+        remoteWrite,
+        status);
   }
 
   /**
@@ -182,8 +184,19 @@ public record RollguardConfig(
         Map.of("critical", List.of(), "warning", List.of(), "info", List.of()),
         null,
         DEFAULT_OTLP,
-        DEFAULT_REMOTE_WRITE);
+        DEFAULT_REMOTE_WRITE,
+        DEFAULT_STATUS);
   }
+
+  /**
+   * What the status page and the metrics keep of the evaluation ({@code history:} and {@code
+   * metrics:}): each rule instance's and SLO's values for {@code historyRetention}, in at most
+   * {@code historyMaxTracks} tracks; rule instances exported as {@code rollguard_rule_*} gauges, at
+   * most {@code maxRuleGroups} of them.
+   */
+  public record Status(Duration historyRetention, int historyMaxTracks, int maxRuleGroups) {}
+
+  public static final Status DEFAULT_STATUS = new Status(Duration.ofHours(1), 1_000, 1_000);
 
   /**
    * How Prometheus remote write maps onto series ({@code remote_write:}): which classic and native

@@ -285,6 +285,7 @@ public final class RolloutEngine
         value,
         AlertText.formatValue(c.when(), value),
         AlertText.threshold(c.when(), inputs, c.minSamples()),
+        AlertText.thresholdValue(c.when(), inputs, c.minSamples()),
         Evaluator.readings(c.when(), inputs, c.minSamples()),
         state == null ? null : state.phase(),
         state == null || state.phase() == Phase.INACTIVE ? 0 : state.pendingSinceMillis());

@@ -56,6 +56,7 @@ public record Verdict(
       double value,
       String valueText,
       String threshold,
+      double thresholdValue,
       List<SliReading> readings,
       Phase phase,
       long sinceMillis) {}

@@ -1,14 +1,19 @@
 package io.rollguard.server;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import io.rollguard.alerting.RuleEngine;
 import io.rollguard.config.Durations;
 import io.rollguard.evaluation.Evaluation;
 import io.rollguard.rollout.Verdict;
+import io.rollguard.rules.Truth;
 import io.rollguard.slo.SloEngine;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -30,10 +35,53 @@ final class EvaluationMetrics {
   private final MultiGauge attainment;
   private final MultiGauge budget;
   private final MultiGauge burnRates;
+  private final MultiGauge ruleValues;
+  private final MultiGauge ruleThresholds;
+  private final MultiGauge alertStates;
+  private final MultiGauge criterionValues;
+  private final MultiGauge criterionThresholds;
+  private final MultiGauge criterionHolds;
+  private final int maxRuleGroups;
   private List<String> registeredKeys = List.of();
+  private List<String> registeredGroups = List.of();
+  private List<String> registeredCriteria = List.of();
 
-  EvaluationMetrics(MeterRegistry meters, Evaluation evaluation) {
+  /** The exported rule instances as of the last evaluation, by row key (rules worker writes). */
+  private volatile Map<String, RuleEngine.InstanceStatus> exported = Map.of();
+
+  private volatile long unexported;
+
+  EvaluationMetrics(MeterRegistry meters, Evaluation evaluation, int maxRuleGroups) {
     this.evaluation = evaluation;
+    this.maxRuleGroups = maxRuleGroups;
+    ruleValues =
+        MultiGauge.builder("rollguard.rule.value")
+            .description(
+                "A rule instance's value: the left-hand side of its condition (ms, ratio or number)")
+            .register(meters);
+    ruleThresholds =
+        MultiGauge.builder("rollguard.rule.threshold")
+            .description("What a rule instance's value is compared with, in the value's unit")
+            .register(meters);
+    alertStates =
+        MultiGauge.builder("rollguard.alert.state")
+            .description("A rule instance's state: 0 inactive, 1 pending, 2 firing")
+            .register(meters);
+    Gauge.builder("rollguard.rule.groups.unexported", this, m -> m.unexported)
+        .description("Rule instances left out of rollguard_rule_* (metrics.max_rule_groups)")
+        .register(meters);
+    criterionValues =
+        MultiGauge.builder("rollguard.rollout.criterion.value")
+            .description("A rollout criterion's value (left-hand side of its condition)")
+            .register(meters);
+    criterionThresholds =
+        MultiGauge.builder("rollguard.rollout.criterion.threshold")
+            .description("What a rollout criterion's value is compared with")
+            .register(meters);
+    criterionHolds =
+        MultiGauge.builder("rollguard.rollout.criterion.holds")
+            .description("1 while a rollout criterion holds, 0 while not, NaN without data")
+            .register(meters);
     verdicts =
         MultiGauge.builder("rollguard.rollout.verdict")
             .description("1 for a rollout's current verdict (promote, hold, rollback), 0 otherwise")
@@ -52,8 +100,13 @@ final class EvaluationMetrics {
             .register(meters);
   }
 
-  /** Registers the rows again when rollouts, SLOs or their windows came or went. */
+  /**
+   * Publishes the rule instances' values, and registers the rows again when rule instances,
+   * rollouts, criteria, SLOs or their windows came or went.
+   */
   void update() {
+    updateRules();
+    updateCriteria();
     List<String> keys = keys();
     if (keys.equals(registeredKeys)) {
       return;
@@ -93,6 +146,131 @@ final class EvaluationMetrics {
     attainment.register(attainmentRows, true);
     budget.register(budgetRows, true);
     burnRates.register(burnRows, true);
+  }
+
+  /** One row per rule instance, the first {@code maxRuleGroups} in rule file order. */
+  private void updateRules() {
+    Map<String, RuleEngine.InstanceStatus> now = new LinkedHashMap<>();
+    Map<String, Tags> tags = new LinkedHashMap<>();
+    long left = 0;
+    for (RuleEngine.RuleStatus r : evaluation.rules().snapshot().rules()) {
+      for (RuleEngine.InstanceStatus i : r.instances()) {
+        if (now.size() >= maxRuleGroups) {
+          left++;
+          continue;
+        }
+        String group = group(r.rule().by(), i.labels());
+        String key = r.rule().name() + "\u0000" + group;
+        now.put(key, i);
+        tags.put(
+            key,
+            Tags.of(
+                "rule", r.rule().name(),
+                "group", group,
+                "severity", r.rule().severity().wireName()));
+      }
+    }
+    exported = now;
+    unexported = left;
+    List<String> keys = List.copyOf(now.keySet());
+    if (keys.equals(registeredGroups)) {
+      return;
+    }
+    registeredGroups = keys;
+    List<MultiGauge.Row<?>> values = new ArrayList<>();
+    List<MultiGauge.Row<?>> thresholds = new ArrayList<>();
+    List<MultiGauge.Row<?>> states = new ArrayList<>();
+    for (String key : keys) {
+      Tags t = tags.get(key);
+      values.add(MultiGauge.Row.of(t, this, m -> m.instance(key, i -> i.value())));
+      thresholds.add(MultiGauge.Row.of(t, this, m -> m.instance(key, i -> i.threshold())));
+      states.add(MultiGauge.Row.of(t, this, m -> m.instance(key, i -> i.phase().ordinal())));
+    }
+    ruleValues.register(values, true);
+    ruleThresholds.register(thresholds, true);
+    alertStates.register(states, true);
+  }
+
+  private double instance(String key, ToDoubleFunction<RuleEngine.InstanceStatus> value) {
+    RuleEngine.InstanceStatus i = exported.get(key);
+    return i == null ? Double.NaN : value.applyAsDouble(i);
+  }
+
+  /** An instance's {@code by} values as {@code k=v,k2=v2}; empty for a rule without {@code by}. */
+  static String group(List<String> by, Map<String, String> labels) {
+    StringBuilder b = new StringBuilder();
+    for (String name : by) {
+      if (b.length() > 0) {
+        b.append(',');
+      }
+      b.append(name).append('=').append(labels.getOrDefault(name, ""));
+    }
+    return b.toString();
+  }
+
+  /** One row per rollout criterion. */
+  private void updateCriteria() {
+    List<String> keys = new ArrayList<>();
+    List<Tags> tags = new ArrayList<>();
+    for (Verdict v : evaluation.rollouts().verdicts().values()) {
+      for (String kind : List.of("promote", "rollback")) {
+        List<Verdict.CriterionStatus> list = kind.equals("promote") ? v.promote() : v.rollback();
+        for (int i = 0; i < list.size(); i++) {
+          keys.add(v.rollout().name() + "\u0000" + kind + "\u0000" + i);
+          tags.add(
+              Tags.of(
+                  "rollout", v.rollout().name(),
+                  "kind", kind,
+                  "criterion", list.get(i).criterion().text()));
+        }
+      }
+    }
+    if (keys.equals(registeredCriteria)) {
+      return;
+    }
+    registeredCriteria = keys;
+    List<MultiGauge.Row<?>> values = new ArrayList<>();
+    List<MultiGauge.Row<?>> thresholds = new ArrayList<>();
+    List<MultiGauge.Row<?>> holds = new ArrayList<>();
+    for (int k = 0; k < keys.size(); k++) {
+      String[] parts = keys.get(k).split("\u0000");
+      String rollout = parts[0];
+      boolean promote = parts[1].equals("promote");
+      int index = Integer.parseInt(parts[2]);
+      Tags t = tags.get(k);
+      values.add(row(t, e -> criterion(e, rollout, promote, index, c -> c.value())));
+      thresholds.add(row(t, e -> criterion(e, rollout, promote, index, c -> c.thresholdValue())));
+      holds.add(
+          row(
+              t,
+              e ->
+                  criterion(
+                      e,
+                      rollout,
+                      promote,
+                      index,
+                      c ->
+                          c.truth() == Truth.NO_DATA
+                              ? Double.NaN
+                              : c.truth() == Truth.TRUE ? 1 : 0)));
+    }
+    criterionValues.register(values, true);
+    criterionThresholds.register(thresholds, true);
+    criterionHolds.register(holds, true);
+  }
+
+  private static double criterion(
+      Evaluation e,
+      String rollout,
+      boolean promote,
+      int index,
+      ToDoubleFunction<Verdict.CriterionStatus> value) {
+    Verdict v = e.rollouts().verdicts().get(rollout);
+    if (v == null) {
+      return Double.NaN;
+    }
+    List<Verdict.CriterionStatus> list = promote ? v.promote() : v.rollback();
+    return index < list.size() ? value.applyAsDouble(list.get(index)) : Double.NaN;
   }
 
   /** What the rows are registered for: rollout names, SLO names with their windows. */

@@ -1,8 +1,10 @@
 package io.rollguard.server;
 
 import io.rollguard.api.HealthHandlers;
+import io.rollguard.api.HistoryHandlers;
 import io.rollguard.api.IncidentsHandlers;
 import io.rollguard.api.QueryHandler;
+import io.rollguard.api.QueryRangeHandler;
 import io.rollguard.api.RolloutsHandlers;
 import io.rollguard.api.RulesHandlers;
 import io.rollguard.api.SeriesHandler;
@@ -13,12 +15,14 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -88,6 +92,10 @@ final class HttpVerticle extends VerticleBase {
         .get("/api/v1/query")
         .handler(afterWrites)
         .handler(new QueryHandler(shared.series(), shared.clock()));
+    router
+        .get("/api/v1/query_range")
+        .handler(afterWrites)
+        .handler(new QueryRangeHandler(shared.series(), shared.clock()));
     router.get("/api/v1/series").handler(afterWrites).handler(new SeriesHandler(shared.series()));
     RulesService rules = shared.rules();
     RulesHandlers rulesApi =
@@ -100,6 +108,9 @@ final class HttpVerticle extends VerticleBase {
     router.get("/api/v1/rules").handler(rulesApi::rules);
     router.get("/api/v1/alerts").handler(rulesApi::alerts);
     router.post("/-/reload").handler(rulesApi::reload);
+    HistoryHandlers historyApi = new HistoryHandlers(rules.history());
+    router.get("/api/v1/rules/:name/history").handler(historyApi::rule);
+    router.get("/api/v1/slos/:name/history").handler(historyApi::slo);
     RolloutsHandlers rolloutsApi =
         new RolloutsHandlers(rules::verdicts, rules::setStage, shared.config().auth().adminToken());
     router.get("/api/v1/rollouts").handler(rolloutsApi::list);
@@ -133,6 +144,22 @@ final class HttpVerticle extends VerticleBase {
                                     "text/plain; version=0.0.4; charset=utf-8")
                                 .end(text))
                     .onFailure(ctx::fail));
+    // the status page: static files from the jar, no build step (webroot/vendor/README.md)
+    router
+        .route("/*")
+        .method(HttpMethod.GET)
+        .method(HttpMethod.HEAD)
+        .handler(
+            ctx -> {
+              ctx.response()
+                  .putHeader(
+                      "Content-Security-Policy",
+                      "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:;"
+                          + " frame-ancestors 'none'")
+                  .putHeader("X-Content-Type-Options", "nosniff");
+              ctx.next();
+            })
+        .handler(StaticHandler.create("webroot").setMaxAgeSeconds(60));
     router
         .route()
         .last()

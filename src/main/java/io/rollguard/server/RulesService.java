@@ -13,6 +13,7 @@ import io.rollguard.clock.Timers;
 import io.rollguard.config.Problems;
 import io.rollguard.config.RollguardConfig;
 import io.rollguard.evaluation.Evaluation;
+import io.rollguard.history.EvaluationHistory;
 import io.rollguard.ingest.WriteBarrier;
 import io.rollguard.notify.Notifier;
 import io.rollguard.notify.OutboxBacklog;
@@ -63,6 +64,7 @@ final class RulesService {
   private final RollguardConfig config;
   private final Evaluation evaluation;
   private final EvaluationMetrics evaluationMetrics;
+  private final EvaluationHistory history;
   private final RuleEngine engine;
   private final WorkerExecutor executor;
   private final AtomicBoolean ticking = new AtomicBoolean();
@@ -122,7 +124,17 @@ final class RulesService {
     this.rolloutStore = rolloutStore;
     this.evaluation =
         new Evaluation(series, config.evaluationInterval(), config.limits().maxFutureSkew(), clock);
-    this.evaluationMetrics = new EvaluationMetrics(meters, evaluation);
+    this.evaluationMetrics =
+        new EvaluationMetrics(meters, evaluation, config.status().maxRuleGroups());
+    this.history =
+        new EvaluationHistory(
+            config.status().historyRetention().toMillis(), config.status().historyMaxTracks());
+    Gauge.builder("rollguard.history.bytes", history, EvaluationHistory::footprintBytes)
+        .description("Heap the status page's history of rule values and SLOs holds")
+        .register(meters);
+    Gauge.builder("rollguard.history.untracked", history, EvaluationHistory::untracked)
+        .description("Points not kept in the history because history.max_tracks was reached")
+        .register(meters);
     this.engine = evaluation.rules();
     this.rollouts = evaluation.rollouts();
     this.slos = evaluation.slos();
@@ -206,6 +218,11 @@ final class RulesService {
     return rollouts.verdicts();
   }
 
+  /** The recent history of rule values and SLOs, for the status page. */
+  EvaluationHistory history() {
+    return history;
+  }
+
   SloEngine.Snapshot slos() {
     return slos.snapshot();
   }
@@ -277,6 +294,8 @@ final class RulesService {
                       Evaluation.Tick tick = evaluation.tick(now);
                       tickTime.record(Duration.ofNanos(clock.monotonicTimeNanos() - started));
                       evaluationMetrics.update();
+                      history.record(engine.snapshot());
+                      history.record(slos.snapshot());
                       hand(tick.all(), now); // also retries what the outbox refused before
                       if (!tick.rollbacks().isEmpty()) {
                         saveStages();

@@ -101,6 +101,31 @@ class RuleEngineTest {
   }
 
   @Test
+  void aPendingAlertThatClearsResolvesNothing() {
+    engine.setRules(
+        rules(
+            """
+            rules:
+              - name: canary-p95
+                select: {service: checkout, stage: canary}
+                window: 2s
+                when: p95 > 500ms
+                for: 10s
+            """),
+        clock.wallTimeMillis());
+    Labels canary = Labels.of("service", "checkout", "stage", "canary");
+    push(canary, 100, 900, 0);
+    second();
+    for (int s = 0; s < 5; s++) {
+      push(canary, 100, 100, 0);
+      second();
+    }
+    // it never fired, so no receiver heard of it: no resolve (it has no incident to close)
+    assertThat(kinds()).containsExactly("PENDING@1");
+    assertThat(engine.snapshot().alerts()).isEmpty();
+  }
+
+  @Test
   void valuesAreShownInTheUnitOfTheComparison() {
     List<Rule> r =
         rules(

@@ -22,6 +22,7 @@ class ArchitectureTest {
     "io.rollguard.rollout..",
     "io.rollguard.slo..",
     "io.rollguard.evaluation..",
+    "io.rollguard.history..",
     "io.rollguard.clock..",
     "io.rollguard.config.."
   };

@@ -1,0 +1,290 @@
+package io.rollguard.history;
+
+import io.rollguard.alerting.Phase;
+import io.rollguard.alerting.RuleEngine;
+import io.rollguard.slo.SloEngine;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the evaluation decided, for the last {@code retention}: per rule instance its value,
+ * threshold and state at every evaluation, with its state changes; per SLO its attainment and error
+ * budget left at every evaluation. For the status page's charts and {@code GET
+ * /api/v1/rules/{name}/history}.
+ *
+ * <p><b>Bounded.</b> A point costs 17 bytes (time, value and threshold as floats, state); a track
+ * holds at most {@code retention} of points and its last {@link #MAX_TRANSITIONS} state changes. At
+ * most {@code maxTracks} tracks exist; an instance or SLO that would be one more is not recorded
+ * (counted in {@link #untracked()}) until a track is free again. Tracks whose last point is older
+ * than {@code retention} are dropped, so instances and rules that went away free their room.
+ *
+ * <p><b>Concurrency.</b> The rules worker records; API handlers read. Every method is synchronized;
+ * reads return copies.
+ */
+public final class EvaluationHistory {
+
+  /** State changes kept per track, also when older than the retention. */
+  public static final int MAX_TRANSITIONS = 100;
+
+  private static final Phase[] PHASES = Phase.values();
+
+  /** A state change of a rule instance. */
+  public record Transition(long atMillis, Phase from, Phase to) {}
+
+  /** One rule instance's history, oldest point first; NaN where there was no data. */
+  public record InstanceHistory(
+      Map<String, String> labels,
+      long[] times,
+      float[] values,
+      float[] thresholds,
+      Phase[] phases,
+      List<Transition> transitions) {}
+
+  /** One SLO's history, oldest point first. */
+  public record SloHistory(long[] times, float[] attainment, float[] budgetRemaining) {}
+
+  private final long retentionMillis;
+  private final int maxTracks;
+  private final Map<String, Map<Map<String, String>, Track>> rules = new HashMap<>();
+  private final Map<String, Track> slos = new HashMap<>();
+  private int tracks;
+  private long untracked;
+
+  public EvaluationHistory(long retentionMillis, int maxTracks) {
+    if (retentionMillis <= 0 || maxTracks < 0) {
+      throw new IllegalArgumentException("retention must be positive, maxTracks >= 0");
+    }
+    this.retentionMillis = retentionMillis;
+    this.maxTracks = maxTracks;
+  }
+
+  public long retentionMillis() {
+    return retentionMillis;
+  }
+
+  /**
+   * Adds a point for every instance of every rule evaluated since its last point (a rule with
+   * {@code every: 10s} gets one point per 10 s), then drops tracks older than the retention.
+   */
+  public synchronized void record(RuleEngine.Snapshot snapshot) {
+    for (RuleEngine.RuleStatus r : snapshot.rules()) {
+      long at = r.lastEvaluatedMillis();
+      if (at == 0) {
+        continue;
+      }
+      Map<Map<String, String>, Track> instances =
+          rules.computeIfAbsent(r.rule().name(), k -> new LinkedHashMap<>());
+      for (RuleEngine.InstanceStatus i : r.instances()) {
+        Track track = instances.get(i.labels());
+        if (track == null) {
+          track = newTrack();
+          if (track == null) {
+            continue;
+          }
+          instances.put(i.labels(), track);
+        }
+        if (at > track.lastMillis()) {
+          track.add(at, i.value(), i.threshold(), i.phase(), retentionMillis);
+        }
+      }
+    }
+    expire(snapshot.atMillis());
+  }
+
+  /** Adds a point per SLO as of the snapshot, then drops tracks older than the retention. */
+  public synchronized void record(SloEngine.Snapshot snapshot) {
+    long at = snapshot.atMillis();
+    for (SloEngine.SloStatus s : snapshot.slos()) {
+      Track track = slos.get(s.slo().name());
+      if (track == null) {
+        track = newTrack();
+        if (track == null) {
+          continue;
+        }
+        slos.put(s.slo().name(), track);
+      }
+      if (at > track.lastMillis()) {
+        track.add(at, s.attainment(), s.budgetRemaining(), Phase.INACTIVE, retentionMillis);
+      }
+    }
+    expire(at);
+  }
+
+  /** The instances of rule {@code name} with a point in the retention; null when there is none. */
+  public synchronized List<InstanceHistory> rule(String name) {
+    Map<Map<String, String>, Track> instances = rules.get(name);
+    if (instances == null) {
+      return null;
+    }
+    List<InstanceHistory> out = new ArrayList<>();
+    instances.forEach(
+        (labels, t) -> {
+          int n = t.size;
+          long[] times = new long[n];
+          float[] values = new float[n];
+          float[] thresholds = new float[n];
+          Phase[] phases = new Phase[n];
+          for (int k = 0; k < n; k++) {
+            int at = t.index(k);
+            times[k] = t.times[at];
+            values[k] = t.first[at];
+            thresholds[k] = t.second[at];
+            phases[k] = PHASES[t.phases[at]];
+          }
+          out.add(
+              new InstanceHistory(
+                  labels, times, values, thresholds, phases, List.copyOf(t.transitions)));
+        });
+    return out;
+  }
+
+  /** SLO {@code name}'s points in the retention; null when there is none. */
+  public synchronized SloHistory slo(String name) {
+    Track t = slos.get(name);
+    if (t == null) {
+      return null;
+    }
+    int n = t.size;
+    long[] times = new long[n];
+    float[] attainment = new float[n];
+    float[] budget = new float[n];
+    for (int k = 0; k < n; k++) {
+      int at = t.index(k);
+      times[k] = t.times[at];
+      attainment[k] = t.first[at];
+      budget[k] = t.second[at];
+    }
+    return new SloHistory(times, attainment, budget);
+  }
+
+  /** Tracks held now. */
+  public synchronized int tracks() {
+    return tracks;
+  }
+
+  /** Points that were not recorded because every track was taken. */
+  public synchronized long untracked() {
+    return untracked;
+  }
+
+  /** Approximate heap bytes the history holds (arrays and transitions). */
+  public synchronized long footprintBytes() {
+    long bytes = 0;
+    for (Map<Map<String, String>, Track> instances : rules.values()) {
+      for (Track t : instances.values()) {
+        bytes += t.footprintBytes();
+      }
+    }
+    for (Track t : slos.values()) {
+      bytes += t.footprintBytes();
+    }
+    return bytes;
+  }
+
+  private Track newTrack() {
+    if (tracks >= maxTracks) {
+      untracked++;
+      return null;
+    }
+    tracks++;
+    return new Track();
+  }
+
+  private void expire(long nowMillis) {
+    long cutoff = nowMillis - retentionMillis;
+    for (Iterator<Map<Map<String, String>, Track>> r = rules.values().iterator(); r.hasNext(); ) {
+      Map<Map<String, String>, Track> instances = r.next();
+      tracks -= removeOlder(instances.values().iterator(), cutoff);
+      if (instances.isEmpty()) {
+        r.remove();
+      }
+    }
+    tracks -= removeOlder(slos.values().iterator(), cutoff);
+  }
+
+  private static int removeOlder(Iterator<Track> it, long cutoff) {
+    int removed = 0;
+    while (it.hasNext()) {
+      if (it.next().lastMillis() < cutoff) {
+        it.remove();
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  /**
+   * A ring of points that grows (doubling) up to what the retention needs and drops points older
+   * than the retention as new ones come.
+   */
+  private static final class Track {
+    long[] times = new long[16];
+    float[] first = new float[16];
+    float[] second = new float[16];
+    byte[] phases = new byte[16];
+    int head;
+    int size;
+    final ArrayDeque<Transition> transitions = new ArrayDeque<>();
+
+    long lastMillis() {
+      return size == 0 ? Long.MIN_VALUE : times[index(size - 1)];
+    }
+
+    int index(int k) {
+      return (head + k) % times.length;
+    }
+
+    void add(long at, double a, double b, Phase phase, long retentionMillis) {
+      while (size > 0 && times[head] <= at - retentionMillis) {
+        head = (head + 1) % times.length;
+        size--;
+      }
+      // an instance seen for the first time was inactive before
+      Phase before = size == 0 ? Phase.INACTIVE : PHASES[phases[index(size - 1)]];
+      if (before != phase) {
+        transitions.addLast(new Transition(at, before, phase));
+        if (transitions.size() > MAX_TRANSITIONS) {
+          transitions.removeFirst();
+        }
+      }
+      if (size == times.length) {
+        grow();
+      }
+      int at2 = index(size);
+      times[at2] = at;
+      first[at2] = (float) a;
+      second[at2] = (float) b;
+      phases[at2] = (byte) phase.ordinal();
+      size++;
+    }
+
+    private void grow() {
+      int n = times.length * 2;
+      long[] t = new long[n];
+      float[] f = new float[n];
+      float[] s = new float[n];
+      byte[] p = new byte[n];
+      for (int k = 0; k < size; k++) {
+        int from = index(k);
+        t[k] = times[from];
+        f[k] = first[from];
+        s[k] = second[from];
+        p[k] = phases[from];
+      }
+      times = t;
+      first = f;
+      second = s;
+      phases = p;
+      head = 0;
+    }
+
+    long footprintBytes() {
+      return 17L * times.length + 48L * transitions.size() + 160;
+    }
+  }
+}
