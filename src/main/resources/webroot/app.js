@@ -313,7 +313,7 @@ const overviewPage = {
     // append each instance's current reading (from /rules) to the cached columns.
     if (!st.histAt || Date.now() - st.histAt > HISTORY_MS || list.some((x) => !st.hist.has(x.name))) {
       const hs = await Promise.all(list.map((x) => x.last_evaluation == null ? null
-        : getJSON(`rules/${enc(x.name)}/history`).catch((e) => { if (e.status === 404) return null; throw e; })));
+        : getJSON(`rules/${enc(x.name)}/history?since=${Date.now() - SPARK_MS}`).catch((e) => { if (e.status === 404) return null; throw e; })));
       st.hist = new Map(list.map((x, i) => [x.name, hs[i]]));
       st.histAt = Date.now();
     } else {

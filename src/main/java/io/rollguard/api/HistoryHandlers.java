@@ -11,9 +11,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code GET /api/v1/rules/{name}/history} (per instance: value, threshold and state at every
- * evaluation of the retention, and the state changes) and {@code GET /api/v1/slos/{name}/history}
- * (attainment and budget left). Columnar, oldest first; null where there was no data.
+ * {@code GET /api/v1/rules/{name}/history[?since=]} (per instance: value, threshold and state at
+ * every evaluation of the retention, or after {@code since}, and the state changes) and {@code GET
+ * /api/v1/slos/{name}/history} (attainment and budget left). Columnar, oldest first; null where
+ * there was no data.
  */
 public final class HistoryHandlers {
 
@@ -25,8 +26,15 @@ public final class HistoryHandlers {
 
   public void rule(RoutingContext ctx) {
     String name = ctx.pathParam("name");
+    long since;
+    try {
+      since = QueryRangeHandler.time(ctx.request().getParam("since"), "since", Long.MIN_VALUE);
+    } catch (IllegalArgumentException e) {
+      Json.error(ctx, 400, e.getMessage());
+      return;
+    }
     ctx.vertx()
-        .executeBlocking(() -> ruleBody(name), false)
+        .executeBlocking(() -> ruleBody(name, since), false)
         .onSuccess(
             body -> {
               if (body == null) {
@@ -55,8 +63,8 @@ public final class HistoryHandlers {
             .put("error_budget_remaining", floats(h.budgetRemaining())));
   }
 
-  private JsonObject ruleBody(String name) {
-    List<EvaluationHistory.InstanceHistory> instances = history.rule(name);
+  private JsonObject ruleBody(String name, long since) {
+    List<EvaluationHistory.InstanceHistory> instances = history.rule(name, since);
     if (instances == null) {
       return null;
     }

@@ -113,7 +113,7 @@ public final class QueryRangeHandler implements Handler<RoutingContext> {
   }
 
   /** Epoch milliseconds or RFC 3339; {@code fallback} when absent. */
-  private static long time(String text, String name, long fallback) {
+  static long time(String text, String name, long fallback) {
     if (text == null || text.isBlank()) {
       return fallback;
     }

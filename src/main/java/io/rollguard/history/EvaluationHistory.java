@@ -117,6 +117,14 @@ public final class EvaluationHistory {
 
   /** The instances of rule {@code name} with a point in the retention; null when there is none. */
   public synchronized List<InstanceHistory> rule(String name) {
+    return rule(name, Long.MIN_VALUE);
+  }
+
+  /**
+   * The same, with only the points after {@code sinceMillis} (all the state changes still); null
+   * when the rule has no track.
+   */
+  public synchronized List<InstanceHistory> rule(String name, long sinceMillis) {
     Map<Map<String, String>, Track> instances = rules.get(name);
     if (instances == null) {
       return null;
@@ -124,13 +132,17 @@ public final class EvaluationHistory {
     List<InstanceHistory> out = new ArrayList<>();
     instances.forEach(
         (labels, t) -> {
-          int n = t.size;
+          int skip = 0;
+          while (skip < t.size && t.times[t.index(skip)] <= sinceMillis) {
+            skip++;
+          }
+          int n = t.size - skip;
           long[] times = new long[n];
           float[] values = new float[n];
           float[] thresholds = new float[n];
           Phase[] phases = new Phase[n];
           for (int k = 0; k < n; k++) {
-            int at = t.index(k);
+            int at = t.index(skip + k);
             times[k] = t.times[at];
             values[k] = t.first[at];
             thresholds[k] = t.second[at];

@@ -86,6 +86,11 @@ class EvaluationHistoryTest {
     assertThat(canary.phases()[0]).isEqualTo(Phase.FIRING);
     assertThat(canary.phases()[59]).isEqualTo(Phase.INACTIVE);
     assertThat(history.rule("nonexistent")).isNull();
+    // since: only the points after it, all the changes still
+    EvaluationHistory.InstanceHistory recent = history.rule("errors", T0 + 90_000).get(0);
+    assertThat(recent.times()).hasSize(9).startsWith(T0 + 91_000);
+    assertThat(recent.values()).hasSize(9);
+    assertThat(recent.transitions()).hasSize(3);
   }
 
   @Test
