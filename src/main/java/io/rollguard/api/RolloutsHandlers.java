@@ -1,6 +1,7 @@
 package io.rollguard.api;
 
 import io.rollguard.config.Durations;
+import io.rollguard.rollout.CanaryJudge;
 import io.rollguard.rollout.RolloutEngine;
 import io.rollguard.rollout.Verdict;
 import io.rollguard.rules.Rollout;
@@ -144,6 +145,7 @@ public final class RolloutsHandlers {
         .put("next_stage", next == null ? null : next.name())
         .put("attempt", v.attempt())
         .put("window", Durations.format(r.window()))
+        .put("alpha", r.alpha())
         .put("select", new JsonObject(new java.util.LinkedHashMap<String, Object>(r.selectSpec())))
         .put("stage_label", r.stageLabel())
         .put(
@@ -158,6 +160,29 @@ public final class RolloutsHandlers {
         .put("rollback_when", rollback)
         .put("incident_id", v.incidentId())
         .put("evaluated_at", v.evaluatedAtMillis());
+  }
+
+  /** A judge criterion's statistics: what a deployer needs to trust (or doubt) the verdict. */
+  private static JsonObject judge(Verdict.JudgeStatus j) {
+    CanaryJudge.Reading r = j.reading();
+    return new JsonObject()
+        .put("sli", j.judge().sliText())
+        .put("margin", j.judge().margin())
+        .put("evidence", Json.number(r.evidence()))
+        .put("evidence_needed", Json.number(r.needed()))
+        .put("decided_at", j.decidedAtMillis() == 0 ? null : j.decidedAtMillis())
+        .put("estimate", Json.number(r.estimate()))
+        .put("lower", Json.number(r.lower()))
+        .put("upper", Double.isInfinite(r.upper()) ? null : Json.number(r.upper()))
+        .put("canary_value", Json.number(r.canaryValue()))
+        .put("baseline_value", Json.number(r.baselineValue()))
+        .put("canary_requests", r.canaryRequests())
+        .put("baseline_requests", r.baselineRequests())
+        .put("canary_events", r.canaryEvents())
+        .put("baseline_events", r.baselineEvents())
+        .put("relative_error", Json.number(r.relativeError()))
+        .put("requests_needed", r.requestsNeeded() < 0 ? null : r.requestsNeeded())
+        .put("seconds_needed", r.secondsNeeded() < 0 ? null : r.secondsNeeded());
   }
 
   private static JsonObject criterion(Verdict.CriterionStatus c) {
@@ -178,6 +203,7 @@ public final class RolloutsHandlers {
         .put("value_text", c.valueText())
         .put("threshold", c.threshold())
         .put("threshold_value", Json.number(c.thresholdValue()))
+        .put("judge", c.judge() == null ? null : judge(c.judge()))
         .put("min_samples", c.criterion().minSamples())
         .put("slis", slis);
   }

@@ -10,9 +10,13 @@ import io.rollguard.alerting.Phase;
 import io.rollguard.alerting.SeriesSelection;
 import io.rollguard.alerting.Timing;
 import io.rollguard.rules.Evaluator;
+import io.rollguard.rules.Expr;
 import io.rollguard.rules.Inputs;
 import io.rollguard.rules.Rollout;
+import io.rollguard.rules.Sli;
+import io.rollguard.rules.SliReading;
 import io.rollguard.rules.Truth;
+import io.rollguard.rules.Type;
 import io.rollguard.window.RequestAccumulator;
 import io.rollguard.window.SeriesRegistry;
 import java.time.Duration;
@@ -64,6 +68,8 @@ public final class RolloutEngine
   private final long defaultIntervalMillis;
   private final RequestAccumulator stageAccumulator = new RequestAccumulator();
   private final RequestAccumulator baselineAccumulator = new RequestAccumulator();
+  private final RequestAccumulator judgeCanary = new RequestAccumulator();
+  private final RequestAccumulator judgeBaseline = new RequestAccumulator();
   private volatile Map<String, Verdict> verdicts = Map.of();
 
   /** {@code defaultInterval}: how often rollouts without their own {@code every} are evaluated. */
@@ -211,17 +217,28 @@ public final class RolloutEngine
     Inputs inputs =
         new GroupInputs(rt.selection.all(registry), now, windowMillis, stageAccumulator, baseline);
     List<AlertEvent> events = new ArrayList<>();
+    Stage judged = new Stage(rt, now);
 
     List<Verdict.CriterionStatus> rollback = new ArrayList<>();
     List<Verdict.CriterionStatus> firing = new ArrayList<>();
     for (int i = 0; i < r.rollbackWhen().size(); i++) {
       Rollout.Criterion c = r.rollbackWhen().get(i);
-      Truth truth = Evaluator.test(c.when(), inputs, c.minSamples());
+      CanaryJudge.Reading reading =
+          c.when() instanceof Expr.Judge j
+              ? judged.judge(j, rt.rollbackDecided, i, alphaShare(r, r.rollbackWhen()))
+              : null;
+      Truth truth =
+          reading != null
+              ? judgeTruth(reading, rt.rollbackDecided[i])
+              : Evaluator.test(c.when(), inputs, c.minSamples());
       Timing timing = new Timing(c.forDuration().toMillis(), c.consecutive(), 0);
       InstanceState state =
           AlertStateMachine.step(rt.criteria[i], truth, now, timing, firedAt -> null).state();
       rt.criteria[i] = state;
-      Verdict.CriterionStatus status = status(c, truth, inputs, state);
+      Verdict.CriterionStatus status =
+          reading != null
+              ? judgeStatus(c, truth, reading, rt.rollbackDecided[i], state)
+              : status(c, truth, inputs, state);
       rollback.add(status);
       if (state.phase() == Phase.FIRING) {
         firing.add(status);
@@ -233,14 +250,32 @@ public final class RolloutEngine
     }
 
     List<Verdict.CriterionStatus> promote = new ArrayList<>();
-    boolean allHold = true;
-    for (Rollout.Criterion c : r.promoteWhen()) {
-      Truth truth = Evaluator.test(c.when(), inputs, c.minSamples());
-      allHold &= truth == Truth.TRUE;
-      promote.add(status(c, truth, inputs, null));
+    boolean allHold = true; // the threshold criteria, which must hold without a break
+    boolean allShown = true; // the judge's, which hold once shown
+    boolean anyThreshold = false;
+    for (int i = 0; i < r.promoteWhen().size(); i++) {
+      Rollout.Criterion c = r.promoteWhen().get(i);
+      if (c.when() instanceof Expr.Judge j) {
+        CanaryJudge.Reading reading =
+            judged.judge(j, rt.promoteDecided, i, alphaShare(r, r.promoteWhen()));
+        Truth truth = judgeTruth(reading, rt.promoteDecided[i]);
+        allShown &= truth == Truth.TRUE;
+        promote.add(judgeStatus(c, truth, reading, rt.promoteDecided[i], null));
+      } else {
+        Truth truth = Evaluator.test(c.when(), inputs, c.minSamples());
+        allHold &= truth == Truth.TRUE;
+        anyThreshold = true;
+        promote.add(status(c, truth, inputs, null));
+      }
     }
+    // with judge criteria only, the stage's min_duration runs from the stage's start
     rt.promoteHoldingSince =
-        allHold ? (rt.promoteHoldingSince == 0 ? now : rt.promoteHoldingSince) : 0;
+        allHold
+            ? (rt.promoteHoldingSince == 0
+                ? (anyThreshold ? now : rt.stageSince)
+                : rt.promoteHoldingSince)
+            : 0;
+    allHold &= allShown;
     Rollout.Stage stage = rt.stage();
     Verdict.Decision decision;
     List<String> reasons = new ArrayList<>();
@@ -276,6 +311,95 @@ public final class RolloutEngine
     return events;
   }
 
+  /**
+   * Each judge criterion's share of the rollout's alpha: those of one list (rollback, or promotion)
+   * share it equally, so the chance that any of them decides wrongly in a stage is at most alpha.
+   */
+  private static double alphaShare(Rollout r, List<Rollout.Criterion> list) {
+    long judges = list.stream().filter(c -> c.when() instanceof Expr.Judge).count();
+    return r.alpha() / Math.max(1, judges);
+  }
+
+  /** Once the evidence has reached what it needs in this stage, the criterion holds for good. */
+  private static Truth judgeTruth(CanaryJudge.Reading reading, long decidedAt) {
+    if (decidedAt > 0 || reading.decided()) {
+      return Truth.TRUE;
+    }
+    return reading.noData() ? Truth.NO_DATA : Truth.FALSE;
+  }
+
+  private static Verdict.CriterionStatus judgeStatus(
+      Rollout.Criterion c,
+      Truth truth,
+      CanaryJudge.Reading reading,
+      long decidedAt,
+      InstanceState state) {
+    Expr.Judge j = (Expr.Judge) c.when();
+    return new Verdict.CriterionStatus(
+        c,
+        truth,
+        reading.evidence(),
+        RolloutText.judgeSummary(j, reading, decidedAt),
+        "evidence >= " + RolloutText.number(reading.needed()),
+        reading.needed(),
+        judgeReadings(j, reading),
+        state == null ? null : state.phase(),
+        state == null || state.phase() == Phase.INACTIVE ? 0 : state.pendingSinceMillis(),
+        new Verdict.JudgeStatus(j, reading, decidedAt));
+  }
+
+  /** The SLI of both arms over the stage, with their request counts and error bounds. */
+  private static List<SliReading> judgeReadings(Expr.Judge j, CanaryJudge.Reading reading) {
+    String sli = j.sli() == Sli.ERROR_RATE ? "error_rate" : j.sliText();
+    Type type = j.sli() == Sli.ERROR_RATE ? Type.RATIO : Type.DURATION;
+    double error = j.sli() == Sli.ERROR_RATE ? 0 : reading.relativeError();
+    return List.of(
+        new SliReading(
+            sli + " over the stage", type, reading.canaryValue(), reading.canaryRequests(), error),
+        new SliReading(
+            "baseline(" + sli + ") over the stage",
+            type,
+            reading.baselineValue(),
+            reading.baselineRequests(),
+            error));
+  }
+
+  /**
+   * Both arms over the live stage so far (at most {@code max_window}), merged once per evaluation
+   * when a judge criterion first asks.
+   */
+  private final class Stage {
+    private final LiveRollout rt;
+    private final long now;
+    private boolean merged;
+
+    Stage(LiveRollout rt, long now) {
+      this.rt = rt;
+      this.now = now;
+    }
+
+    long millis() {
+      long stage = Math.max(1_000, now - rt.stageSince + 1);
+      return Math.min(stage, registry.settings().maxWindowMillis());
+    }
+
+    CanaryJudge.Reading judge(Expr.Judge j, long[] decided, int i, double alpha) {
+      if (!merged) {
+        judgeCanary.reset();
+        judgeBaseline.reset();
+        rt.selection.all(registry).addRequestsTo(judgeCanary, now, millis());
+        rt.selection.baselineGroup(registry).addRequestsTo(judgeBaseline, now, millis());
+        merged = true;
+      }
+      CanaryJudge.Reading reading =
+          CanaryJudge.judge(j, judgeCanary, judgeBaseline, alpha, millis());
+      if (decided[i] == 0 && reading.decided()) {
+        decided[i] = now;
+      }
+      return reading;
+    }
+  }
+
   private static Verdict.CriterionStatus status(
       Rollout.Criterion c, Truth truth, Inputs inputs, InstanceState state) {
     double value = AlertText.value(c.when(), inputs, c.minSamples());
@@ -288,7 +412,8 @@ public final class RolloutEngine
         AlertText.thresholdValue(c.when(), inputs, c.minSamples()),
         Evaluator.readings(c.when(), inputs, c.minSamples()),
         state == null ? null : state.phase(),
-        state == null || state.phase() == Phase.INACTIVE ? 0 : state.pendingSinceMillis());
+        state == null || state.phase() == Phase.INACTIVE ? 0 : state.pendingSinceMillis(),
+        null);
   }
 
   @Override
@@ -310,6 +435,12 @@ public final class RolloutEngine
     boolean stageSet;
     int attempt = 1;
     InstanceState[] criteria;
+
+    /** When each judge criterion's evidence reached what it needs in this stage; 0: not yet. */
+    long[] rollbackDecided;
+
+    long[] promoteDecided;
+
     long promoteHoldingSince;
     long decisionSince;
     long nextDueMillis;
@@ -341,6 +472,8 @@ public final class RolloutEngine
       promoteHoldingSince = 0;
       criteria = new InstanceState[rollout.rollbackWhen().size()];
       java.util.Arrays.fill(criteria, InstanceState.INACTIVE);
+      rollbackDecided = new long[rollout.rollbackWhen().size()];
+      promoteDecided = new long[rollout.promoteWhen().size()];
       selection =
           new SeriesSelection(
               rollout.stageSelector(stage().name()), List.of(), rollout.baselineSelector());
@@ -354,6 +487,14 @@ public final class RolloutEngine
       rt.stageSet = stageSet;
       rt.attempt = attempt;
       rt.criteria = criteria;
+      rt.rollbackDecided =
+          rollbackDecided.length == newer.rollbackWhen().size()
+              ? rollbackDecided
+              : new long[newer.rollbackWhen().size()];
+      rt.promoteDecided =
+          promoteDecided.length == newer.promoteWhen().size()
+              ? promoteDecided
+              : new long[newer.promoteWhen().size()];
       rt.promoteHoldingSince = promoteHoldingSince;
       rt.decisionSince = decisionSince;
       rt.nextDueMillis = nextDueMillis;

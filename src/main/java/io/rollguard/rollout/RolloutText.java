@@ -5,14 +5,18 @@ import io.rollguard.alerting.AlertText;
 import io.rollguard.alerting.IncidentIds;
 import io.rollguard.alerting.Phase;
 import io.rollguard.config.Durations;
+import io.rollguard.rules.Expr;
 import io.rollguard.rules.Rollout;
+import io.rollguard.rules.Sli;
 import io.rollguard.rules.SliReading;
 import io.rollguard.rules.Truth;
+import io.rollguard.rules.Type;
 import io.rollguard.window.Selector;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -52,7 +56,9 @@ final class RolloutText {
       long now,
       List<String> reasons) {
     for (Verdict.CriterionStatus s : promote) {
-      if (s.truth() == Truth.NO_DATA) {
+      if (s.judge() != null && s.truth() != Truth.TRUE) {
+        reasons.add(s.criterion().text() + ": " + s.valueText());
+      } else if (s.truth() == Truth.NO_DATA) {
         reasons.add(noData(r, s));
       } else if (s.truth() == Truth.FALSE) {
         reasons.add(s.criterion().text() + " does not hold (" + s.valueText() + ")");
@@ -81,6 +87,94 @@ final class RolloutText {
                     : ""));
       }
     }
+  }
+
+  /**
+   * A judge criterion in one sentence: decided ({@code shown worse: p95 is 1.31x the baseline's
+   * (bounds 1.18x..1.45x), evidence 412 >= 200, 6,120 and 54,990 requests}) or not yet ({@code
+   * inconclusive: ..., about 2,400 more canary requests (~4m at the current traffic)}).
+   */
+  static String judgeSummary(Expr.Judge j, CanaryJudge.Reading r, long decidedAt) {
+    if (r.noData()) {
+      return "no data: "
+          + r.canaryRequests()
+          + " canary and "
+          + r.baselineRequests()
+          + " baseline requests in the stage";
+    }
+    boolean errors = j.sli() == Sli.ERROR_RATE;
+    String what = errors ? "the error rate" : j.sliText();
+    StringBuilder b = new StringBuilder();
+    if (decidedAt > 0 || r.decided()) {
+      b.append(j.worse() ? "shown worse than the baseline by more than " : "shown within ")
+          .append(j.marginText())
+          .append(j.worse() ? "" : " of the baseline")
+          .append(": ");
+    } else {
+      b.append("inconclusive: ");
+    }
+    b.append(what)
+        .append(" is ")
+        .append(ratio(r.estimate()))
+        .append(" the baseline's (")
+        .append(
+            errors
+                ? AlertText.format(Type.RATIO, r.canaryValue())
+                : AlertText.format(Type.DURATION, r.canaryValue()))
+        .append(" vs ")
+        .append(
+            errors
+                ? AlertText.format(Type.RATIO, r.baselineValue())
+                : AlertText.format(Type.DURATION, r.baselineValue()))
+        .append("; bounds ")
+        .append(ratio(r.lower()))
+        .append("..")
+        .append(ratio(r.upper()))
+        .append("), evidence ")
+        .append(number(r.evidence()))
+        .append(r.decided() ? " >= " : " of ")
+        .append(number(r.needed()))
+        .append(", ")
+        .append(String.format(Locale.ROOT, "%,d", r.canaryRequests()))
+        .append(" canary and ")
+        .append(String.format(Locale.ROOT, "%,d", r.baselineRequests()))
+        .append(" baseline requests");
+    if (decidedAt > 0 && !r.decided()) {
+      b.append(" (decided earlier in the stage)");
+    }
+    if (decidedAt == 0 && !r.decided()) {
+      b.append(
+          r.requestsNeeded() < 0
+              ? "; the canary looks about as good as the margin: more traffic may not settle it"
+              : "; about "
+                  + String.format(Locale.ROOT, "%,d", r.requestsNeeded())
+                  + " more canary requests (~"
+                  + Durations.format(Duration.ofSeconds(Math.max(1, r.secondsNeeded())))
+                  + " at the current traffic)");
+    }
+    return b.toString();
+  }
+
+  /** A ratio for people: {@code 1.31x}, {@code <0.01x}, {@code inf}. */
+  static String ratio(double r) {
+    if (Double.isNaN(r)) {
+      return "n/a";
+    }
+    if (Double.isInfinite(r)) {
+      return "inf";
+    }
+    return String.format(Locale.ROOT, r < 0.01 ? "%.3gx" : "%.2fx", r);
+  }
+
+  /** A positive number for people: 3 significant digits, thousands separated. */
+  static String number(double v) {
+    if (Double.isInfinite(v)) {
+      return "inf";
+    }
+    if (v >= 1_000) {
+      return String.format(Locale.ROOT, "%,.0f", Math.min(v, 1e15));
+    }
+    return String.format(Locale.ROOT, "%.3g", v);
   }
 
   /** How long something has held, for people: whole seconds from one second on. */
@@ -124,6 +218,12 @@ final class RolloutText {
     Set<SliReading> readings = new LinkedHashSet<>();
     long startedAt = now;
     for (Verdict.CriterionStatus s : firing) {
+      if (s.judge() != null) {
+        reasons.add(s.criterion().text() + ": " + s.valueText());
+        readings.addAll(s.readings());
+        startedAt = Math.min(startedAt, s.judge().decidedAtMillis());
+        continue;
+      }
       reasons.add(
           s.criterion().text()
               + " held for "

@@ -1,6 +1,7 @@
 package io.rollguard.rollout;
 
 import io.rollguard.alerting.Phase;
+import io.rollguard.rules.Expr;
 import io.rollguard.rules.Rollout;
 import io.rollguard.rules.SliReading;
 import io.rollguard.rules.Truth;
@@ -59,7 +60,15 @@ public record Verdict(
       double thresholdValue,
       List<SliReading> readings,
       Phase phase,
-      long sinceMillis) {}
+      long sinceMillis,
+      JudgeStatus judge) {}
+
+  /**
+   * A judge criterion's statistics ({@code worse_than_baseline}, {@code within_baseline}): the
+   * reading now, and when its evidence reached what it needs in this stage (0: not yet; it holds
+   * from then on).
+   */
+  public record JudgeStatus(Expr.Judge judge, CanaryJudge.Reading reading, long decidedAtMillis) {}
 
   /** The live stage. */
   public Rollout.Stage stageSpec() {

@@ -42,6 +42,9 @@ public final class Evaluator {
     if (condition instanceof Expr.Not n) {
       return test(n.operand(), in, minSamples).not();
     }
+    if (condition instanceof Expr.Judge) {
+      return Truth.NO_DATA; // judged over the stage by the rollout engine, not over a window
+    }
     throw new IllegalArgumentException("not a condition: " + condition);
   }
 

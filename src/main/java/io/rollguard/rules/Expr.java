@@ -34,6 +34,46 @@ public sealed interface Expr {
     }
   }
 
+  /**
+   * {@code worse_than_baseline(p95, 10%)} ({@code worse}) or {@code within_baseline(p95, 10%)}: the
+   * rollout judge's anytime-valid comparison of the canary with its baseline over the stage, on a
+   * latency quantile ({@code sli} P50..P999 or QUANTILE with {@code quantile}) or on ERROR_RATE,
+   * with {@code margin} as a ratio (0.10 for 10%). A rollout criterion on its own.
+   */
+  record Judge(
+      int column, boolean worse, Sli sli, double quantile, double margin, String marginText)
+      implements Expr {
+    @Override
+    public String toString() {
+      return (worse ? "worse_than_baseline(" : "within_baseline(")
+          + sliText()
+          + ", "
+          + marginText
+          + ")";
+    }
+
+    /** The SLI compared, as written: {@code p95}, {@code quantile(0.975)}, {@code error_rate}. */
+    public String sliText() {
+      return sli == Sli.QUANTILE
+          ? "quantile(" + trim(quantile) + ")"
+          : sli.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The latency quantile compared, in [0, 1]; NaN for the error rate. */
+    public double q() {
+      return switch (sli) {
+        case P50 -> 0.50;
+        case P75 -> 0.75;
+        case P90 -> 0.90;
+        case P95 -> 0.95;
+        case P99 -> 0.99;
+        case P999 -> 0.999;
+        case QUANTILE -> quantile;
+        default -> Double.NaN;
+      };
+    }
+  }
+
   /** {@code baseline(EXPR)}: EXPR evaluated on the rule's baseline selector. */
   record Baseline(int column, Expr inner) implements Expr {
     @Override
@@ -82,7 +122,7 @@ public sealed interface Expr {
     }
   }
 
-  private static String trim(double d) {
+  static String trim(double d) {
     return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
   }
 }

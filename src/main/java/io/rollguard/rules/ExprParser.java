@@ -178,6 +178,9 @@ public final class ExprParser {
       expect(")", "to close quantile(");
       return new Expr.SliRef(t.column, Sli.QUANTILE, q.number, null);
     }
+    if (name.equals("worse_than_baseline") || name.equals("within_baseline")) {
+      return judge(t, name.equals("worse_than_baseline"));
+    }
     if (name.equals("baseline")) {
       expect("(", "after baseline");
       Expr inner = or();
@@ -196,6 +199,49 @@ public final class ExprParser {
       return new Expr.SliRef(t.column, named, Double.NaN, arg.text);
     }
     throw new ExprException(t.column, "unknown name '" + name + "'" + suggestion(name));
+  }
+
+  /** {@code worse_than_baseline(SLI, MARGIN%)}: a latency quantile or error_rate, a margin. */
+  private Expr judge(Token t, boolean worse) throws ExprException {
+    String name = t.text;
+    String usage = name + "(p95, 10%) or " + name + "(error_rate, 50%)";
+    expect("(", "after " + name);
+    Token s = next();
+    Sli sli = s.kind == Kind.IDENT ? Sli.BARE.get(s.text) : null;
+    double quantile = Double.NaN;
+    if (s.kind == Kind.IDENT && s.text.equals("quantile")) {
+      Expr.SliRef q = (Expr.SliRef) identifier(s);
+      sli = Sli.QUANTILE;
+      quantile = q.argument();
+    } else if (sli == null
+        || !(sli == Sli.ERROR_RATE
+            || sli == Sli.P50
+            || sli == Sli.P75
+            || sli == Sli.P90
+            || sli == Sli.P95
+            || sli == Sli.P99
+            || sli == Sli.P999)) {
+      throw new ExprException(
+          s.column,
+          name + " compares a latency quantile (p50..p999, quantile(q)) or error_rate: " + usage);
+    }
+    if (peek().kind == Kind.END) {
+      throw new ExprException(
+          peek().column,
+          name
+              + "( ends after its SLI: in a YAML flow list [a, b] the comma splits the"
+              + " criterion, so quote it (\""
+              + usage.substring(0, usage.indexOf(" or "))
+              + "\") or put it on its own '- ' line");
+    }
+    expect(",", "between the SLI and the margin of " + name);
+    Token m = next();
+    if (m.kind != Kind.NUMBER || !"%".equals(m.unit) || m.number < 0 || m.number > 1_000) {
+      throw new ExprException(
+          m.column, "the margin of " + name + " is a percentage from 0% to 1000%: " + usage);
+    }
+    expect(")", "to close " + name + "(");
+    return new Expr.Judge(t.column, worse, sli, quantile, m.number / 100, m.text);
   }
 
   private static Expr literal(Token t) throws ExprException {
@@ -222,6 +268,8 @@ public final class ExprParser {
     known.addAll(Sli.NAMED.keySet());
     known.add("quantile");
     known.add("baseline");
+    known.add("worse_than_baseline");
+    known.add("within_baseline");
     known.sort(null); // ties go to the first in name order, the same every time
     for (String candidate : known) {
       int d = distance(name, candidate);

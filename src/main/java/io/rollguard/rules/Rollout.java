@@ -11,7 +11,9 @@ import java.util.Map;
  * A progressive rollout as written in a rule file (SPEC 3.4), validated. The live stage's series
  * are those {@code select} picks with {@code stageLabel} equal to the stage's name; {@code
  * baseline} (null without one) is {@code select} with the baseline's matchers laid over it. {@code
- * every} is null when the rollout uses the server's evaluation interval. Immutable.
+ * every} is null when the rollout uses the server's evaluation interval. {@code alpha} bounds the
+ * chance that the judge's criteria ({@code worse_than_baseline}, {@code within_baseline}) decide
+ * wrongly in a stage: the rollback criteria share it, and so do the promotion criteria. Immutable.
  */
 public record Rollout(
     String name,
@@ -22,6 +24,7 @@ public record Rollout(
     Duration window,
     Duration every,
     long minSamples,
+    double alpha,
     List<Stage> stages,
     List<Criterion> promoteWhen,
     List<Criterion> rollbackWhen,

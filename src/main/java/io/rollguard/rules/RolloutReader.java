@@ -44,6 +44,7 @@ final class RolloutReader {
         f.duration("window", Duration.ofMinutes(5), Duration.ofSeconds(1), cx.maxWindow());
     Duration every = f.duration("every", null, Duration.ofMillis(100), Duration.ofHours(1));
     long minSamples = f.integer("min_samples", 1, 1, Long.MAX_VALUE);
+    double alpha = f.ratio("alpha", 0.01, 1e-6, 0.5);
     List<Rollout.Stage> stages = stages(f, problems);
     List<Rollout.Criterion> promote = new ArrayList<>();
     for (YamlNode item : f.list("promote_when")) {
@@ -77,6 +78,7 @@ final class RolloutReader {
         window,
         every,
         minSamples,
+        alpha,
         List.copyOf(stages),
         List.copyOf(promote),
         List.copyOf(rollback),
@@ -156,6 +158,22 @@ final class RolloutReader {
     Expr when = cx.condition(scalar);
     if (when == null) {
       return null;
+    }
+    if (when instanceof Expr.Judge j) {
+      if (!hasBaseline) {
+        problems.add(scalar.position(), j + " needs the rollout's 'baseline:' selector");
+        return null;
+      }
+      if (j.worse() != rollback) {
+        problems.add(
+            scalar.position(),
+            rollback
+                ? "rollback_when takes worse_than_baseline(...): within_baseline(...) is evidence"
+                    + " for promotion, under promote_when"
+                : "promote_when takes within_baseline(...): worse_than_baseline(...) is evidence"
+                    + " for a rollback, under rollback_when");
+        return null;
+      }
     }
     if (!hasBaseline && TypeChecker.containsBaseline(when)) {
       problems.add(scalar.position(), "baseline(...) needs the rollout's 'baseline:' selector");

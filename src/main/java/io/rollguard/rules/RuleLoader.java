@@ -196,6 +196,14 @@ public final class RuleLoader {
         f.duration("window", Duration.ofMinutes(1), Duration.ofSeconds(1), cx.maxWindow());
     String whenText = f.requiredString("when");
     Expr when = whenText == null ? null : cx.condition(f.node("when"));
+    if (when instanceof Expr.Judge j) {
+      problems.add(
+          f.node("when").position(),
+          j
+              + " judges a rollout's canary against its baseline over the stage: use it in a"
+              + " rollout's rollback_when or promote_when (docs/rollouts.md)");
+      when = null;
+    }
     Duration forDuration = f.duration("for", Duration.ZERO, Duration.ZERO, MAX_FOR);
     int consecutive = (int) f.integer("consecutive", 1, 1, 10_000);
     Duration every = f.duration("every", null, Duration.ofMillis(100), Duration.ofHours(1));

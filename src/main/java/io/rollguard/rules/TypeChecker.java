@@ -47,6 +47,9 @@ public final class TypeChecker {
       }
       return Type.BOOLEAN;
     }
+    if (expr instanceof Expr.Judge) {
+      return Type.BOOLEAN;
+    }
     if (expr instanceof Expr.Logical l) {
       condition(l.left(), l.and() ? "and" : "or");
       condition(l.right(), l.and() ? "and" : "or");
@@ -105,6 +108,15 @@ public final class TypeChecker {
   }
 
   private static void condition(Expr e, String op) throws ExprException {
+    if (e instanceof Expr.Judge j) {
+      throw new ExprException(
+          e.column(),
+          j
+              + " is a rollout criterion on its own: write it as its own item under"
+              + " rollback_when or promote_when, not with '"
+              + op
+              + "'");
+    }
     if (typeOf(e) != Type.BOOLEAN) {
       throw new ExprException(
           e.column(), "'" + op + "' joins conditions such as p95 > 500ms, not " + typeOf(e));

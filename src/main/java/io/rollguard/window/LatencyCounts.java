@@ -82,6 +82,26 @@ public final class LatencyCounts {
     return median(highest);
   }
 
+  /**
+   * How many values lie above {@code micros}: with {@code surely}, only buckets whose every value
+   * is above it (a lower bound on the true count); without, also the bucket that holds it (an upper
+   * bound). The two differ by at most one bucket's count, 1/256 of the value wide.
+   */
+  public long countAbove(double micros, boolean surely) {
+    long n = 0;
+    for (int i = highest; i >= lowest && i >= 0; i--) {
+      long low = Latency.valueOf(i);
+      long high = low + Latency.widthOf(i) - 1;
+      if (high <= micros) {
+        break;
+      }
+      if (low > micros || !surely) {
+        n += counts[i];
+      }
+    }
+    return n;
+  }
+
   /** Mean in microseconds, each bucket counted at its median; NaN when empty. */
   public double meanMicros() {
     if (total == 0) {

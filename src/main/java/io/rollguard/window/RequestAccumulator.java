@@ -104,6 +104,14 @@ public final class RequestAccumulator {
     return latency.quantileMicros(q) / 1000.0;
   }
 
+  /**
+   * Requests slower than {@code millis}: a lower bound with {@code surely} (whole buckets above
+   * it), else an upper bound ({@link LatencyCounts#countAbove}).
+   */
+  public long countAboveMillis(double millis, boolean surely) {
+    return latency.countAbove(millis * 1000.0, surely);
+  }
+
   /** Mean latency in ms; {@code NaN} when nothing was added. */
   public double meanMillis() {
     return latency.meanMicros() / 1000.0;
