@@ -41,7 +41,13 @@ public record RuleTest(
    * {@code perStep} requests per step, each with the step's latency (ms), {@code errorShare} of
    * them failed.
    */
-  public record Requests(Labels labels, int perStep, double[] latencyMillis, double[] errorShare)
+  /**
+   * Requests: {@code perStep} a step at {@code latencyMillis} (spread evenly in log scale from the
+   * value / (1 + {@code spread}) to the value x (1 + {@code spread}); all at the value with spread
+   * 0), a share {@code errorShare} of them failed.
+   */
+  public record Requests(
+      Labels labels, int perStep, double[] latencyMillis, double[] errorShare, double spread)
       implements Input {
     @Override
     public int steps() {

@@ -129,11 +129,12 @@ public final class RuleTestReader {
       int perStep = (int) f.integer("requests", 10, 1, 100_000);
       double[] latency = notation(f, "latency", problems);
       double[] errors = f.has("errors") ? notation(f, "errors", problems) : null;
+      double spread = f.ratio("spread", 0, 0, 10);
       if (latency != null) {
         if (errors == null) {
           errors = new double[latency.length];
         }
-        input = new RuleTest.Requests(labels, perStep, latency, errors);
+        input = new RuleTest.Requests(labels, perStep, latency, errors, spread);
       }
     }
     f.finish();

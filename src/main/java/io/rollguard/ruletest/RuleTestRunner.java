@@ -143,8 +143,12 @@ public final class RuleTestRunner {
         }
         int failed = (int) Math.round(r.perStep() * share);
         samples.clear();
+        double logSpread = Math.log1p(r.spread());
         for (int i = 0; i < r.perStep(); i++) {
-          samples.add(ts, io.rollguard.window.Latency.millisToMicros(latency), i < failed);
+          // evenly in log scale over [value / (1 + spread), value x (1 + spread)]
+          double at = r.perStep() == 1 ? 0 : (2.0 * i / (r.perStep() - 1) - 1);
+          double ms = latency * Math.exp(logSpread * at);
+          samples.add(ts, io.rollguard.window.Latency.millisToMicros(ms), i < failed);
         }
         registry.requests(r.labels()).record(samples, 0, samples.size(), ts, scratch);
       } else if (in instanceof RuleTest.Gauge g) {
