@@ -312,8 +312,10 @@ const overviewPage = {
     // A full hour of history per rule is large: refetch it every HISTORY_MS, and in between
     // append each instance's current reading (from /rules) to the cached columns.
     if (!st.histAt || Date.now() - st.histAt > HISTORY_MS || list.some((x) => !st.hist.has(x.name))) {
+      // the server's clock, not the browser's: a browser minutes off still gets its 15 minutes
+      const serverNow = Math.max(0, ...list.map((x) => x.last_evaluation || 0)) || Date.now();
       const hs = await Promise.all(list.map((x) => x.last_evaluation == null ? null
-        : getJSON(`rules/${enc(x.name)}/history?since=${Date.now() - SPARK_MS}`).catch((e) => { if (e.status === 404) return null; throw e; })));
+        : getJSON(`rules/${enc(x.name)}/history?since=${serverNow - SPARK_MS}`).catch((e) => { if (e.status === 404) return null; throw e; })));
       st.hist = new Map(list.map((x, i) => [x.name, hs[i]]));
       st.histAt = Date.now();
     } else {

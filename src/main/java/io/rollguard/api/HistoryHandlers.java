@@ -34,13 +34,18 @@ public final class HistoryHandlers {
       return;
     }
     ctx.vertx()
-        .executeBlocking(() -> ruleBody(name, since), false)
+        .executeBlocking(
+            () -> {
+              JsonObject body = ruleBody(name, since);
+              return body == null ? null : body.toBuffer();
+            },
+            false)
         .onSuccess(
             body -> {
               if (body == null) {
                 Json.error(ctx, 404, "no history for rule '" + name + "'");
               } else {
-                Json.ok(ctx, body);
+                Json.send(ctx, 200, body);
               }
             })
         .onFailure(ctx::fail);
@@ -48,19 +53,30 @@ public final class HistoryHandlers {
 
   public void slo(RoutingContext ctx) {
     String name = ctx.pathParam("name");
-    EvaluationHistory.SloHistory h = history.slo(name);
-    if (h == null) {
-      Json.error(ctx, 404, "no history for SLO '" + name + "'");
-      return;
-    }
-    Json.ok(
-        ctx,
-        new JsonObject()
-            .put("slo", name)
-            .put("retention", retention())
-            .put("t", times(h.times()))
-            .put("attainment", floats(h.attainment()))
-            .put("error_budget_remaining", floats(h.budgetRemaining())));
+    ctx.vertx()
+        .executeBlocking(
+            () -> {
+              EvaluationHistory.SloHistory h = history.slo(name);
+              return h == null
+                  ? null
+                  : new JsonObject()
+                      .put("slo", name)
+                      .put("retention", retention())
+                      .put("t", times(h.times()))
+                      .put("attainment", floats(h.attainment()))
+                      .put("error_budget_remaining", floats(h.budgetRemaining()))
+                      .toBuffer();
+            },
+            false)
+        .onSuccess(
+            body -> {
+              if (body == null) {
+                Json.error(ctx, 404, "no history for SLO '" + name + "'");
+              } else {
+                Json.send(ctx, 200, body);
+              }
+            })
+        .onFailure(ctx::fail);
   }
 
   private JsonObject ruleBody(String name, long since) {

@@ -20,6 +20,14 @@ final class Json {
         .end(body.toBuffer());
   }
 
+  /** A body already encoded (off the event loop, for large answers). */
+  static void send(RoutingContext ctx, int status, io.vertx.core.buffer.Buffer body) {
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(body);
+  }
+
   static void error(RoutingContext ctx, int status, String message) {
     send(ctx, status, new JsonObject().put("error", message));
   }

@@ -62,8 +62,8 @@ public final class QueryRangeHandler implements Handler<RoutingContext> {
       return;
     }
     ctx.vertx()
-        .executeBlocking(() -> query(range), false)
-        .onSuccess(body -> Json.ok(ctx, body))
+        .executeBlocking(() -> query(range).toBuffer(), false)
+        .onSuccess(body -> Json.send(ctx, 200, body))
         .onFailure(
             e -> {
               if (e instanceof IllegalArgumentException) {
@@ -76,7 +76,7 @@ public final class QueryRangeHandler implements Handler<RoutingContext> {
 
   static Range parse(RoutingContext ctx, long nowMillis, long maxWindowMillis) {
     String w = ctx.request().getParam("window");
-    long window = w == null ? 60_000 : Durations.parse(w).toMillis();
+    long window = w == null ? 60_000 : millis(w, "window");
     if (window <= 0 || window > maxWindowMillis) {
       throw new IllegalArgumentException(
           "window must be between 1s and max_window ("
@@ -84,7 +84,8 @@ public final class QueryRangeHandler implements Handler<RoutingContext> {
               + ")");
     }
     long end = time(ctx.request().getParam("end"), "end", nowMillis);
-    long start = time(ctx.request().getParam("start"), "start", end - DEFAULT_RANGE_MILLIS);
+    long start =
+        time(ctx.request().getParam("start"), "start", Math.max(0, end - DEFAULT_RANGE_MILLIS));
     if (start > end) {
       throw new IllegalArgumentException("start must not be after end");
     }
@@ -92,7 +93,7 @@ public final class QueryRangeHandler implements Handler<RoutingContext> {
     long step =
         s == null
             ? Math.max(1_000, ((end - start) / DEFAULT_POINTS + 999) / 1_000 * 1_000)
-            : Durations.parse(s).toMillis();
+            : millis(s, "step");
     if (step <= 0) {
       throw new IllegalArgumentException("step must be positive");
     }
@@ -112,23 +113,41 @@ public final class QueryRangeHandler implements Handler<RoutingContext> {
         Selector.parse(QueryHandler.matchers(ctx, RESERVED)), by, window, start, end, step);
   }
 
-  /** Epoch milliseconds or RFC 3339; {@code fallback} when absent. */
+  /** The latest time a query may name: the year 9999 (also keeps every difference in range). */
+  private static final long LATEST_MILLIS = 253_402_300_799_999L;
+
+  /** Epoch milliseconds (0 .. year 9999) or RFC 3339; {@code fallback} when absent. */
   static long time(String text, String name, long fallback) {
     if (text == null || text.isBlank()) {
       return fallback;
     }
+    long millis;
     try {
-      return Long.parseLong(text.trim());
+      millis = Long.parseLong(text.trim());
     } catch (NumberFormatException e) {
       try {
-        return Instant.parse(text.trim()).toEpochMilli();
-      } catch (DateTimeParseException e2) {
+        millis = Instant.parse(text.trim()).toEpochMilli();
+      } catch (DateTimeParseException | ArithmeticException e2) {
         throw new IllegalArgumentException(
             name
                 + " must be epoch milliseconds or RFC 3339 (2026-12-01T10:00:00Z), got '"
                 + text
                 + "'");
       }
+    }
+    if (millis < 0 || millis > LATEST_MILLIS) {
+      throw new IllegalArgumentException(
+          name + " must lie between 1970 and the year 9999, got '" + text + "'");
+    }
+    return millis;
+  }
+
+  /** A duration parameter in milliseconds; a duration too long for a long is refused too. */
+  private static long millis(String text, String name) {
+    try {
+      return Durations.parse(text).toMillis();
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException(name + " is too long: '" + text + "'");
     }
   }
 
@@ -144,8 +163,14 @@ public final class QueryRangeHandler implements Handler<RoutingContext> {
     if (groups.isEmpty() && range.by().isEmpty()) {
       groups.put(Labels.EMPTY, List.of());
     }
-    int points = (int) ((range.end() - range.start()) / range.step()) + 1;
-    long matched = groups.values().stream().mapToLong(List::size).sum();
+    long span = range.end() - range.start(); // both within 0 .. year 9999: no overflow
+    if (span < 0 || span / range.step() + 1 > MAX_POINTS) {
+      throw new IllegalArgumentException(
+          "at most " + MAX_POINTS + " points per query: raise step or narrow start..end");
+    }
+    int points = (int) (span / range.step()) + 1;
+    // an empty group still costs a point each: count it as one series
+    long matched = groups.values().stream().mapToLong(g -> Math.max(1, g.size())).sum();
     if (matched * points > MAX_SERIES_POINTS) {
       throw new IllegalArgumentException(
           matched

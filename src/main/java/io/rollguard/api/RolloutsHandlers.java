@@ -172,7 +172,7 @@ public final class RolloutsHandlers {
         .put("evidence_needed", Json.number(r.needed()))
         .put("decided_at", j.decidedAtMillis() == 0 ? null : j.decidedAtMillis())
         .put("estimate", Json.number(r.estimate()))
-        .put("lower", Json.number(r.lower()))
+        .put("lower", r.lower() > 0 ? Json.number(r.lower()) : null)
         .put("upper", Double.isInfinite(r.upper()) ? null : Json.number(r.upper()))
         .put("canary_value", Json.number(r.canaryValue()))
         .put("baseline_value", Json.number(r.baselineValue()))
@@ -182,7 +182,8 @@ public final class RolloutsHandlers {
         .put("baseline_events", r.baselineEvents())
         .put("relative_error", Json.number(r.relativeError()))
         .put("requests_needed", r.requestsNeeded() < 0 ? null : r.requestsNeeded())
-        .put("seconds_needed", r.secondsNeeded() < 0 ? null : r.secondsNeeded());
+        .put("seconds_needed", r.secondsNeeded() < 0 ? null : r.secondsNeeded())
+        .put("unusable", r.unusable());
   }
 
   private static JsonObject criterion(Verdict.CriterionStatus c) {

@@ -17,11 +17,14 @@ import java.util.Map;
  * budget left at every evaluation. For the status page's charts and {@code GET
  * /api/v1/rules/{name}/history}.
  *
- * <p><b>Bounded.</b> A point costs 17 bytes (time, value and threshold as floats, state); a track
- * holds at most {@code retention} of points and its last {@link #MAX_TRANSITIONS} state changes. At
- * most {@code maxTracks} tracks exist; an instance or SLO that would be one more is not recorded
- * (counted in {@link #untracked()}) until a track is free again. Tracks whose last point is older
- * than {@code retention} are dropped, so instances and rules that went away free their room.
+ * <p><b>Bounded.</b> A point costs 17 bytes (time, value and threshold as floats, state); points
+ * are at least a second apart but for state changes, and a track holds at most {@code retention} of
+ * them in a ring of at most twice the retention's seconds (rounded to a power of two), with its
+ * last {@link #MAX_TRANSITIONS} state changes: however short the evaluation interval. At most
+ * {@code maxTracks} rule instances have a track; one more is not recorded (counted in {@link
+ * #untracked()}) until a track is free again. Each SLO has one (SLOs are few). Tracks whose last
+ * point is older than {@code retention} are dropped, so instances and rules that went away free
+ * their room.
  *
  * <p><b>Concurrency.</b> The rules worker records; API handlers read. Every method is synchronized;
  * reads return copies.
@@ -61,7 +64,18 @@ public final class EvaluationHistory {
     }
     this.retentionMillis = retentionMillis;
     this.maxTracks = maxTracks;
+    this.maxSlots =
+        Integer.highestOneBit((int) Math.min(1 << 30, retentionMillis / MIN_STEP_MILLIS)) * 2;
   }
+
+  /** Points are at least this far apart, but for state changes. */
+  static final long MIN_STEP_MILLIS = 900;
+
+  /**
+   * The most slots a track's ring takes: what the retention holds at one point a second; state
+   * changes faster than that push the oldest points out early rather than grow it.
+   */
+  private final int maxSlots;
 
   public long retentionMillis() {
     return retentionMillis;
@@ -88,8 +102,10 @@ public final class EvaluationHistory {
           }
           instances.put(i.labels(), track);
         }
-        if (at > track.lastMillis()) {
-          track.add(at, i.value(), i.threshold(), i.phase(), retentionMillis);
+        // at most one point a second (evaluation_interval may be shorter), and every change
+        if (at >= track.lastMillis() + MIN_STEP_MILLIS
+            || (at > track.lastMillis() && track.lastPhase() != i.phase())) {
+          track.add(at, i.value(), i.threshold(), i.phase(), retentionMillis, maxSlots);
         }
       }
     }
@@ -100,16 +116,11 @@ public final class EvaluationHistory {
   public synchronized void record(SloEngine.Snapshot snapshot) {
     long at = snapshot.atMillis();
     for (SloEngine.SloStatus s : snapshot.slos()) {
-      Track track = slos.get(s.slo().name());
-      if (track == null) {
-        track = newTrack();
-        if (track == null) {
-          continue;
-        }
-        slos.put(s.slo().name(), track);
-      }
-      if (at > track.lastMillis()) {
-        track.add(at, s.attainment(), s.budgetRemaining(), Phase.INACTIVE, retentionMillis);
+      // SLOs are few (one per definition in the rule files): they never wait for a free track
+      Track track = slos.computeIfAbsent(s.slo().name(), k -> new Track());
+      if (at >= track.lastMillis() + MIN_STEP_MILLIS) {
+        track.add(
+            at, s.attainment(), s.budgetRemaining(), Phase.INACTIVE, retentionMillis, maxSlots);
       }
     }
     expire(at);
@@ -216,7 +227,7 @@ public final class EvaluationHistory {
         r.remove();
       }
     }
-    tracks -= removeOlder(slos.values().iterator(), cutoff);
+    removeOlder(slos.values().iterator(), cutoff);
   }
 
   private static int removeOlder(Iterator<Track> it, long cutoff) {
@@ -244,14 +255,18 @@ public final class EvaluationHistory {
     final ArrayDeque<Transition> transitions = new ArrayDeque<>();
 
     long lastMillis() {
-      return size == 0 ? Long.MIN_VALUE : times[index(size - 1)];
+      return size == 0 ? Long.MIN_VALUE / 2 : times[index(size - 1)];
+    }
+
+    Phase lastPhase() {
+      return size == 0 ? null : PHASES[phases[index(size - 1)]];
     }
 
     int index(int k) {
       return (head + k) % times.length;
     }
 
-    void add(long at, double a, double b, Phase phase, long retentionMillis) {
+    void add(long at, double a, double b, Phase phase, long retentionMillis, int maxSlots) {
       while (size > 0 && times[head] <= at - retentionMillis) {
         head = (head + 1) % times.length;
         size--;
@@ -265,7 +280,12 @@ public final class EvaluationHistory {
         }
       }
       if (size == times.length) {
-        grow();
+        if (times.length >= maxSlots) {
+          head = (head + 1) % times.length; // full at its bound: the oldest point goes
+          size--;
+        } else {
+          grow();
+        }
       }
       int at2 = index(size);
       times[at2] = at;

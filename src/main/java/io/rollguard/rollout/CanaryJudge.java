@@ -52,14 +52,16 @@ public final class CanaryJudge {
       double baselineValue,
       double relativeError,
       long requestsNeeded,
-      long secondsNeeded) {
+      long secondsNeeded,
+      String unusable) {
 
     public boolean decided() {
-      return evidence >= needed;
+      return unusable == null && evidence >= needed;
     }
 
+    /** No requests on one side, or data the judge cannot weigh ({@code unusable} says why). */
     public boolean noData() {
-      return canaryRequests == 0 || baselineRequests == 0;
+      return canaryRequests == 0 || baselineRequests == 0 || unusable != null;
     }
   }
 
@@ -91,7 +93,8 @@ public final class CanaryJudge {
           Double.NaN,
           Latency.QUANTILE_RELATIVE_ERROR,
           -1,
-          -1);
+          -1,
+          null);
     }
     double rho = (double) nc / (nc + nb);
     boolean worse = j.worse();
@@ -103,6 +106,7 @@ public final class CanaryJudge {
       double[] bounds = ShareTest.bounds(xc, xb, rho, alpha);
       double rc = (double) xc / nc;
       double rb = (double) xb / nb;
+      double errorScale = ShareTest.scaleNeeded(xc, xb, rho, lambda0, worse, alpha);
       return new Reading(
           evidence,
           needed,
@@ -116,13 +120,42 @@ public final class CanaryJudge {
           rc,
           rb,
           0,
-          more(ShareTest.scaleNeeded(xc, xb, rho, lambda0, worse, alpha), nc, stageMillis),
-          seconds(ShareTest.scaleNeeded(xc, xb, rho, lambda0, worse, alpha), stageMillis));
+          more(errorScale, nc, stageMillis),
+          seconds(errorScale, stageMillis),
+          null);
     }
     double q = j.q();
     double qb = baseline.quantileMillis(q);
     double qc = canary.quantileMillis(q);
     double margin = j.margin();
+    // Pre-aggregated buckets (OTLP, remote write) hold each request somewhere in a bucket wider
+    // than HdrHistogram's: counted against a threshold inside such a bucket, a request could fall
+    // on the wrong side, and the evidence would not be bounded by alpha. Weigh nothing then.
+    double coarse =
+        Math.max(canary.relativeErrorAt((1 + margin) * qb), baseline.relativeErrorAt(qb));
+    if (coarse > Latency.QUANTILE_RELATIVE_ERROR * 1.0001) {
+      return new Reading(
+          1,
+          needed,
+          qc / qb,
+          0,
+          Double.POSITIVE_INFINITY,
+          nc,
+          nb,
+          0,
+          0,
+          qc,
+          qb,
+          coarse,
+          -1,
+          -1,
+          String.format(
+              java.util.Locale.ROOT,
+              "the latencies near the thresholds are pre-aggregated buckets (OTLP or remote"
+                  + " write) with an error bound of %.1f%%: too coarse to count requests against"
+                  + " them; judge raw samples or HdrHistograms, or use a threshold criterion",
+              100 * coarse));
+    }
     long xc = canary.countAboveMillis((1 + margin) * qb, worse);
     long xb = baseline.countAboveMillis(qb, !worse);
     double evidence = ShareTest.evidence(xc, xb, rho, 1, worse);
@@ -143,7 +176,8 @@ public final class CanaryJudge {
         qb,
         Math.max(canary.relativeErrorAt(qc), baseline.relativeErrorAt(qb)),
         more(scale, nc, stageMillis),
-        seconds(scale, stageMillis));
+        seconds(scale, stageMillis),
+        null);
   }
 
   /**

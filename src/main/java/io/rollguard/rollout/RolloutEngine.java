@@ -68,8 +68,6 @@ public final class RolloutEngine
   private final long defaultIntervalMillis;
   private final RequestAccumulator stageAccumulator = new RequestAccumulator();
   private final RequestAccumulator baselineAccumulator = new RequestAccumulator();
-  private final RequestAccumulator judgeCanary = new RequestAccumulator();
-  private final RequestAccumulator judgeBaseline = new RequestAccumulator();
   private volatile Map<String, Verdict> verdicts = Map.of();
 
   /** {@code defaultInterval}: how often rollouts without their own {@code every} are evaluated. */
@@ -256,8 +254,7 @@ public final class RolloutEngine
     for (int i = 0; i < r.promoteWhen().size(); i++) {
       Rollout.Criterion c = r.promoteWhen().get(i);
       if (c.when() instanceof Expr.Judge j) {
-        CanaryJudge.Reading reading =
-            judged.judge(j, rt.promoteDecided, i, alphaShare(r, r.promoteWhen()));
+        CanaryJudge.Reading reading = judged.judge(j, rt.promoteDecided, i, r.alpha());
         Truth truth = judgeTruth(reading, rt.promoteDecided[i]);
         allShown &= truth == Truth.TRUE;
         promote.add(judgeStatus(c, truth, reading, rt.promoteDecided[i], null));
@@ -312,8 +309,10 @@ public final class RolloutEngine
   }
 
   /**
-   * Each judge criterion's share of the rollout's alpha: those of one list (rollback, or promotion)
-   * share it equally, so the chance that any of them decides wrongly in a stage is at most alpha.
+   * Each rollback judge criterion's share of the rollout's alpha: any one of them rolls back, so
+   * they share it equally and the chance that any of them rolls back a canary within every margin
+   * is at most alpha. (Promotion needs every within_baseline shown: to promote a canary worse on
+   * one of them, that one must be wrong, so each may use the whole alpha.)
    */
   private static double alphaShare(Rollout r, List<Rollout.Criterion> list) {
     long judges = list.stream().filter(c -> c.when() instanceof Expr.Judge).count();
@@ -365,8 +364,10 @@ public final class RolloutEngine
   }
 
   /**
-   * Both arms over the live stage so far (at most {@code max_window}), merged once per evaluation
-   * when a judge criterion first asks.
+   * Both arms over the live stage so far, kept per stage and added to, never re-read: each
+   * evaluation adds the whole seconds completed since the last one, so the judge sees everything
+   * since the stage began, however long the stage, at the cost of the new seconds only. Samples
+   * that arrive for a second already added are not counted by the judge.
    */
   private final class Stage {
     private final LiveRollout rt;
@@ -379,20 +380,16 @@ public final class RolloutEngine
     }
 
     long millis() {
-      long stage = Math.max(1_000, now - rt.stageSince + 1);
-      return Math.min(stage, registry.settings().maxWindowMillis());
+      return Math.max(1_000, now - rt.stageSince + 1);
     }
 
     CanaryJudge.Reading judge(Expr.Judge j, long[] decided, int i, double alpha) {
       if (!merged) {
-        judgeCanary.reset();
-        judgeBaseline.reset();
-        rt.selection.all(registry).addRequestsTo(judgeCanary, now, millis());
-        rt.selection.baselineGroup(registry).addRequestsTo(judgeBaseline, now, millis());
+        catchUp(rt.judged, rt, now);
         merged = true;
       }
       CanaryJudge.Reading reading =
-          CanaryJudge.judge(j, judgeCanary, judgeBaseline, alpha, millis());
+          CanaryJudge.judge(j, rt.judged.canary, rt.judged.baseline, alpha, millis());
       if (decided[i] == 0 && reading.decided()) {
         decided[i] = now;
       }
@@ -427,6 +424,32 @@ public final class RolloutEngine
     verdicts = java.util.Collections.unmodifiableMap(out);
   }
 
+  /** What the judge has of both arms in the live stage: whole seconds up to {@code through}. */
+  static final class StageCounts {
+    final RequestAccumulator canary = new RequestAccumulator();
+    final RequestAccumulator baseline = new RequestAccumulator();
+
+    /** The last whole second added (epoch seconds); below the stage's first second at first. */
+    long through = Long.MIN_VALUE;
+  }
+
+  /** Adds the whole seconds of the stage completed since the last call into {@code counts}. */
+  private void catchUp(StageCounts counts, LiveRollout rt, long now) {
+    long stageFirst = Math.floorDiv(rt.stageSince, 1_000);
+    long complete = Math.floorDiv(now, 1_000) - 1; // the current second is still filling
+    long from = Math.max(counts.through + 1, stageFirst);
+    if (complete < from) {
+      return;
+    }
+    // seconds [from, complete]: a window of that many seconds ending within second `complete`
+    long windowMillis =
+        Math.min((complete - from + 1) * 1_000, registry.settings().maxWindowMillis());
+    long end = complete * 1_000 + 999;
+    rt.selection.all(registry).addRequestsTo(counts.canary, end, windowMillis);
+    rt.selection.baselineGroup(registry).addRequestsTo(counts.baseline, end, windowMillis);
+    counts.through = complete;
+  }
+
   /** A rollout with its live stage, criteria states and rollback. */
   static final class LiveRollout {
     final Rollout rollout;
@@ -440,6 +463,9 @@ public final class RolloutEngine
     long[] rollbackDecided;
 
     long[] promoteDecided;
+
+    /** Both arms' requests in this stage so far, for the judge. */
+    StageCounts judged = new StageCounts();
 
     long promoteHoldingSince;
     long decisionSince;
@@ -474,6 +500,7 @@ public final class RolloutEngine
       java.util.Arrays.fill(criteria, InstanceState.INACTIVE);
       rollbackDecided = new long[rollout.rollbackWhen().size()];
       promoteDecided = new long[rollout.promoteWhen().size()];
+      judged = new StageCounts();
       selection =
           new SeriesSelection(
               rollout.stageSelector(stage().name()), List.of(), rollout.baselineSelector());
@@ -495,6 +522,7 @@ public final class RolloutEngine
           promoteDecided.length == newer.promoteWhen().size()
               ? promoteDecided
               : new long[newer.promoteWhen().size()];
+      rt.judged = judged;
       rt.promoteHoldingSince = promoteHoldingSince;
       rt.decisionSince = decisionSince;
       rt.nextDueMillis = nextDueMillis;

@@ -95,12 +95,26 @@ final class RolloutText {
    * inconclusive: ..., about 2,400 more canary requests (~4m at the current traffic)}).
    */
   static String judgeSummary(Expr.Judge j, CanaryJudge.Reading r, long decidedAt) {
+    if (r.unusable() != null) {
+      return "no data: " + r.unusable();
+    }
     if (r.noData()) {
       return "no data: "
           + r.canaryRequests()
           + " canary and "
           + r.baselineRequests()
           + " baseline requests in the stage";
+    }
+    if (r.canaryEvents() + r.baselineEvents() == 0) {
+      return "inconclusive: "
+          + (j.sli() == Sli.ERROR_RATE
+              ? "no errors in either version yet"
+              : "no request of either version is past the thresholds yet")
+          + ", "
+          + String.format(Locale.ROOT, "%,d", r.canaryRequests())
+          + " canary and "
+          + String.format(Locale.ROOT, "%,d", r.baselineRequests())
+          + " baseline requests: nothing to weigh";
     }
     boolean errors = j.sli() == Sli.ERROR_RATE;
     String what = errors ? "the error rate" : j.sliText();

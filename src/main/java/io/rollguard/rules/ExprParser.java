@@ -213,6 +213,10 @@ public final class ExprParser {
       Expr.SliRef q = (Expr.SliRef) identifier(s);
       sli = Sli.QUANTILE;
       quantile = q.argument();
+      if (!(quantile > 0 && quantile < 1)) {
+        throw new ExprException(
+            s.column, name + " compares a quantile strictly between 0 and 1 (quantile(0.975))");
+      }
     } else if (sli == null
         || !(sli == Sli.ERROR_RATE
             || sli == Sli.P50

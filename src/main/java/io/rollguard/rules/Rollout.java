@@ -75,6 +75,7 @@ public record Rollout(
         && window.equals(other.window)
         && java.util.Objects.equals(every, other.every)
         && minSamples == other.minSamples
+        && alpha == other.alpha
         && stages.equals(other.stages)
         && texts(promoteWhen).equals(texts(other.promoteWhen))
         && texts(rollbackWhen).equals(texts(other.rollbackWhen))

@@ -154,13 +154,18 @@ final class EvaluationMetrics {
     Map<String, Tags> tags = new LinkedHashMap<>();
     long left = 0;
     for (RuleEngine.RuleStatus r : evaluation.rules().snapshot().rules()) {
-      for (RuleEngine.InstanceStatus i : r.instances()) {
+      // instances in group order, so which ones fit under the limit does not depend on hashing
+      List<RuleEngine.InstanceStatus> instances = new ArrayList<>(r.instances());
+      instances.sort(
+          java.util.Comparator.comparing(
+              (RuleEngine.InstanceStatus i) -> group(r.rule().by(), i.labels())));
+      for (RuleEngine.InstanceStatus i : instances) {
         if (now.size() >= maxRuleGroups) {
           left++;
           continue;
         }
         String group = group(r.rule().by(), i.labels());
-        String key = r.rule().name() + "\u0000" + group;
+        String key = r.rule().name() + "\u0000" + group + "\u0000" + r.rule().severity().wireName();
         now.put(key, i);
         tags.put(
             key,
@@ -176,6 +181,7 @@ final class EvaluationMetrics {
     if (keys.equals(registeredGroups)) {
       return;
     }
+    // rows read their value by key: rows that stay are kept as they are (no gap for a scrape)
     registeredGroups = keys;
     List<MultiGauge.Row<?>> values = new ArrayList<>();
     List<MultiGauge.Row<?>> thresholds = new ArrayList<>();
@@ -186,9 +192,9 @@ final class EvaluationMetrics {
       thresholds.add(MultiGauge.Row.of(t, this, m -> m.instance(key, i -> i.threshold())));
       states.add(MultiGauge.Row.of(t, this, m -> m.instance(key, i -> i.phase().ordinal())));
     }
-    ruleValues.register(values, true);
-    ruleThresholds.register(thresholds, true);
-    alertStates.register(states, true);
+    ruleValues.register(values, false);
+    ruleThresholds.register(thresholds, false);
+    alertStates.register(states, false);
   }
 
   private double instance(String key, ToDoubleFunction<RuleEngine.InstanceStatus> value) {
@@ -216,7 +222,14 @@ final class EvaluationMetrics {
       for (String kind : List.of("promote", "rollback")) {
         List<Verdict.CriterionStatus> list = kind.equals("promote") ? v.promote() : v.rollback();
         for (int i = 0; i < list.size(); i++) {
-          keys.add(v.rollout().name() + "\u0000" + kind + "\u0000" + i);
+          keys.add(
+              v.rollout().name()
+                  + "\u0000"
+                  + kind
+                  + "\u0000"
+                  + i
+                  + "\u0000"
+                  + list.get(i).criterion().text());
           tags.add(
               Tags.of(
                   "rollout", v.rollout().name(),
@@ -277,7 +290,9 @@ final class EvaluationMetrics {
   private List<String> keys() {
     List<String> keys = new ArrayList<>(evaluation.rollouts().verdicts().keySet());
     for (SloEngine.SloStatus s : evaluation.slos().snapshot().slos()) {
-      keys.add("slo:" + s.slo().name() + ":" + s.burns().size());
+      StringBuilder windows = new StringBuilder();
+      s.burns().forEach(b -> windows.append(':').append(Durations.format(b.window())));
+      keys.add("slo:" + s.slo().name() + windows);
     }
     return keys;
   }

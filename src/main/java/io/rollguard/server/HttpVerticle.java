@@ -154,12 +154,16 @@ final class HttpVerticle extends VerticleBase {
               ctx.response()
                   .putHeader(
                       "Content-Security-Policy",
-                      "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:;"
-                          + " frame-ancestors 'none'")
+                      "default-src 'self'; img-src 'self' data:; base-uri 'none';"
+                          + " form-action 'self'; frame-ancestors 'none'")
                   .putHeader("X-Content-Type-Options", "nosniff");
               ctx.next();
             })
-        .handler(StaticHandler.create("webroot").setMaxAgeSeconds(60));
+        .handler(
+            StaticHandler.create("webroot")
+                .setMaxAgeSeconds(60)
+                .setIncludeHidden(false)
+                .setDirectoryListing(false));
     router
         .route()
         .last()

@@ -19,7 +19,11 @@ class RuleTestJarIT {
       assertThat(run.waitForExit(120)).isZero();
       assertThat(run.stdout())
           .contains("  PASS  a canary 2.5x slower than its baseline is rolled back once")
-          .contains("3 test(s), all passed")
+          .contains(
+              "  PASS  a healthy canary is promoted once shown within the margins and the stage is"
+                  + " 10 minutes old")
+          .contains("  PASS  a canary half as slow again is rolled back within a minute")
+          .contains("5 test(s), all passed")
           .doesNotContain("FAIL");
     }
   }

@@ -151,6 +151,34 @@ class EvaluationHistoryTest {
   }
 
   @Test
+  void evaluationsFasterThanASecondKeepAPointASecondAndEveryChange() {
+    engine.setRules(
+        rules(
+            """
+            rules:
+              - name: errors
+                select: {service: checkout}
+                window: 5s
+                when: error_rate > 10%
+            """),
+        T0);
+    EvaluationHistory history = new EvaluationHistory(60_000, 1);
+    for (int k = 0; k < 10 * 120; k++) { // every 100 ms for 2 min
+      long now = T0 + k * 100L;
+      if (k % 10 == 0) {
+        push("canary", now, 10, k >= 300 && k < 600); // fails from 30 s to 60 s
+      }
+      engine.tick(now);
+      history.record(engine.snapshot());
+    }
+    EvaluationHistory.InstanceHistory h = history.rule("errors").get(0);
+    // a minute of retention at about a point a second, plus the points where the state changed
+    assertThat(h.times().length).isBetween(60, 70);
+    assertThat(h.transitions()).extracting(EvaluationHistory.Transition::to).contains(Phase.FIRING);
+    assertThat(history.footprintBytes()).isLessThan(17L * 256 + 10_000);
+  }
+
+  @Test
   void aTrackGrowsToWhatItsRetentionHoldsAndNoFurther() {
     EvaluationHistory history = new EvaluationHistory(3_600_000, 1);
     engine.setRules(

@@ -139,6 +139,48 @@ class CanaryJudgeTest {
   }
 
   @Test
+  void theJudgeCountsTheWholeStageEvenPastMaxWindow() {
+    engine.setRollouts(rollouts(JUDGED), T0);
+    run(70 * 60, 100, 0.005); // 70 min of a healthy canary: past the 1 h max_window
+    Verdict.CriterionStatus errors = verdict().rollback().get(1);
+    CanaryJudge.Reading r = errors.judge().reading();
+    // every request of the stage (each second is complete when it is evaluated): nothing slid
+    // out of the 1 h window
+    assertThat(r.canaryRequests()).isEqualTo(10L * 70 * 60);
+    assertThat(r.baselineRequests()).isEqualTo(90L * 70 * 60);
+    assertThat(verdict().decision()).isNotEqualTo(Verdict.Decision.ROLLBACK);
+  }
+
+  @Test
+  void preAggregatedBucketsTooCoarseForTheMarginAreNotWeighed() {
+    engine.setRollouts(rollouts(JUDGED), T0);
+    io.rollguard.window.BucketBounds bounds =
+        io.rollguard.window.BucketBounds.explicit(
+            new double[] {
+              50_000, 100_000, 250_000, 500_000, io.rollguard.window.BucketBounds.UNBOUNDED
+            });
+    for (int s = 0; s < 120; s++) {
+      for (String stage : List.of("stable", "canary")) {
+        io.rollguard.window.BucketedLatency buckets =
+            new io.rollguard.window.BucketedLatency(bounds);
+        int n = stage.equals("stable") ? 90 : 10;
+        buckets.add(75_000, n * 9 / 10, 100_000);
+        buckets.add(175_000, n / 10, 250_000);
+        registry
+            .requests(Labels.of(Map.of("service", "checkout", "stage", stage)))
+            .recordBuckets(clock.wallTimeMillis(), buckets, 0, clock.wallTimeMillis(), scratch);
+      }
+      clock.advance(Duration.ofSeconds(1));
+      events.addAll(engine.tick(clock.wallTimeMillis()));
+    }
+    Verdict.CriterionStatus latency = verdict().rollback().get(0);
+    assertThat(latency.truth()).isEqualTo(Truth.NO_DATA);
+    assertThat(latency.judge().reading().unusable()).contains("pre-aggregated buckets");
+    assertThat(latency.valueText()).startsWith("no data: the latencies near the thresholds");
+    assertThat(verdict().decision()).isEqualTo(Verdict.Decision.HOLD);
+  }
+
+  @Test
   void judgesBelongInRolloutsUnderTheRightHeading() {
     RuleLoader.Result rule =
         RuleLoader.load(

@@ -120,6 +120,26 @@ class StatusApiHttpTest {
             });
   }
 
+  private static final String LABELS =
+      "{group=\"stage=canary\",rule=\"canary-errors\",severity=\"warning\"}";
+
+  /** Pushes failing canary traffic every 100 ms until {@code /metrics} contains {@code line}. */
+  private Future<String> pushUntilMetrics(Vertx vertx, String line, int attemptsLeft) {
+    return push(false)
+        .compose(v -> client.get("/metrics").send())
+        .compose(
+            r -> {
+              String text = r.bodyAsString();
+              if (text.contains(line)) {
+                return Future.succeededFuture(text);
+              }
+              if (attemptsLeft == 0) {
+                return Future.failedFuture("gave up waiting for " + line + " in /metrics");
+              }
+              return vertx.timer(100).compose(t -> pushUntilMetrics(vertx, line, attemptsLeft - 1));
+            });
+  }
+
   private static boolean firingIn(JsonObject history) {
     JsonArray instances = history.getJsonArray("instances");
     return instances.size() == 1
@@ -151,15 +171,14 @@ class StatusApiHttpTest {
                     assertThat(changes.getJsonObject(1).getLong("at"))
                         .isGreaterThanOrEqualTo(changes.getJsonObject(0).getLong("at") + 400);
                   });
-              return client.get("/metrics").send();
+              // keep the breach going while /metrics is read: its 2 s window must stay failing
+              return pushUntilMetrics(vertx, "rollguard_alert_state" + LABELS + " 2.0", 100);
             })
         .compose(
-            metrics -> {
+            text -> {
               ctx.verify(
                   () -> {
-                    String text = metrics.bodyAsString();
-                    String labels =
-                        "{group=\"stage=canary\",rule=\"canary-errors\",severity=\"warning\"}";
+                    String labels = LABELS;
                     assertThat(text)
                         .contains("rollguard_alert_state" + labels + " 2.0")
                         .contains("rollguard_rule_threshold" + labels + " 0.5")
@@ -273,6 +292,16 @@ class StatusApiHttpTest {
         .compose(
             msg -> {
               ctx.verify(() -> assertThat(msg).contains("epoch milliseconds or RFC 3339"));
+              return bad("/api/v1/query_range?start=-9223372036854775808&end=2147483646&step=1ms");
+            })
+        .compose(
+            msg -> {
+              ctx.verify(() -> assertThat(msg).contains("between 1970 and the year 9999"));
+              return bad("/api/v1/query_range?start=0&end=253402300799999&step=1ms");
+            })
+        .compose(
+            msg -> {
+              ctx.verify(() -> assertThat(msg).contains("at most 11000 points"));
               return bad("/api/v1/query_range?window=2h");
             })
         .onComplete(
