@@ -41,7 +41,12 @@ import java.util.concurrent.Future;
  * Every stage has a 10 min {@code min_duration}. Scenarios: A/A (the canary from the baseline's
  * distribution), the canary's latencies 10%, 25% and 50% slower, its error rate 1% and 2%.
  *
- * <p>Arguments: A/A runs (default 1000), runs per A/B scenario (default 200), threads (default 2).
+ * <p>Three more scenarios stretch the judge's assumptions: an A/A stage at 50/50 traffic (50
+ * requests/s each), and a canary whose log-latencies spread wider (sigma 0.55: P95 +8.6%, within
+ * the 10% margin, without scaling) at 10/90 and at 50/50.
+ *
+ * <p>Arguments: A/A runs (default 1000), runs per A/B scenario (default 200), threads (default 2),
+ * runs per stretched scenario (default 300).
  */
 public final class CanaryJudgeSimulation {
 
@@ -90,8 +95,22 @@ public final class CanaryJudgeSimulation {
         .formatted(name, every);
   }
 
-  /** One scenario: the canary's latency factor and error rate. */
-  record Scenario(String name, double latencyFactor, double errorRate, int runs) {}
+  /**
+   * One scenario: the canary's latency factor, the spread (sigma) of its log-latencies, its error
+   * rate, and the requests per second of each version.
+   */
+  record Scenario(
+      String name,
+      double latencyFactor,
+      double sigma,
+      double errorRate,
+      int canaryPerSecond,
+      int baselinePerSecond,
+      int runs) {
+    Scenario(String name, double latencyFactor, double errorRate, int runs) {
+      this(name, latencyFactor, 0.5, errorRate, 10, 90, runs);
+    }
+  }
 
   /** What one rollout did in one run: seconds into the stage, -1 when it did not. */
   record Outcome(int rolledBackAt, int promotedAt) {}
@@ -100,6 +119,7 @@ public final class CanaryJudgeSimulation {
     int aaRuns = args.length > 0 ? Integer.parseInt(args[0]) : 1_000;
     int abRuns = args.length > 1 ? Integer.parseInt(args[1]) : 200;
     int threads = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+    int extraRuns = args.length > 3 ? Integer.parseInt(args[3]) : 300;
     List<Scenario> scenarios =
         List.of(
             new Scenario("A/A (same distribution)", 1.0, 0.005, aaRuns),
@@ -107,7 +127,12 @@ public final class CanaryJudgeSimulation {
             new Scenario("P95 +25%", 1.25, 0.005, abRuns),
             new Scenario("P95 +50%", 1.50, 0.005, abRuns),
             new Scenario("errors 0.5% -> 1%", 1.0, 0.01, abRuns),
-            new Scenario("errors 0.5% -> 2%", 1.0, 0.02, abRuns));
+            new Scenario("errors 0.5% -> 2%", 1.0, 0.02, abRuns),
+            // the judge's own assumptions stretched: a 50/50 stage, and a canary whose wider tail
+            // moves its P95 by +8.6% (within the 10% margin) without scaling its latencies
+            new Scenario("A/A at a 50/50 stage", 1.0, 0.5, 0.005, 50, 50, extraRuns),
+            new Scenario("wider tail, P95 +8.6%", 1.0, 0.55, 0.005, 10, 90, extraRuns),
+            new Scenario("wider tail at 50/50", 1.0, 0.55, 0.005, 50, 50, extraRuns));
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     long started = System.nanoTime();
     System.out.printf(
@@ -122,6 +147,9 @@ public final class CanaryJudgeSimulation {
         "promoted",
         "median to P");
     for (Scenario s : scenarios) {
+      if (s.runs() == 0) {
+        continue; // e.g. "0 0 2 300": the stretched scenarios only
+      }
       List<Future<Outcome[]>> futures = new ArrayList<>();
       for (int run = 0; run < s.runs(); run++) {
         long seed = 1_000_003L * run + s.name().hashCode();
@@ -217,13 +245,23 @@ public final class CanaryJudgeSimulation {
     Arrays.fill(promotedAt, -1);
     for (int second = 0; second < STAGE_SECONDS; second++) {
       long start = T0 + second * 1_000L;
-      push(stable, samples, poisson(random, 90), start, 1.0, 0.005, random, scratch);
+      push(
+          stable,
+          samples,
+          poisson(random, s.baselinePerSecond()),
+          start,
+          1.0,
+          0.5,
+          0.005,
+          random,
+          scratch);
       push(
           canary,
           samples,
-          poisson(random, 10),
+          poisson(random, s.canaryPerSecond()),
           start,
           s.latencyFactor(),
+          s.sigma(),
           s.errorRate(),
           random,
           scratch);
@@ -262,19 +300,20 @@ public final class CanaryJudgeSimulation {
       int n,
       long start,
       double factor,
+      double sigma,
       double errorRate,
       Random random,
       LatencyScratch scratch) {
     samples.clear();
     for (int i = 0; i < n; i++) {
-      double ms = factor * 80 * Math.exp(0.5 * random.nextGaussian());
+      double ms = factor * 80 * Math.exp(sigma * random.nextGaussian());
       samples.add(
           start + random.nextInt(1_000), Math.round(ms * 1000), random.nextDouble() < errorRate);
     }
     window.record(samples, 0, n, start + 999, scratch);
   }
 
-  /** A Poisson count of mean {@code mean} (Knuth's method; means here are small). */
+  /** A Poisson count of mean {@code mean} (Knuth's method; means here are at most 90). */
   private static int poisson(Random random, double mean) {
     double limit = Math.exp(-mean);
     double product = random.nextDouble();
