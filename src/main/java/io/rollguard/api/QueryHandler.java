@@ -57,14 +57,7 @@ public final class QueryHandler implements Handler<RoutingContext> {
       Json.error(ctx, 400, e.getMessage());
       return;
     }
-    String byParam = ctx.request().getParam("by");
-    List<String> by =
-        byParam == null || byParam.isBlank()
-            ? List.of()
-            : Arrays.stream(byParam.split(","))
-                .map(String::trim)
-                .filter(s -> !s.isEmpty())
-                .toList();
+    List<String> by = by(ctx);
     long now = clock.wallTimeMillis();
     ctx.vertx()
         .executeBlocking(() -> query(selector, by, now, window), false)
@@ -119,6 +112,14 @@ public final class QueryHandler implements Handler<RoutingContext> {
         .put("time", nowMillis)
         .put("quantile_relative_error", Json.number(widest))
         .put("results", results);
+  }
+
+  /** The label names of {@code ?by=stage,version}; empty without it. */
+  static List<String> by(RoutingContext ctx) {
+    String byParam = ctx.request().getParam("by");
+    return byParam == null || byParam.isBlank()
+        ? List.of()
+        : Arrays.stream(byParam.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
   }
 
   /** The label matchers among a request's query parameters. */

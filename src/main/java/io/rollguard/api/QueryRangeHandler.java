@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -101,14 +100,7 @@ public final class QueryRangeHandler implements Handler<RoutingContext> {
       throw new IllegalArgumentException(
           "at most " + MAX_POINTS + " points per query: raise step or narrow start..end");
     }
-    String byParam = ctx.request().getParam("by");
-    List<String> by =
-        byParam == null || byParam.isBlank()
-            ? List.of()
-            : Arrays.stream(byParam.split(","))
-                .map(String::trim)
-                .filter(b -> !b.isEmpty())
-                .toList();
+    List<String> by = QueryHandler.by(ctx);
     return new Range(
         Selector.parse(QueryHandler.matchers(ctx, RESERVED)), by, window, start, end, step);
   }
