@@ -42,6 +42,9 @@ class StatusPageChromiumIT {
 
   private static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
+  /** A label value that would run if the page put it into HTML unescaped. */
+  private static final String HOSTILE = "<img src=x onerror=\"document.title='xss'\">";
+
   @TempDir Path dir;
 
   private final HttpClient http =
@@ -65,6 +68,11 @@ class StatusPageChromiumIT {
             severity: critical
           - name: stable-latency
             select: {service: checkout, stage: stable}
+            window: 10s
+            when: p95 > 500ms
+          - name: pod-latency
+            select: {service: checkout}
+            by: [pod]
             window: 10s
             when: p95 > 500ms
         rollouts:
@@ -114,6 +122,11 @@ class StatusPageChromiumIT {
         row = waitForRule(browser, "canary-errors", "firing");
         assertThat(row.getText()).contains("FIRING");
         shot(browser, "overview-firing");
+
+        // label values come from whoever pushes: shown as text, never run as markup
+        assertThat(browser.findElements(By.cssSelector("main img"))).isEmpty();
+        assertThat(browser.getTitle()).doesNotContain("xss");
+        assertThat(browser.findElement(By.tagName("main")).getText()).contains(HOSTILE);
 
         browser.get(base + "/#/rules/canary-errors");
         waitFor(browser, "rule");
@@ -254,7 +267,9 @@ class StatusPageChromiumIT {
               + canary
               + "]},{\"service\":\"checkout\",\"labels\":{\"stage\":\"stable\"},\"requests\":["
               + stable
-              + "]}]";
+              + "]},{\"service\":\"checkout\",\"labels\":{\"pod\":"
+              + io.vertx.core.json.Json.encode(HOSTILE)
+              + "},\"requests\":[{\"latency_ms\":20}]}]";
       try {
         http.send(
             HttpRequest.newBuilder(URI.create(base + "/api/v1/ingest"))
