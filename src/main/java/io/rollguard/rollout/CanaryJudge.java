@@ -79,21 +79,14 @@ public final class CanaryJudge {
     long nb = baseline.count();
     double needed = 1 / alpha;
     if (nc == 0 || nb == 0) {
-      return new Reading(
-          1,
+      return unweighed(
           needed,
           Double.NaN,
-          0,
-          Double.POSITIVE_INFINITY,
           nc,
           nb,
-          0,
-          0,
           Double.NaN,
           Double.NaN,
           Latency.QUANTILE_RELATIVE_ERROR,
-          -1,
-          -1,
           null);
     }
     double rho = (double) nc / (nc + nb);
@@ -120,7 +113,7 @@ public final class CanaryJudge {
           rc,
           rb,
           0,
-          more(errorScale, nc, stageMillis),
+          more(errorScale, nc),
           seconds(errorScale, stageMillis),
           null);
     }
@@ -134,21 +127,14 @@ public final class CanaryJudge {
     double coarse =
         Math.max(canary.relativeErrorAt((1 + margin) * qb), baseline.relativeErrorAt(qb));
     if (coarse > Latency.QUANTILE_RELATIVE_ERROR * 1.0001) {
-      return new Reading(
-          1,
+      return unweighed(
           needed,
           qc / qb,
-          0,
-          Double.POSITIVE_INFINITY,
           nc,
           nb,
-          0,
-          0,
           qc,
           qb,
           coarse,
-          -1,
-          -1,
           String.format(
               java.util.Locale.ROOT,
               "the latencies near the thresholds are pre-aggregated buckets (OTLP or remote"
@@ -175,7 +161,7 @@ public final class CanaryJudge {
         qc,
         qb,
         Math.max(canary.relativeErrorAt(qc), baseline.relativeErrorAt(qb)),
-        more(scale, nc, stageMillis),
+        more(scale, nc),
         seconds(scale, stageMillis),
         null);
   }
@@ -193,12 +179,10 @@ public final class CanaryJudge {
       double alpha,
       boolean lower) {
     double needed = 1 / alpha;
+    long xb = baseline.countAboveMillis(qb, !lower); // the baseline's side does not move with r
     java.util.function.DoublePredicate shown =
-        r -> {
-          long xc = canary.countAboveMillis(r * qb, lower);
-          long xb = baseline.countAboveMillis(qb, !lower);
-          return ShareTest.evidence(xc, xb, rho, 1, lower) >= needed;
-        };
+        r ->
+            ShareTest.evidence(canary.countAboveMillis(r * qb, lower), xb, rho, 1, lower) >= needed;
     double lo = 0.01;
     double hi = 100;
     if (lower ? !shown.test(lo) : !shown.test(hi)) {
@@ -207,20 +191,40 @@ public final class CanaryJudge {
     if (lower ? shown.test(hi) : shown.test(lo)) {
       return lower ? hi : lo;
     }
-    // lower: shown at lo, not at hi (find the largest r shown); upper: the smallest r shown
-    for (int i = 0; i < 30; i++) {
-      double mid = Math.sqrt(lo * hi);
-      if (shown.test(mid) == lower) {
-        lo = mid;
-      } else {
-        hi = mid;
-      }
-    }
-    return lower ? lo : hi;
+    // lower: the largest r shown (shown falls with r); upper: where shown starts (it rises)
+    return lower ? ShareTest.bisect(shown, lo, hi) : ShareTest.bisect(shown.negate(), lo, hi);
+  }
+
+  /** A reading that weighs nothing: no evidence, no bounds, {@code unusable} says why if known. */
+  private static Reading unweighed(
+      double needed,
+      double estimate,
+      long nc,
+      long nb,
+      double canaryValue,
+      double baselineValue,
+      double relativeError,
+      String unusable) {
+    return new Reading(
+        1,
+        needed,
+        estimate,
+        0,
+        Double.POSITIVE_INFINITY,
+        nc,
+        nb,
+        0,
+        0,
+        canaryValue,
+        baselineValue,
+        relativeError,
+        -1,
+        -1,
+        unusable);
   }
 
   /** More canary requests needed at {@code scale} times today's; -1 when decided or unknown. */
-  private static long more(double scale, long canaryRequests, long stageMillis) {
+  private static long more(double scale, long canaryRequests) {
     if (Double.isNaN(scale) || scale <= 1) {
       return -1;
     }

@@ -215,7 +215,6 @@ public final class RolloutEngine
     Inputs inputs =
         new GroupInputs(rt.selection.all(registry), now, windowMillis, stageAccumulator, baseline);
     List<AlertEvent> events = new ArrayList<>();
-    Stage judged = new Stage(rt, now);
 
     List<Verdict.CriterionStatus> rollback = new ArrayList<>();
     List<Verdict.CriterionStatus> firing = new ArrayList<>();
@@ -223,7 +222,7 @@ public final class RolloutEngine
       Rollout.Criterion c = r.rollbackWhen().get(i);
       CanaryJudge.Reading reading =
           c.when() instanceof Expr.Judge j
-              ? judged.judge(j, rt.rollbackDecided, i, alphaShare(r, r.rollbackWhen()))
+              ? judge(rt, j, rt.rollbackDecided, i, alphaShare(r, r.rollbackWhen()), now)
               : null;
       Truth truth =
           reading != null
@@ -254,7 +253,7 @@ public final class RolloutEngine
     for (int i = 0; i < r.promoteWhen().size(); i++) {
       Rollout.Criterion c = r.promoteWhen().get(i);
       if (c.when() instanceof Expr.Judge j) {
-        CanaryJudge.Reading reading = judged.judge(j, rt.promoteDecided, i, r.alpha());
+        CanaryJudge.Reading reading = judge(rt, j, rt.promoteDecided, i, r.alpha(), now);
         Truth truth = judgeTruth(reading, rt.promoteDecided[i]);
         allShown &= truth == Truth.TRUE;
         promote.add(judgeStatus(c, truth, reading, rt.promoteDecided[i], null));
@@ -265,13 +264,12 @@ public final class RolloutEngine
         promote.add(status(c, truth, inputs, null));
       }
     }
-    // with judge criteria only, the stage's min_duration runs from the stage's start
-    rt.promoteHoldingSince =
-        allHold
-            ? (rt.promoteHoldingSince == 0
-                ? (anyThreshold ? now : rt.stageSince)
-                : rt.promoteHoldingSince)
-            : 0;
+    if (!allHold) {
+      rt.promoteHoldingSince = 0;
+    } else if (rt.promoteHoldingSince == 0) {
+      // with judge criteria only, the stage's min_duration runs from the stage's start
+      rt.promoteHoldingSince = anyThreshold ? now : rt.stageSince;
+    }
     allHold &= allShown;
     Rollout.Stage stage = rt.stage();
     Verdict.Decision decision;
@@ -349,7 +347,7 @@ public final class RolloutEngine
 
   /** The SLI of both arms over the stage, with their request counts and error bounds. */
   private static List<SliReading> judgeReadings(Expr.Judge j, CanaryJudge.Reading reading) {
-    String sli = j.sli() == Sli.ERROR_RATE ? "error_rate" : j.sliText();
+    String sli = j.sliText();
     Type type = j.sli() == Sli.ERROR_RATE ? Type.RATIO : Type.DURATION;
     double error = j.sli() == Sli.ERROR_RATE ? 0 : reading.relativeError();
     return List.of(
@@ -364,37 +362,23 @@ public final class RolloutEngine
   }
 
   /**
-   * Both arms over the live stage so far, kept per stage and added to, never re-read: each
-   * evaluation adds the whole seconds completed since the last one, so the judge sees everything
-   * since the stage began, however long the stage, at the cost of the new seconds only. Samples
-   * that arrive for a second already added are not counted by the judge.
+   * Judges {@code j} on both arms over the live stage so far ({@link StageCounts}), and latches
+   * {@code decided[i]} when its evidence first reaches what it needs.
    */
-  private final class Stage {
-    private final LiveRollout rt;
-    private final long now;
-    private boolean merged;
-
-    Stage(LiveRollout rt, long now) {
-      this.rt = rt;
-      this.now = now;
+  private CanaryJudge.Reading judge(
+      LiveRollout rt, Expr.Judge j, long[] decided, int i, double alpha, long now) {
+    catchUp(rt.judged, rt, now);
+    CanaryJudge.Reading reading =
+        CanaryJudge.judge(
+            j,
+            rt.judged.canary,
+            rt.judged.baseline,
+            alpha,
+            Math.max(1_000, now - rt.stageSince + 1));
+    if (decided[i] == 0 && reading.decided()) {
+      decided[i] = now;
     }
-
-    long millis() {
-      return Math.max(1_000, now - rt.stageSince + 1);
-    }
-
-    CanaryJudge.Reading judge(Expr.Judge j, long[] decided, int i, double alpha) {
-      if (!merged) {
-        catchUp(rt.judged, rt, now);
-        merged = true;
-      }
-      CanaryJudge.Reading reading =
-          CanaryJudge.judge(j, rt.judged.canary, rt.judged.baseline, alpha, millis());
-      if (decided[i] == 0 && reading.decided()) {
-        decided[i] = now;
-      }
-      return reading;
-    }
+    return reading;
   }
 
   private static Verdict.CriterionStatus status(
@@ -424,7 +408,12 @@ public final class RolloutEngine
     verdicts = java.util.Collections.unmodifiableMap(out);
   }
 
-  /** What the judge has of both arms in the live stage: whole seconds up to {@code through}. */
+  /**
+   * What the judge has of both arms in the live stage: whole seconds up to {@code through}, kept
+   * per stage and added to, never re-read. Each evaluation adds the seconds completed since the
+   * last one, so the judge sees everything since the stage began, however long the stage, at the
+   * cost of the new seconds only; samples that arrive for a second already added are not counted.
+   */
   static final class StageCounts {
     final RequestAccumulator canary = new RequestAccumulator();
     final RequestAccumulator baseline = new RequestAccumulator();
@@ -433,7 +422,10 @@ public final class RolloutEngine
     long through = Long.MIN_VALUE;
   }
 
-  /** Adds the whole seconds of the stage completed since the last call into {@code counts}. */
+  /**
+   * Adds the whole seconds of the stage completed since the last call into {@code counts}; a second
+   * call at the same time adds nothing.
+   */
   private void catchUp(StageCounts counts, LiveRollout rt, long now) {
     long stageFirst = Math.floorDiv(rt.stageSince, 1_000);
     long complete = Math.floorDiv(now, 1_000) - 1; // the current second is still filling
@@ -464,8 +456,8 @@ public final class RolloutEngine
 
     long[] promoteDecided;
 
-    /** Both arms' requests in this stage so far, for the judge. */
-    StageCounts judged = new StageCounts();
+    /** Both arms' requests in this stage so far, for the judge (a new one per stage). */
+    StageCounts judged;
 
     long promoteHoldingSince;
     long decisionSince;

@@ -105,19 +105,18 @@ final class RolloutText {
           + r.baselineRequests()
           + " baseline requests in the stage";
     }
+    boolean errors = j.sli() == Sli.ERROR_RATE;
     if (r.canaryEvents() + r.baselineEvents() == 0) {
       return "inconclusive: "
-          + (j.sli() == Sli.ERROR_RATE
+          + (errors
               ? "no errors in either version yet"
               : "no request of either version is past the thresholds yet")
           + ", "
-          + String.format(Locale.ROOT, "%,d", r.canaryRequests())
-          + " canary and "
-          + String.format(Locale.ROOT, "%,d", r.baselineRequests())
-          + " baseline requests: nothing to weigh";
+          + requests(r)
+          + ": nothing to weigh";
     }
-    boolean errors = j.sli() == Sli.ERROR_RATE;
     String what = errors ? "the error rate" : j.sliText();
+    Type unit = errors ? Type.RATIO : Type.DURATION;
     StringBuilder b = new StringBuilder();
     if (decidedAt > 0 || r.decided()) {
       b.append(j.worse() ? "shown worse than the baseline by more than " : "shown within ")
@@ -131,15 +130,9 @@ final class RolloutText {
         .append(" is ")
         .append(ratio(r.estimate()))
         .append(" the baseline's (")
-        .append(
-            errors
-                ? AlertText.format(Type.RATIO, r.canaryValue())
-                : AlertText.format(Type.DURATION, r.canaryValue()))
+        .append(AlertText.format(unit, r.canaryValue()))
         .append(" vs ")
-        .append(
-            errors
-                ? AlertText.format(Type.RATIO, r.baselineValue())
-                : AlertText.format(Type.DURATION, r.baselineValue()))
+        .append(AlertText.format(unit, r.baselineValue()))
         .append("; bounds ")
         .append(ratio(r.lower()))
         .append("..")
@@ -149,10 +142,7 @@ final class RolloutText {
         .append(r.decided() ? " >= " : " of ")
         .append(number(r.needed()))
         .append(", ")
-        .append(String.format(Locale.ROOT, "%,d", r.canaryRequests()))
-        .append(" canary and ")
-        .append(String.format(Locale.ROOT, "%,d", r.baselineRequests()))
-        .append(" baseline requests");
+        .append(requests(r));
     if (decidedAt > 0 && !r.decided()) {
       b.append(" (decided earlier in the stage)");
     }
@@ -161,12 +151,24 @@ final class RolloutText {
           r.requestsNeeded() < 0
               ? "; the canary looks about as good as the margin: more traffic may not settle it"
               : "; about "
-                  + String.format(Locale.ROOT, "%,d", r.requestsNeeded())
+                  + count(r.requestsNeeded())
                   + " more canary requests (~"
                   + Durations.format(Duration.ofSeconds(Math.max(1, r.secondsNeeded())))
                   + " at the current traffic)");
     }
     return b.toString();
+  }
+
+  /** {@code 2,310 canary and 20,880 baseline requests}. */
+  private static String requests(CanaryJudge.Reading r) {
+    return count(r.canaryRequests())
+        + " canary and "
+        + count(r.baselineRequests())
+        + " baseline requests";
+  }
+
+  private static String count(long n) {
+    return String.format(Locale.ROOT, "%,d", n);
   }
 
   /** A ratio for people: {@code 1.31x}, {@code <0.01x}, {@code inf}. */

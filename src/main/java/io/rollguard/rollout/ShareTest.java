@@ -93,7 +93,7 @@ final class ShareTest {
    * The point, between {@code lo} and {@code hi} (a geometric bisection), where {@code holds} turns
    * false.
    */
-  private static double bisect(java.util.function.DoublePredicate holds, double lo, double hi) {
+  static double bisect(java.util.function.DoublePredicate holds, double lo, double hi) {
     // holds(lo) is true; find the largest x with holds(x)
     for (int i = 0; i < 40; i++) {
       double mid = Math.sqrt(lo * hi);

@@ -201,6 +201,10 @@ public final class ExprParser {
     throw new ExprException(t.column, "unknown name '" + name + "'" + suggestion(name));
   }
 
+  /** What the judge compares (besides quantile(q)): the latency quantiles and the error rate. */
+  private static final java.util.Set<Sli> JUDGED =
+      java.util.EnumSet.of(Sli.P50, Sli.P75, Sli.P90, Sli.P95, Sli.P99, Sli.P999, Sli.ERROR_RATE);
+
   /** {@code worse_than_baseline(SLI, MARGIN%)}: a latency quantile or error_rate, a margin. */
   private Expr judge(Token t, boolean worse) throws ExprException {
     String name = t.text;
@@ -217,14 +221,7 @@ public final class ExprParser {
         throw new ExprException(
             s.column, name + " compares a quantile strictly between 0 and 1 (quantile(0.975))");
       }
-    } else if (sli == null
-        || !(sli == Sli.ERROR_RATE
-            || sli == Sli.P50
-            || sli == Sli.P75
-            || sli == Sli.P90
-            || sli == Sli.P95
-            || sli == Sli.P99
-            || sli == Sli.P999)) {
+    } else if (!JUDGED.contains(sli)) {
       throw new ExprException(
           s.column,
           name + " compares a latency quantile (p50..p999, quantile(q)) or error_rate: " + usage);
