@@ -43,11 +43,14 @@ final class EvaluationMetrics {
   private final MultiGauge criterionHolds;
   private final int maxRuleGroups;
   private List<String> registeredKeys = List.of();
-  private List<String> registeredGroups = List.of();
-  private List<String> registeredCriteria = List.of();
+  private List<Tags> registeredGroups = List.of();
+  private List<CriterionRow> registeredCriteria = List.of();
 
-  /** The exported rule instances as of the last evaluation, by row key (rules worker writes). */
-  private volatile Map<String, RuleEngine.InstanceStatus> exported = Map.of();
+  /** The exported rule instances as of the last evaluation, by their rows' tags (rules worker). */
+  private volatile Map<Tags, RuleEngine.InstanceStatus> exported = Map.of();
+
+  /** Where a rollout criterion's row reads its values, and the row's tags. */
+  private record CriterionRow(String rollout, boolean promote, int index, Tags tags) {}
 
   private volatile long unexported;
 
@@ -148,57 +151,54 @@ final class EvaluationMetrics {
     burnRates.register(burnRows, true);
   }
 
-  /** One row per rule instance, the first {@code maxRuleGroups} in rule file order. */
+  /**
+   * One row per rule instance, the first {@code maxRuleGroups} in rule file order (within a rule,
+   * in group order, so which ones fit does not depend on hashing). A row reads its value by its
+   * tags; rows that stay are kept as they are when others come or go (no gap for a scrape).
+   */
   private void updateRules() {
-    Map<String, RuleEngine.InstanceStatus> now = new LinkedHashMap<>();
-    Map<String, Tags> tags = new LinkedHashMap<>();
+    Map<Tags, RuleEngine.InstanceStatus> now = new LinkedHashMap<>();
     long left = 0;
     for (RuleEngine.RuleStatus r : evaluation.rules().snapshot().rules()) {
-      // instances in group order, so which ones fit under the limit does not depend on hashing
-      List<RuleEngine.InstanceStatus> instances = new ArrayList<>(r.instances());
-      instances.sort(
-          java.util.Comparator.comparing(
-              (RuleEngine.InstanceStatus i) -> group(r.rule().by(), i.labels())));
-      for (RuleEngine.InstanceStatus i : instances) {
+      java.util.TreeMap<String, RuleEngine.InstanceStatus> byGroup = new java.util.TreeMap<>();
+      for (RuleEngine.InstanceStatus i : r.instances()) {
+        byGroup.put(group(r.rule().by(), i.labels()), i);
+      }
+      for (var e : byGroup.entrySet()) {
         if (now.size() >= maxRuleGroups) {
           left++;
           continue;
         }
-        String group = group(r.rule().by(), i.labels());
-        String key = r.rule().name() + "\u0000" + group + "\u0000" + r.rule().severity().wireName();
-        now.put(key, i);
-        tags.put(
-            key,
+        now.put(
             Tags.of(
                 "rule", r.rule().name(),
-                "group", group,
-                "severity", r.rule().severity().wireName()));
+                "group", e.getKey(),
+                "severity", r.rule().severity().wireName()),
+            e.getValue());
       }
     }
     exported = now;
     unexported = left;
-    List<String> keys = List.copyOf(now.keySet());
+    List<Tags> keys = List.copyOf(now.keySet());
     if (keys.equals(registeredGroups)) {
       return;
     }
-    // rows read their value by key: rows that stay are kept as they are (no gap for a scrape)
     registeredGroups = keys;
     List<MultiGauge.Row<?>> values = new ArrayList<>();
     List<MultiGauge.Row<?>> thresholds = new ArrayList<>();
     List<MultiGauge.Row<?>> states = new ArrayList<>();
-    for (String key : keys) {
-      Tags t = tags.get(key);
-      values.add(MultiGauge.Row.of(t, this, m -> m.instance(key, i -> i.value())));
-      thresholds.add(MultiGauge.Row.of(t, this, m -> m.instance(key, i -> i.threshold())));
-      states.add(MultiGauge.Row.of(t, this, m -> m.instance(key, i -> i.phase().ordinal())));
+    for (Tags t : keys) {
+      values.add(MultiGauge.Row.of(t, this, m -> m.instance(t, i -> i.value())));
+      thresholds.add(MultiGauge.Row.of(t, this, m -> m.instance(t, i -> i.threshold())));
+      states.add(MultiGauge.Row.of(t, this, m -> m.instance(t, i -> i.phase().ordinal())));
     }
     ruleValues.register(values, false);
     ruleThresholds.register(thresholds, false);
     alertStates.register(states, false);
   }
 
-  private double instance(String key, ToDoubleFunction<RuleEngine.InstanceStatus> value) {
-    RuleEngine.InstanceStatus i = exported.get(key);
+  private double instance(Tags row, ToDoubleFunction<RuleEngine.InstanceStatus> value) {
+    RuleEngine.InstanceStatus i = exported.get(row);
     return i == null ? Double.NaN : value.applyAsDouble(i);
   }
 
@@ -216,56 +216,44 @@ final class EvaluationMetrics {
 
   /** One row per rollout criterion. */
   private void updateCriteria() {
-    List<String> keys = new ArrayList<>();
-    List<Tags> tags = new ArrayList<>();
+    List<CriterionRow> rows = new ArrayList<>();
     for (Verdict v : evaluation.rollouts().verdicts().values()) {
-      for (String kind : List.of("promote", "rollback")) {
-        List<Verdict.CriterionStatus> list = kind.equals("promote") ? v.promote() : v.rollback();
+      for (boolean promote : new boolean[] {true, false}) {
+        List<Verdict.CriterionStatus> list = promote ? v.promote() : v.rollback();
         for (int i = 0; i < list.size(); i++) {
-          keys.add(
-              v.rollout().name()
-                  + "\u0000"
-                  + kind
-                  + "\u0000"
-                  + i
-                  + "\u0000"
-                  + list.get(i).criterion().text());
-          tags.add(
-              Tags.of(
-                  "rollout", v.rollout().name(),
-                  "kind", kind,
-                  "criterion", list.get(i).criterion().text()));
+          rows.add(
+              new CriterionRow(
+                  v.rollout().name(),
+                  promote,
+                  i,
+                  Tags.of(
+                      "rollout", v.rollout().name(),
+                      "kind", promote ? "promote" : "rollback",
+                      "criterion", list.get(i).criterion().text())));
         }
       }
     }
-    if (keys.equals(registeredCriteria)) {
+    if (rows.equals(registeredCriteria)) {
       return;
     }
-    registeredCriteria = keys;
+    registeredCriteria = rows;
     List<MultiGauge.Row<?>> values = new ArrayList<>();
     List<MultiGauge.Row<?>> thresholds = new ArrayList<>();
     List<MultiGauge.Row<?>> holds = new ArrayList<>();
-    for (int k = 0; k < keys.size(); k++) {
-      String[] parts = keys.get(k).split("\u0000");
-      String rollout = parts[0];
-      boolean promote = parts[1].equals("promote");
-      int index = Integer.parseInt(parts[2]);
-      Tags t = tags.get(k);
-      values.add(row(t, e -> criterion(e, rollout, promote, index, c -> c.value())));
-      thresholds.add(row(t, e -> criterion(e, rollout, promote, index, c -> c.thresholdValue())));
+    for (CriterionRow c : rows) {
+      values.add(row(c.tags(), e -> criterion(e, c, s -> s.value())));
+      thresholds.add(row(c.tags(), e -> criterion(e, c, s -> s.thresholdValue())));
       holds.add(
           row(
-              t,
+              c.tags(),
               e ->
                   criterion(
                       e,
-                      rollout,
-                      promote,
-                      index,
-                      c ->
-                          c.truth() == Truth.NO_DATA
+                      c,
+                      s ->
+                          s.truth() == Truth.NO_DATA
                               ? Double.NaN
-                              : c.truth() == Truth.TRUE ? 1 : 0)));
+                              : s.truth() == Truth.TRUE ? 1 : 0)));
     }
     criterionValues.register(values, true);
     criterionThresholds.register(thresholds, true);
@@ -273,17 +261,13 @@ final class EvaluationMetrics {
   }
 
   private static double criterion(
-      Evaluation e,
-      String rollout,
-      boolean promote,
-      int index,
-      ToDoubleFunction<Verdict.CriterionStatus> value) {
-    Verdict v = e.rollouts().verdicts().get(rollout);
+      Evaluation e, CriterionRow row, ToDoubleFunction<Verdict.CriterionStatus> value) {
+    Verdict v = e.rollouts().verdicts().get(row.rollout());
     if (v == null) {
       return Double.NaN;
     }
-    List<Verdict.CriterionStatus> list = promote ? v.promote() : v.rollback();
-    return index < list.size() ? value.applyAsDouble(list.get(index)) : Double.NaN;
+    List<Verdict.CriterionStatus> list = row.promote() ? v.promote() : v.rollback();
+    return row.index() < list.size() ? value.applyAsDouble(list.get(row.index())) : Double.NaN;
   }
 
   /** What the rows are registered for: rollout names, SLO names with their windows. */
