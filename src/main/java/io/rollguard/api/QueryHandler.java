@@ -43,15 +43,7 @@ public final class QueryHandler implements Handler<RoutingContext> {
     Duration window;
     Selector selector;
     try {
-      String w = ctx.request().getParam("window");
-      window = w == null ? DEFAULT_WINDOW : Durations.parse(w);
-      long max = registry.settings().maxWindowMillis();
-      if (window.toMillis() <= 0 || window.toMillis() > max) {
-        throw new IllegalArgumentException(
-            "window must be between 1s and max_window ("
-                + Durations.format(Duration.ofMillis(max))
-                + ")");
-      }
+      window = Duration.ofMillis(windowMillis(ctx, registry.settings().maxWindowMillis()));
       selector = Selector.parse(matchers(ctx, RESERVED));
     } catch (IllegalArgumentException e) {
       Json.error(ctx, 400, e.getMessage());
@@ -112,6 +104,28 @@ public final class QueryHandler implements Handler<RoutingContext> {
         .put("time", nowMillis)
         .put("quantile_relative_error", Json.number(widest))
         .put("results", results);
+  }
+
+  /** {@code ?window=5m} in milliseconds (default 1 min), within 1 ms .. {@code maxWindowMillis}. */
+  static long windowMillis(RoutingContext ctx, long maxWindowMillis) {
+    String w = ctx.request().getParam("window");
+    long window = w == null ? DEFAULT_WINDOW.toMillis() : millis(w, "window");
+    if (window <= 0 || window > maxWindowMillis) {
+      throw new IllegalArgumentException(
+          "window must be between 1s and max_window ("
+              + Durations.format(Duration.ofMillis(maxWindowMillis))
+              + ")");
+    }
+    return window;
+  }
+
+  /** A duration parameter in milliseconds; one too long for a long is refused too. */
+  static long millis(String text, String name) {
+    try {
+      return Durations.parse(text).toMillis();
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException(name + " is too long: '" + text + "'");
+    }
   }
 
   /** The label names of {@code ?by=stage,version}; empty without it. */

@@ -74,14 +74,7 @@ public final class QueryRangeHandler implements Handler<RoutingContext> {
   }
 
   static Range parse(RoutingContext ctx, long nowMillis, long maxWindowMillis) {
-    String w = ctx.request().getParam("window");
-    long window = w == null ? 60_000 : millis(w, "window");
-    if (window <= 0 || window > maxWindowMillis) {
-      throw new IllegalArgumentException(
-          "window must be between 1s and max_window ("
-              + Durations.format(Duration.ofMillis(maxWindowMillis))
-              + ")");
-    }
+    long window = QueryHandler.windowMillis(ctx, maxWindowMillis);
     long end = time(ctx.request().getParam("end"), "end", nowMillis);
     long start =
         time(ctx.request().getParam("start"), "start", Math.max(0, end - DEFAULT_RANGE_MILLIS));
@@ -92,13 +85,9 @@ public final class QueryRangeHandler implements Handler<RoutingContext> {
     long step =
         s == null
             ? Math.max(1_000, ((end - start) / DEFAULT_POINTS + 999) / 1_000 * 1_000)
-            : millis(s, "step");
+            : QueryHandler.millis(s, "step");
     if (step <= 0) {
-      throw new IllegalArgumentException("step must be positive");
-    }
-    if ((end - start) / step + 1 > MAX_POINTS) {
-      throw new IllegalArgumentException(
-          "at most " + MAX_POINTS + " points per query: raise step or narrow start..end");
+      throw new IllegalArgumentException("step must be positive"); // the points: query() checks
     }
     List<String> by = QueryHandler.by(ctx);
     return new Range(
@@ -132,15 +121,6 @@ public final class QueryRangeHandler implements Handler<RoutingContext> {
           name + " must lie between 1970 and the year 9999, got '" + text + "'");
     }
     return millis;
-  }
-
-  /** A duration parameter in milliseconds; a duration too long for a long is refused too. */
-  private static long millis(String text, String name) {
-    try {
-      return Durations.parse(text).toMillis();
-    } catch (ArithmeticException e) {
-      throw new IllegalArgumentException(name + " is too long: '" + text + "'");
-    }
   }
 
   static JsonObject query(Range range, SeriesRegistry registry) {

@@ -146,13 +146,11 @@ public final class RolloutsHandlers {
         .put("attempt", v.attempt())
         .put("window", Durations.format(r.window()))
         .put("alpha", r.alpha())
-        .put("select", new JsonObject(new java.util.LinkedHashMap<String, Object>(r.selectSpec())))
+        .put("select", new JsonObject(Map.copyOf(r.selectSpec())))
         .put("stage_label", r.stageLabel())
         .put(
             "baseline",
-            r.baselineSpec() == null
-                ? null
-                : new JsonObject(new java.util.LinkedHashMap<String, Object>(r.baselineSpec())))
+            r.baselineSpec() == null ? null : new JsonObject(Map.copyOf(r.baselineSpec())))
         .put(
             "promote_holding_since",
             v.promoteHoldingSinceMillis() == 0 ? null : v.promoteHoldingSinceMillis())
