@@ -143,25 +143,15 @@ public final class EvaluationHistory {
     List<InstanceHistory> out = new ArrayList<>();
     instances.forEach(
         (labels, t) -> {
-          int skip = 0;
-          while (skip < t.size && t.times[t.index(skip)] <= sinceMillis) {
-            skip++;
-          }
-          int n = t.size - skip;
-          long[] times = new long[n];
-          float[] values = new float[n];
-          float[] thresholds = new float[n];
-          Phase[] phases = new Phase[n];
-          for (int k = 0; k < n; k++) {
-            int at = t.index(skip + k);
-            times[k] = t.times[at];
-            values[k] = t.first[at];
-            thresholds[k] = t.second[at];
-            phases[k] = PHASES[t.phases[at]];
-          }
+          int from = t.firstAfter(sinceMillis);
           out.add(
               new InstanceHistory(
-                  labels, times, values, thresholds, phases, List.copyOf(t.transitions)));
+                  labels,
+                  t.times(from),
+                  t.first(from),
+                  t.second(from),
+                  t.phases(from),
+                  List.copyOf(t.transitions)));
         });
     return out;
   }
@@ -172,17 +162,7 @@ public final class EvaluationHistory {
     if (t == null) {
       return null;
     }
-    int n = t.size;
-    long[] times = new long[n];
-    float[] attainment = new float[n];
-    float[] budget = new float[n];
-    for (int k = 0; k < n; k++) {
-      int at = t.index(k);
-      times[k] = t.times[at];
-      attainment[k] = t.first[at];
-      budget[k] = t.second[at];
-    }
-    return new SloHistory(times, attainment, budget);
+    return new SloHistory(t.times(0), t.first(0), t.second(0));
   }
 
   /** Tracks held now. */
@@ -256,6 +236,48 @@ public final class EvaluationHistory {
 
     long lastMillis() {
       return size == 0 ? Long.MIN_VALUE / 2 : times[index(size - 1)];
+    }
+
+    /** The position (0 = oldest) of the first point after {@code millis}. */
+    int firstAfter(long millis) {
+      int k = 0;
+      while (k < size && times[index(k)] <= millis) {
+        k++;
+      }
+      return k;
+    }
+
+    /** The times from position {@code from} on, oldest first; {@link #first}, ... alike. */
+    long[] times(int from) {
+      long[] out = new long[size - from];
+      for (int k = 0; k < out.length; k++) {
+        out[k] = times[index(from + k)];
+      }
+      return out;
+    }
+
+    float[] first(int from) {
+      return floats(first, from);
+    }
+
+    float[] second(int from) {
+      return floats(second, from);
+    }
+
+    Phase[] phases(int from) {
+      Phase[] out = new Phase[size - from];
+      for (int k = 0; k < out.length; k++) {
+        out[k] = PHASES[phases[index(from + k)]];
+      }
+      return out;
+    }
+
+    private float[] floats(float[] column, int from) {
+      float[] out = new float[size - from];
+      for (int k = 0; k < out.length; k++) {
+        out[k] = column[index(from + k)];
+      }
+      return out;
     }
 
     Phase lastPhase() {
