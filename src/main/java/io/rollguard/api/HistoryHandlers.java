@@ -33,50 +33,25 @@ public final class HistoryHandlers {
       Json.error(ctx, 400, e.getMessage());
       return;
     }
-    ctx.vertx()
-        .executeBlocking(
-            () -> {
-              JsonObject body = ruleBody(name, since);
-              return body == null ? null : body.toBuffer();
-            },
-            false)
-        .onSuccess(
-            body -> {
-              if (body == null) {
-                Json.error(ctx, 404, "no history for rule '" + name + "'");
-              } else {
-                Json.send(ctx, 200, body);
-              }
-            })
-        .onFailure(ctx::fail);
+    Json.offLoop(ctx, () -> ruleBody(name, since), "no history for rule '" + name + "'");
   }
 
   public void slo(RoutingContext ctx) {
     String name = ctx.pathParam("name");
-    ctx.vertx()
-        .executeBlocking(
-            () -> {
-              EvaluationHistory.SloHistory h = history.slo(name);
-              return h == null
-                  ? null
-                  : new JsonObject()
-                      .put("slo", name)
-                      .put("retention", retention())
-                      .put("t", times(h.times()))
-                      .put("attainment", floats(h.attainment()))
-                      .put("error_budget_remaining", floats(h.budgetRemaining()))
-                      .toBuffer();
-            },
-            false)
-        .onSuccess(
-            body -> {
-              if (body == null) {
-                Json.error(ctx, 404, "no history for SLO '" + name + "'");
-              } else {
-                Json.send(ctx, 200, body);
-              }
-            })
-        .onFailure(ctx::fail);
+    Json.offLoop(
+        ctx,
+        () -> {
+          EvaluationHistory.SloHistory h = history.slo(name);
+          return h == null
+              ? null
+              : new JsonObject()
+                  .put("slo", name)
+                  .put("retention", retention())
+                  .put("t", times(h.times()))
+                  .put("attainment", floats(h.attainment()))
+                  .put("error_budget_remaining", floats(h.budgetRemaining()));
+        },
+        "no history for SLO '" + name + "'");
   }
 
   private JsonObject ruleBody(String name, long since) {

@@ -28,6 +28,38 @@ final class Json {
         .end(body);
   }
 
+  /**
+   * Builds a body on a worker thread and encodes it there too (large answers never hold an event
+   * loop), then sends it: 200; 404 with {@code notFound} when the body is null; 400 with its
+   * message when building it threw {@link IllegalArgumentException}.
+   */
+  static void offLoop(
+      RoutingContext ctx, java.util.concurrent.Callable<JsonObject> body, String notFound) {
+    ctx.vertx()
+        .executeBlocking(
+            () -> {
+              JsonObject b = body.call();
+              return b == null ? null : b.toBuffer();
+            },
+            false)
+        .onSuccess(
+            encoded -> {
+              if (encoded == null) {
+                error(ctx, 404, notFound);
+              } else {
+                send(ctx, 200, encoded);
+              }
+            })
+        .onFailure(
+            e -> {
+              if (e instanceof IllegalArgumentException) {
+                error(ctx, 400, e.getMessage());
+              } else {
+                ctx.fail(e);
+              }
+            });
+  }
+
   static void error(RoutingContext ctx, int status, String message) {
     send(ctx, status, new JsonObject().put("error", message));
   }

@@ -51,10 +51,7 @@ public final class QueryHandler implements Handler<RoutingContext> {
     }
     List<String> by = by(ctx);
     long now = clock.wallTimeMillis();
-    ctx.vertx()
-        .executeBlocking(() -> query(selector, by, now, window), false)
-        .onSuccess(body -> Json.ok(ctx, body))
-        .onFailure(ctx::fail);
+    Json.offLoop(ctx, () -> query(selector, by, now, window), null);
   }
 
   private JsonObject query(Selector selector, List<String> by, long nowMillis, Duration window) {

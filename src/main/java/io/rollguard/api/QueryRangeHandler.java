@@ -60,17 +60,7 @@ public final class QueryRangeHandler implements Handler<RoutingContext> {
       Json.error(ctx, 400, e.getMessage());
       return;
     }
-    ctx.vertx()
-        .executeBlocking(() -> query(range).toBuffer(), false)
-        .onSuccess(body -> Json.send(ctx, 200, body))
-        .onFailure(
-            e -> {
-              if (e instanceof IllegalArgumentException) {
-                Json.error(ctx, 400, e.getMessage());
-              } else {
-                ctx.fail(e);
-              }
-            });
+    Json.offLoop(ctx, () -> query(range), null); // never null: one result at least
   }
 
   static Range parse(RoutingContext ctx, long nowMillis, long maxWindowMillis) {

@@ -41,17 +41,11 @@ public final class RulesHandlers {
 
   public void rules(RoutingContext ctx) {
     // Thousands of instances make a large answer: build it off the event loop.
-    ctx.vertx()
-        .executeBlocking(this::rulesBody, false)
-        .onSuccess(body -> Json.ok(ctx, body))
-        .onFailure(ctx::fail);
+    Json.offLoop(ctx, this::rulesBody, null);
   }
 
   public void alerts(RoutingContext ctx) {
-    ctx.vertx()
-        .executeBlocking(this::alertsBody, false)
-        .onSuccess(body -> Json.ok(ctx, body))
-        .onFailure(ctx::fail);
+    Json.offLoop(ctx, this::alertsBody, null);
   }
 
   private JsonObject rulesBody() {

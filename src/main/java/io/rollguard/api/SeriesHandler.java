@@ -50,10 +50,7 @@ public final class SeriesHandler implements Handler<RoutingContext> {
       Json.error(ctx, 400, "limit must be a whole number >= 1");
       return;
     }
-    ctx.vertx()
-        .executeBlocking(() -> list(selector, only, limit), false)
-        .onSuccess(body -> Json.ok(ctx, body))
-        .onFailure(ctx::fail);
+    Json.offLoop(ctx, () -> list(selector, only, limit), null);
   }
 
   private static SeriesKind kindOf(String text) {
