@@ -149,6 +149,11 @@ class HttpError extends Error {
 }
 class NotFound extends Error {}
 
+/** getJSON, with null for a 404 (a history not recorded yet). */
+function getJSONOrNull(path) {
+  return getJSON(path).catch((e) => { if (e.status === 404) return null; throw e; });
+}
+
 async function getJSON(path) {
   let res;
   try {
@@ -315,7 +320,7 @@ const overviewPage = {
       // the server's clock, not the browser's: a browser minutes off still gets its 15 minutes
       const serverNow = Math.max(0, ...list.map((x) => x.last_evaluation || 0)) || Date.now();
       const hs = await Promise.all(list.map((x) => x.last_evaluation == null ? null
-        : getJSON(`rules/${enc(x.name)}/history?since=${serverNow - SPARK_MS}`).catch((e) => { if (e.status === 404) return null; throw e; })));
+        : getJSONOrNull(`rules/${enc(x.name)}/history?since=${serverNow - SPARK_MS}`)));
       st.hist = new Map(list.map((x, i) => [x.name, hs[i]]));
       st.histAt = Date.now();
     } else {
@@ -416,7 +421,7 @@ const rulePage = {
     q.set('window', rule.window);
     if (rule.by && rule.by.length) q.set('by', rule.by.join(','));
     const [hist, slis] = await Promise.all([
-      rule.last_evaluation == null ? null : getJSON(`rules/${enc(rule.name)}/history`).catch((e) => { if (e.status === 404) return null; throw e; }),
+      rule.last_evaluation == null ? null : getJSONOrNull(`rules/${enc(rule.name)}/history`),
       getJSON(`query?${q}`),
     ]);
     return { rule, hist, slis, q: q.toString() };
@@ -741,7 +746,7 @@ const sloPage = {
     const all = await getJSON('slos');
     const s = (all.slos || []).find((x) => x.name === r.segs[1]);
     if (!s) throw new NotFound(`No SLO named “${r.segs[1]}”.`);
-    const hist = await getJSON(`slos/${enc(s.name)}/history`).catch((e) => { if (e.status === 404) return null; throw e; });
+    const hist = await getJSONOrNull(`slos/${enc(s.name)}/history`);
     return { s, hist, at: all.evaluated_at };
   },
   render({ s, hist, at }) {
