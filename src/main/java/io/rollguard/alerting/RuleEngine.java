@@ -265,16 +265,9 @@ public final class RuleEngine
               after.pendingSinceMillis(),
               after.firedAtMillis(),
               after.incidentId()));
-      // a pending instance that clears never fired: nobody was told, there is nothing to resolve
-      boolean cleared = step.transition() == Phase.INACTIVE && before.phase() == Phase.PENDING;
-      if (step.transition() != null && !cleared) {
-        InstanceState episode = step.transition() == Phase.INACTIVE ? before : after;
-        AlertEvent.Kind kind =
-            switch (step.transition()) {
-              case PENDING -> AlertEvent.Kind.PENDING;
-              case FIRING -> AlertEvent.Kind.FIRING;
-              default -> AlertEvent.Kind.RESOLVED;
-            };
+      AlertEvent.Kind kind = kindOf(step.transition(), before);
+      if (kind != null) {
+        InstanceState episode = kind == AlertEvent.Kind.RESOLVED ? before : after;
         events.add(
             event(
                 kind,
@@ -291,6 +284,21 @@ public final class RuleEngine
     rt.labels.keySet().retainAll(keys); // instances that are gone take their labels with them
     rt.lastEvaluatedMillis = now;
     rt.statuses = List.copyOf(statuses);
+  }
+
+  /**
+   * The event a transition makes, if any: going back to inactive resolves an episode that fired; a
+   * pending one that clears was never told to anyone, so there is nothing to resolve.
+   */
+  private static AlertEvent.Kind kindOf(Phase transition, InstanceState before) {
+    if (transition == null) {
+      return null;
+    }
+    return switch (transition) {
+      case PENDING -> AlertEvent.Kind.PENDING;
+      case FIRING -> AlertEvent.Kind.FIRING;
+      case INACTIVE -> before.phase() == Phase.FIRING ? AlertEvent.Kind.RESOLVED : null;
+    };
   }
 
   @Override
