@@ -1,5 +1,6 @@
 package io.rollguard.cli;
 
+import io.rollguard.metrics.BuildInfo;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -26,12 +27,11 @@ public final class Main {
     System.exit(new CommandLine(new Main()).execute(args));
   }
 
-  /** The version from the jar's manifest. */
+  /** The semantic version and the commit, as the build recorded them. */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String v = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"rollguard " + (v == null ? "(development build)" : v)};
+      return new String[] {BuildInfo.current().describe()};
     }
   }
 }

@@ -50,6 +50,12 @@ public final class RollguardMetrics implements IngestMetrics, AutoCloseable {
     new ClassLoaderMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
+    BuildInfo build = BuildInfo.current();
+    Gauge.builder("rollguard.build.info", () -> 1)
+        .description("Always 1; the labels say which version and commit is running")
+        .tag("version", build.version())
+        .tag("commit", build.commit())
+        .register(registry);
     acceptedRequests = samples("requests");
     acceptedGauges = samples("gauges");
     acceptedChecks = samples("checks");
