@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       TestCommand.class,
       ReplayCommand.class,
       DemoCommand.class,
+      RolloutCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -34,11 +35,19 @@ final class RollguardProcess implements AutoCloseable {
   }
 
   static RollguardProcess start(Path workDir, String... args) throws IOException {
+    return start(workDir, Map.of(), args);
+  }
+
+  /** As {@link #start(Path, String...)}, with {@code env} added to the child's environment. */
+  static RollguardProcess start(Path workDir, Map<String, String> env, String... args)
+      throws IOException {
     String jar = System.getProperty("rollguard.jar", "target/rollguard.jar");
     List<String> command =
         new ArrayList<>(List.of(javaBinary(), "-jar", Path.of(jar).toAbsolutePath().toString()));
     command.addAll(List.of(args));
-    return new RollguardProcess(new ProcessBuilder(command).directory(workDir.toFile()).start());
+    ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
+    pb.environment().putAll(env);
+    return new RollguardProcess(pb.start());
   }
 
   /** The port the server printed, waiting up to {@code seconds} for it. */
