@@ -58,7 +58,12 @@ public record AlertEvent(
   public enum Kind {
     PENDING,
     FIRING,
-    RESOLVED
+    RESOLVED,
+    /**
+     * A rollout's live stage was set: no alert state, only a change event for receivers that take
+     * them (PagerDuty {@code change_events}); {@code rollout} names the new stage.
+     */
+    CHANGED
   }
 
   /** What raised the event. */

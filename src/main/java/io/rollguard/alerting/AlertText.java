@@ -132,6 +132,7 @@ public final class AlertText {
               + (rule.keepFiringFor().isZero()
                   ? ""
                   : " for keep_firing_for " + Durations.format(rule.keepFiringFor()));
+      case CHANGED -> throw new IllegalArgumentException("rules do not change stages");
     };
   }
 

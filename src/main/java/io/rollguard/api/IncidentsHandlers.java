@@ -67,6 +67,7 @@ public final class IncidentsHandlers {
               .put("attempt", a.attempt())
               .put("at", time(a.atMillis()))
               .put("status", a.status() == 0 ? null : a.status())
+              .put("protocol", a.smtp() ? "smtp" : "http")
               .put("error", a.error())
               .put("latency_ms", a.latencyMillis())
               .put("next", a.next()));

@@ -1,8 +1,10 @@
 package io.rollguard.config;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -19,7 +21,14 @@ final class ReceiverSettings {
 
   static final String PAGERDUTY_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue";
 
-  private static final Set<String> TYPES = Set.of("slack", "pagerduty", "webhook", "console");
+  private static final Set<String> TYPES =
+      Set.of("slack", "pagerduty", "webhook", "email", "console");
+
+  /** The default subject of an email receiver. */
+  static final String DEFAULT_SUBJECT = "[{{status}}] {{rule}}: {{summary}}";
+
+  private static final Pattern ADDRESS =
+      Pattern.compile("(?:[^<>\\r\\n]*<)?[^@\\s<>]+@[^@\\s<>]+>?");
   private static final Pattern RATE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*/\\s*(s|m|h)");
 
   private ReceiverSettings() {}
@@ -40,7 +49,7 @@ final class ReceiverSettings {
             what
                 + ": unknown type '"
                 + type
-                + "' (expected one of: console, pagerduty, slack, webhook)");
+                + "' (expected one of: console, email, pagerduty, slack, webhook)");
         type = null;
       }
       String url = r.string("url", null);
@@ -58,6 +67,22 @@ final class ReceiverSettings {
       if (type != null) {
         checkTypeKeys(r, what, type, url, routingKey, secret, format, rollback, problems);
       }
+      RollguardConfig.ChangeEvents changeEvents =
+          "pagerduty".equals(type)
+              ? changeEvents(r, what, problems)
+              : RollguardConfig.ChangeEvents.OFF;
+      RollguardConfig.Email email = "email".equals(type) ? email(r, what, problems) : null;
+      if (changeEvents != RollguardConfig.ChangeEvents.OFF
+          && url != null
+          && !url.endsWith("/v2/enqueue")) {
+        problems.add(
+            r.node("change_events").position(),
+            what
+                + ": change events go to /v2/change/enqueue beside the events URL, so 'url' must"
+                + " end in /v2/enqueue, got '"
+                + url
+                + "'");
+      }
       if ("pagerduty".equals(type) && url == null) {
         url = PAGERDUTY_EVENTS_URL;
       }
@@ -74,7 +99,9 @@ final class ReceiverSettings {
               rollback,
               fallback,
               repeat,
-              delivery));
+              delivery,
+              changeEvents,
+              email));
     }
     checkFallbacks(receivers, fallbackPositions, problems);
     return receivers;
@@ -147,6 +174,10 @@ final class ReceiverSettings {
     if (type.equals("pagerduty") && routingKey == null) {
       problems.add(r.position(), what + ": type pagerduty needs 'routing_key'");
     }
+    if (type.equals("email") && url != null) {
+      problems.add(
+          r.node("url").position(), what + ": an email receiver has 'host' and 'port', not 'url'");
+    }
     if (type.equals("console") && url != null) {
       problems.add(r.node("url").position(), what + ": a console receiver has no 'url'");
     }
@@ -171,6 +202,90 @@ final class ReceiverSettings {
     if (secret != null && secret.isEmpty()) {
       problems.add(r.node("secret").position(), what + ": 'secret' is empty");
     }
+  }
+
+  /** {@code change_events}: false (default), true (besides alerts) or only. */
+  private static RollguardConfig.ChangeEvents changeEvents(
+      Fields r, String what, Problems problems) {
+    YamlNode node = r.node("change_events");
+    if (node == null) {
+      return RollguardConfig.ChangeEvents.OFF;
+    }
+    String text = r.string("change_events", "false").strip().toLowerCase(Locale.ROOT);
+    return switch (text) {
+      case "false", "off", "no" -> RollguardConfig.ChangeEvents.OFF;
+      case "true", "on", "yes" -> RollguardConfig.ChangeEvents.ALSO;
+      case "only" -> RollguardConfig.ChangeEvents.ONLY;
+      default -> {
+        problems.add(
+            node.position(),
+            what + ": 'change_events' must be true, false or only, got '" + text + "'");
+        yield RollguardConfig.ChangeEvents.OFF;
+      }
+    };
+  }
+
+  /** The SMTP server, the addresses and the subject of an email receiver. */
+  private static RollguardConfig.Email email(Fields r, String what, Problems problems) {
+    String host = r.requiredString("host");
+    String tls = r.string("tls", "starttls").strip().toLowerCase(Locale.ROOT);
+    int defaultPort =
+        switch (tls) {
+          case "tls" -> 465;
+          case "none" -> 25;
+          default -> 587;
+        };
+    if (!Set.of("starttls", "tls", "none").contains(tls)) {
+      problems.add(
+          r.node("tls").position(),
+          what + ": 'tls' must be starttls, tls or none, got '" + tls + "'");
+    }
+    int port = (int) r.integer("port", defaultPort, 1, 65_535);
+    String username = r.string("username", null);
+    String password = r.string("password", null);
+    if ((username == null) != (password == null)) {
+      problems.add(
+          r.position(), what + ": 'username' and 'password' go together (SMTP AUTH needs both)");
+    }
+    if (username != null && "none".equals(tls)) {
+      problems.add(
+          r.node("username").position(),
+          what + ": a password is never sent over a plain connection; use tls: starttls or tls");
+    }
+    String caFile = r.string("ca_file", null);
+    if (caFile != null && !java.nio.file.Files.isReadable(java.nio.file.Path.of(caFile))) {
+      problems.add(r.node("ca_file").position(), what + ": cannot read ca_file '" + caFile + "'");
+    }
+    String from = r.requiredString("from");
+    if (from != null && !ADDRESS.matcher(from).matches()) {
+      problems.add(r.node("from").position(), what + ": 'from' is not an address: '" + from + "'");
+    }
+    List<String> to = r.strings("to");
+    if (!r.has("to") || to.isEmpty()) {
+      problems.add(r.position(), what + ": type email needs 'to' (one address or a list)");
+    }
+    for (String address : to) {
+      if (!ADDRESS.matcher(address).matches()) {
+        problems.add(r.node("to").position(), what + ": 'to' has a bad address: '" + address + "'");
+      }
+    }
+    String subjectText = r.string("subject", DEFAULT_SUBJECT);
+    List<String> errors = new ArrayList<>();
+    MessageTemplate subject = MessageTemplate.parse(subjectText, errors);
+    YamlNode subjectNode = r.node("subject");
+    for (String e : errors) {
+      problems.add(subjectNode == null ? r.position() : subjectNode.position(), what + ": " + e);
+    }
+    return new RollguardConfig.Email(
+        host,
+        port,
+        tls,
+        username,
+        password,
+        caFile,
+        from,
+        to,
+        subject == null ? MessageTemplate.parse(DEFAULT_SUBJECT, new ArrayList<>()) : subject);
   }
 
   /** Fallbacks must name receivers, and following them must never come back round. */

@@ -128,7 +128,42 @@ public record RollguardConfig(
       boolean rollback,
       String fallback,
       Duration repeatInterval,
-      Delivery delivery) {
+      Delivery delivery,
+      ChangeEvents changeEvents,
+      Email email) {
+
+    /** A receiver without change events or email settings. */
+    public Receiver(
+        String name,
+        String type,
+        String url,
+        String routingKey,
+        String secret,
+        String format,
+        boolean rollback,
+        String fallback,
+        Duration repeatInterval,
+        Delivery delivery) {
+      this(
+          name,
+          type,
+          url,
+          routingKey,
+          secret,
+          format,
+          rollback,
+          fallback,
+          repeatInterval,
+          delivery,
+          ChangeEvents.OFF,
+          null);
+    }
+
+    /** Whether it takes alerts (a PagerDuty receiver with {@code change_events: only} does not). */
+    public boolean takesAlerts() {
+      return changeEvents != ChangeEvents.ONLY;
+    }
+
     @Override
     public String toString() {
       return "Receiver["
@@ -139,6 +174,55 @@ public record RollguardConfig(
           + (url == null ? "none" : "***")
           + ", delivery="
           + delivery
+          + "]";
+    }
+  }
+
+  /**
+   * PagerDuty change events for rollouts (rollbacks, stage changes): {@code OFF}; {@code ALSO}
+   * besides the receiver's alerts ({@code change_events: true}); {@code ONLY}, never a page.
+   */
+  public enum ChangeEvents {
+    OFF,
+    ALSO,
+    ONLY
+  }
+
+  /**
+   * An email receiver's SMTP server and message: {@code tls} is how the connection is secured
+   * ({@code starttls}: upgrade, required; {@code tls}: TLS from the first byte; {@code none}:
+   * plain, for a relay on localhost); {@code caFile} a PEM file of certificates to trust besides
+   * the JVM's; {@code username}/{@code password} for AUTH (both or neither). The password is
+   * redacted from {@code toString}.
+   */
+  public record Email(
+      String host,
+      int port,
+      String tls,
+      String username,
+      String password,
+      String caFile,
+      String from,
+      List<String> to,
+      MessageTemplate subject) {
+    public Email {
+      to = List.copyOf(to);
+    }
+
+    @Override
+    public String toString() {
+      return "Email["
+          + host
+          + ":"
+          + port
+          + ", tls="
+          + tls
+          + ", auth="
+          + (username == null ? "none" : "***")
+          + ", from="
+          + from
+          + ", to="
+          + to
           + "]";
     }
   }

@@ -32,7 +32,14 @@ public record Incident(
       int status,
       String error,
       long latencyMillis,
-      String next) {}
+      String next,
+      boolean smtp) {
+
+    /** {@code HTTP 503}, {@code SMTP 451}, or what went wrong when there was no answer. */
+    public String outcome() {
+      return status == 0 ? error : (smtp ? "SMTP " : "HTTP ") + status;
+    }
+  }
 
   public boolean open() {
     return resolution == null;

@@ -34,7 +34,8 @@ final class IncidentJson {
           .put("status", a.status())
           .put("error", a.error())
           .put("latency_ms", a.latencyMillis())
-          .put("next", a.next());
+          .put("next", a.next())
+          .put("smtp", a.smtp());
     }
     return o;
   }
@@ -54,7 +55,8 @@ final class IncidentJson {
               a.path("status").asInt(),
               a.path("error").isTextual() ? a.path("error").asText() : null,
               a.path("latency_ms").asLong(),
-              a.path("next").asText()));
+              a.path("next").asText(),
+              a.path("smtp").asBoolean(false)));
     }
     return new Incident(
         o.path("id").asText(),

@@ -82,6 +82,9 @@ public final class IncidentLog implements Notifier.Observer {
 
   @Override
   public void routed(AlertEvent alert, List<String> receivers) {
+    if (alert.kind() == AlertEvent.Kind.CHANGED) {
+      return; // a stage change is not an incident
+    }
     String id = alert.incidentId();
     Incident changed;
     if (alert.kind() == AlertEvent.Kind.FIRING) {
@@ -99,7 +102,7 @@ public final class IncidentLog implements Notifier.Observer {
   @Override
   public void attempted(
       Notification n, int attempt, long atMillis, RetryPolicy.Attempt result, String next) {
-    Incident known = incidents.get(n.alert().incidentId());
+    Incident known = n.incidentId() == null ? null : incidents.get(n.incidentId());
     if (known == null) {
       return;
     }
@@ -114,7 +117,8 @@ public final class IncidentLog implements Notifier.Observer {
                 result.status(),
                 result.error(),
                 result.latencyMillis(),
-                next)));
+                next,
+                result.smtp())));
   }
 
   private void put(Incident incident) {

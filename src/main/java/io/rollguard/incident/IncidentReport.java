@@ -69,7 +69,7 @@ public final class IncidentReport {
               + ", attempt "
               + a.attempt()
               + "): "
-              + (a.status() == 0 ? a.error() : "HTTP " + a.status())
+              + a.outcome()
               + " in "
               + a.latencyMillis()
               + " ms, "

@@ -118,19 +118,43 @@ public final class AlertEventJson {
             .put("repeat", n.repeat())
             .put("created_at", n.createdAtMillis())
             .put("via", n.via());
-    o.set("alert", write(n.alert()));
+    if (n.alert() != null) {
+      o.set("alert", write(n.alert()));
+    }
+    ReportMessage r = n.report();
+    if (r != null) {
+      o.putObject("report")
+          .put("name", r.name())
+          .put("slot", r.slot())
+          .put("title", r.title())
+          .put("markdown", r.markdown())
+          .put("html", r.html())
+          .put("json", r.json());
+    }
     return o;
   }
 
   static Notification readNotification(JsonNode o) {
+    JsonNode r = o.path("report");
+    ReportMessage report =
+        r.isObject()
+            ? new ReportMessage(
+                r.path("name").asText(),
+                r.path("slot").asText(),
+                r.path("title").asText(),
+                r.path("markdown").asText(),
+                r.path("html").asText(),
+                r.path("json").asText())
+            : null;
     return new Notification(
         o.path("id").asText(),
         o.path("receiver").asText(),
         Notification.Event.valueOf(o.path("event").asText()),
         o.path("repeat").asInt(),
-        read(o.path("alert")),
+        report != null ? null : read(o.path("alert")),
         o.path("created_at").asLong(),
-        o.path("via").isTextual() ? o.path("via").asText() : null);
+        o.path("via").isTextual() ? o.path("via").asText() : null,
+        report);
   }
 
   private static double number(JsonNode n) {

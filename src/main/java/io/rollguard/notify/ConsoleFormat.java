@@ -8,6 +8,12 @@ final class ConsoleFormat implements Format {
 
   @Override
   public Body render(Notification n) {
+    if (n.report() != null) {
+      return new Body(
+          ("REPORT " + n.report().title() + "\n" + n.report().markdown())
+              .getBytes(StandardCharsets.UTF_8),
+          "text/plain");
+    }
     AlertEvent a = n.alert();
     StringBuilder sb =
         new StringBuilder()

@@ -115,7 +115,7 @@ final class Dispatcher {
     Format.Body body = e.body;
     transport
         .send(
-            receiver.url(),
+            format.url(n, receiver.url()),
             body,
             format.headers(n, body.bytes(), now),
             receiver.delivery().timeout().toMillis())

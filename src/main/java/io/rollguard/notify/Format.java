@@ -14,6 +14,11 @@ interface Format {
 
   Body render(Notification n);
 
+  /** Where the notification goes: the receiver's {@code url}, unless the format says otherwise. */
+  default String url(Notification n, String configured) {
+    return configured;
+  }
+
   /** Headers for one attempt at {@code nowMillis} (signatures are made per attempt). */
   default Map<String, String> headers(Notification n, byte[] body, long nowMillis) {
     return Map.of();
@@ -28,6 +33,7 @@ interface Format {
           "alertmanager".equals(receiver.format())
               ? new AlertmanagerFormat(receiver.name(), receiver.secret(), links)
               : new WebhookFormat(receiver.secret(), links);
+      case "email" -> new EmailFormat(receiver.email(), links);
       default -> new ConsoleFormat();
     };
   }

@@ -63,6 +63,7 @@ public final class Notifier {
   private final Timers timers;
   private final AtomicLong sequence = new AtomicLong();
   private final HttpClientAgent http;
+  private final List<MailTransport> mail = new ArrayList<>();
 
   public Notifier(
       Vertx vertx,
@@ -94,7 +95,7 @@ public final class Notifier {
           new Dispatcher(
               r,
               routing.format(r.name()),
-              r.type().equals(Routing.CONSOLE) ? logTransport : httpTransport,
+              transport(r, httpTransport, logTransport),
               new RetryPolicy(r.delivery(), jitter),
               clock,
               timers,
@@ -140,10 +141,7 @@ public final class Notifier {
       List<String> names = routing.route(e);
       routed.put(e, names);
       for (String name : names) {
-        Notification n = notification(e, name, 0, now);
-        if (n != null) {
-          made.add(n);
-        }
+        made.addAll(notifications(e, name, 0, now));
       }
     }
     if (routed.isEmpty()) {
@@ -156,6 +154,9 @@ public final class Notifier {
                     () -> {
                       routed.forEach(
                           (e, names) -> {
+                            if (e.kind() == AlertEvent.Kind.CHANGED) {
+                              return; // a stage change: no incident, nothing to remind of
+                            }
                             observer.routed(e, names);
                             if (e.kind() == AlertEvent.Kind.FIRING) {
                               reminders.open(e, names, now);
@@ -184,21 +185,36 @@ public final class Notifier {
     return drained
         .future()
         .compose(v -> storage.executeBlocking(() -> null, true)) // after the outbox updates queued
-        .transform(ar -> http.close());
+        .transform(
+            ar -> {
+              mail.forEach(MailTransport::close);
+              return http.close();
+            });
   }
 
-  private Notification notification(AlertEvent e, String receiver, int repeat, long now) {
-    return routing.notification(e, receiver, repeat, nextId(now), now);
+  private Transport transport(
+      RollguardConfig.Receiver r, HttpTransport httpTransport, LogTransport logTransport) {
+    return switch (r.type()) {
+      case Routing.CONSOLE -> logTransport;
+      case "email" -> {
+        MailTransport m =
+            new MailTransport(vertx, r.email(), r.delivery().timeout().toMillis(), clock);
+        mail.add(m);
+        yield m;
+      }
+      default -> httpTransport;
+    };
+  }
+
+  private List<Notification> notifications(AlertEvent e, String receiver, int repeat, long now) {
+    return routing.notifications(e, receiver, repeat, () -> nextId(now), now);
   }
 
   private void remind() {
     long now = clock.wallTimeMillis();
     List<Notification> due = new ArrayList<>();
     for (Reminders.Due d : reminders.due(now)) {
-      Notification n = notification(d.alert(), d.receiver(), d.repeat(), now);
-      if (n != null) {
-        due.add(n);
-      }
+      due.addAll(notifications(d.alert(), d.receiver(), d.repeat(), now));
     }
     if (!due.isEmpty()) {
       persist(due).onSuccess(this::dispatchOnContext);

@@ -12,6 +12,8 @@ import io.rollguard.alerting.AlertEvent;
 final class PagerDutyFormat implements Format {
 
   static final int MAX_SUMMARY_CHARS = 1_024;
+  static final String EVENTS_PATH = "/v2/enqueue";
+  static final String CHANGE_PATH = "/v2/change/enqueue";
 
   private final String routingKey;
   private final Links links;
@@ -21,10 +23,29 @@ final class PagerDutyFormat implements Format {
     this.links = links;
   }
 
+  /** Change events go to {@code /v2/change/enqueue} beside the events URL. */
+  @Override
+  public String url(Notification n, String configured) {
+    return n.event() == Notification.Event.CHANGE ? changeUrl(configured) : configured;
+  }
+
+  /**
+   * The change events URL for an events URL ending in {@value #EVENTS_PATH}; null for any other
+   * (the configuration refuses change events then).
+   */
+  public static String changeUrl(String eventsUrl) {
+    return eventsUrl != null && eventsUrl.endsWith(EVENTS_PATH)
+        ? eventsUrl.substring(0, eventsUrl.length() - EVENTS_PATH.length()) + CHANGE_PATH
+        : null;
+  }
+
   @Override
   public Body render(Notification n) {
     AlertEvent a = n.alert();
     ObjectNode o = Payloads.object().put("routing_key", routingKey);
+    if (n.event() == Notification.Event.CHANGE) {
+      return new Body(Payloads.bytes(change(o, a)), "application/json");
+    }
     if (n.event() == Notification.Event.RESOLVED) {
       o.put("event_action", "resolve").put("dedup_key", a.incidentId());
       return new Body(Payloads.bytes(o), "application/json");
@@ -68,5 +89,38 @@ final class PagerDutyFormat implements Format {
     }
     o.put("client", "Rollguard").put("client_url", links.incident(a.incidentId()));
     return new Body(Payloads.bytes(o), "application/json");
+  }
+
+  /**
+   * A change event (WIRE.md): the rollback of a rollout or its move to a stage, on the service's
+   * PagerDuty timeline; it never pages. No dedup key exists for change events: a retry after a lost
+   * answer can show one twice.
+   */
+  private ObjectNode change(ObjectNode o, AlertEvent a) {
+    boolean rollback = a.kind() != AlertEvent.Kind.CHANGED;
+    String stage = a.rollout() == null ? "" : a.rollout().stage();
+    String summary =
+        rollback ? a.rule() + " rolled back at stage " + stage + ": " + a.reason() : a.reason();
+    ObjectNode payload =
+        o.putObject("payload")
+            .put("summary", NotificationText.cut(summary, MAX_SUMMARY_CHARS))
+            .put("source", a.labels().getOrDefault("service", a.rule()))
+            .put("timestamp", NotificationText.time(a.atMillis()));
+    ObjectNode details = payload.putObject("custom_details");
+    details
+        .put("rollout", a.rule())
+        .put("stage", stage)
+        .put("change", rollback ? "rollback" : "stage")
+        .put("reason", a.reason());
+    details.set("labels", Payloads.map(a.labels()));
+    if (rollback) {
+      details.put("incident_id", a.incidentId());
+      details.set("slis", Payloads.readings(a));
+      o.putArray("links")
+          .addObject()
+          .put("href", links.incident(a.incidentId()))
+          .put("text", "Rollguard incident timeline");
+    }
+    return o;
   }
 }

@@ -5,25 +5,38 @@ import java.util.function.DoubleSupplier;
 
 /**
  * Decides what follows a delivery attempt (WIRE.md): 2xx is delivered; 408, 429, 5xx and network
- * errors are retried with exponential backoff and "equal jitter" (half the delay fixed, half
- * random, so retries of many notifications spread out), and a {@code Retry-After} is honoured as
- * given; other 4xx are not retried, and 403/404/410 mark the endpoint dead. Retries stop after
- * {@code max_attempts} attempts or when the next would start after {@code max_age}. The randomness
- * is injected. Immutable; thread-safe if the jitter source is.
+ * errors are retried (for email: SMTP 4yz replies and network errors; 5yz is permanent) with
+ * exponential backoff and "equal jitter" (half the delay fixed, half random, so retries of many
+ * notifications spread out), and a {@code Retry-After} is honoured as given; other 4xx are not
+ * retried, and 403/404/410 mark the endpoint dead. Retries stop after {@code max_attempts} attempts
+ * or when the next would start after {@code max_age}. The randomness is injected. Immutable;
+ * thread-safe if the jitter source is.
  */
 public final class RetryPolicy {
 
-  /** What an attempt got back: an HTTP status (0: no answer, see {@code error}). */
-  public record Attempt(int status, String error, long retryAfterMillis, long latencyMillis) {
+  /**
+   * What an attempt got back: an HTTP status, or with {@code smtp} an SMTP reply code (0: no
+   * answer, see {@code error}).
+   */
+  public record Attempt(
+      int status, String error, long retryAfterMillis, long latencyMillis, boolean smtp) {
     public static final long NO_RETRY_AFTER = -1;
 
+    /** An HTTP attempt. */
+    public Attempt(int status, String error, long retryAfterMillis, long latencyMillis) {
+      this(status, error, retryAfterMillis, latencyMillis, false);
+    }
+
+    /** 2xx for HTTP; 2yz (250) for SMTP. */
     public boolean succeeded() {
       return status >= 200 && status < 300;
     }
 
-    /** For logs and the incident timeline: {@code HTTP 503}, {@code timeout after 5000 ms}. */
+    /** For logs and the incident timeline: {@code HTTP 503}, {@code SMTP 451: ...}, a timeout. */
     public String describe() {
-      return status == 0 ? error : "HTTP " + status + (error == null ? "" : ": " + error);
+      return status == 0
+          ? error
+          : (smtp ? "SMTP " : "HTTP ") + status + (error == null ? "" : ": " + error);
     }
   }
 
@@ -56,16 +69,21 @@ public final class RetryPolicy {
       return new Delivered();
     }
     int status = attempt.status();
-    boolean retriable = status == 0 || status == 408 || status == 429 || status >= 500;
+    boolean retriable =
+        attempt.smtp()
+            ? status == 0 || status / 100 == 4 // SMTP 4yz: transient; 5yz: permanent
+            : status == 0 || status == 408 || status == 429 || status >= 500;
     if (!retriable) {
       return new GiveUp(
-          attempt.describe() + " (not retried)", status == 403 || status == 404 || status == 410);
+          attempt.describe() + " (not retried)",
+          !attempt.smtp() && (status == 403 || status == 404 || status == 410));
     }
     if (attemptsMade >= settings.maxAttempts()) {
       return new GiveUp(
           "gave up after " + attemptsMade + " attempts; last: " + attempt.describe(), false);
     }
-    boolean asked = attempt.retryAfterMillis() >= 0 && (status == 429 || status >= 502);
+    boolean asked =
+        !attempt.smtp() && attempt.retryAfterMillis() >= 0 && (status == 429 || status >= 502);
     long delay = asked ? attempt.retryAfterMillis() : backoffMillis(attemptsMade);
     if (ageMillis + delay > settings.maxAge().toMillis()) {
       return new GiveUp(

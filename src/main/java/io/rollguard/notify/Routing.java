@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -59,8 +60,11 @@ public final class Routing {
     }
     List<String> known = new ArrayList<>();
     for (String name : names) {
-      if (receivers.containsKey(name)) {
-        known.add(name);
+      RollguardConfig.Receiver r = receivers.get(name);
+      if (r != null) {
+        if (takes(r, e)) {
+          known.add(name);
+        }
       } else {
         LOG.warning(() -> e.rule() + " names unknown receiver '" + name + "'; skipped");
       }
@@ -69,24 +73,54 @@ public final class Routing {
   }
 
   /**
-   * The notification {@code receiver} gets for {@code e} ({@code repeat} > 0: a reminder), or null
-   * when it gets none (a rollback receiver is told once, on firing).
+   * Whether {@code r} hears of {@code e} at all: a stage change only reaches receivers with change
+   * events, and a receiver with {@code change_events: only} hears only of rollouts.
    */
-  public Notification notification(AlertEvent e, String receiver, int repeat, String id, long now) {
+  private static boolean takes(RollguardConfig.Receiver r, AlertEvent e) {
+    if (e.kind() == AlertEvent.Kind.CHANGED) {
+      return r.changeEvents() != RollguardConfig.ChangeEvents.OFF;
+    }
+    return r.takesAlerts() || e.source() == AlertEvent.Source.ROLLOUT;
+  }
+
+  /**
+   * The notifications {@code receiver} gets for {@code e} ({@code repeat} > 0: a reminder), each
+   * with an id from {@code ids}; none when it gets none. A rollback receiver is told once, on
+   * firing. A PagerDuty receiver with change events gets a change event for a rollout's rollback
+   * (besides its page, unless {@code change_events: only}) and for a stage change.
+   */
+  public List<Notification> notifications(
+      AlertEvent e, String receiver, int repeat, Supplier<String> ids, long now) {
     RollguardConfig.Receiver r = receivers.get(receiver);
-    Notification.Event event;
+    List<Notification> out = new ArrayList<>(2);
     if (r.rollback()) {
-      if (e.kind() != AlertEvent.Kind.FIRING || repeat > 0) {
-        return null; // once per incident, never on resolve
+      if (e.kind() == AlertEvent.Kind.FIRING
+          && repeat == 0) { // once per incident, never on resolve
+        out.add(
+            new Notification(ids.get(), r.name(), Notification.Event.ROLLBACK, 0, e, now, null));
       }
-      event = Notification.Event.ROLLBACK;
-    } else {
-      event =
+      return out;
+    }
+    if (e.kind() == AlertEvent.Kind.CHANGED) {
+      if (r.changeEvents() != RollguardConfig.ChangeEvents.OFF) {
+        out.add(new Notification(ids.get(), r.name(), Notification.Event.CHANGE, 0, e, now, null));
+      }
+      return out;
+    }
+    if (r.takesAlerts()) {
+      Notification.Event event =
           e.kind() == AlertEvent.Kind.FIRING
               ? Notification.Event.FIRING
               : Notification.Event.RESOLVED;
+      out.add(new Notification(ids.get(), r.name(), event, repeat, e, now, null));
     }
-    return new Notification(id, r.name(), event, repeat, e, now, null);
+    if (r.changeEvents() != RollguardConfig.ChangeEvents.OFF
+        && e.source() == AlertEvent.Source.ROLLOUT
+        && e.kind() == AlertEvent.Kind.FIRING
+        && repeat == 0) {
+      out.add(new Notification(ids.get(), r.name(), Notification.Event.CHANGE, 0, e, now, null));
+    }
+    return out;
   }
 
   /** What the receiver of {@code n} would be sent: the body, as text. */

@@ -32,6 +32,9 @@ final class SlackFormat implements Format {
 
   @Override
   public Body render(Notification n) {
+    if (n.report() != null) {
+      return new Body(Payloads.bytes(report(n.report())), "application/json");
+    }
     ObjectNode message = message(n, MAX_FIELD_CHARS, MAX_SECTION_CHARS);
     if (message.toString().length() > MAX_MESSAGE_CHARS) {
       message = message(n, SHORT_FIELD_CHARS, SHORT_FIELD_CHARS * 4);
@@ -46,6 +49,8 @@ final class SlackFormat implements Format {
           case FIRING -> ":red_circle:";
           case RESOLVED -> ":large_green_circle:";
           case ROLLBACK -> ":rewind:";
+          case CHANGE -> ":twisted_rightwards_arrows:";
+          case REPORT -> ":bar_chart:";
         };
     String headline = NotificationText.status(n) + ": " + a.rule();
     ObjectNode message =
@@ -108,6 +113,59 @@ final class SlackFormat implements Format {
         .put("type", "mrkdwn")
         .put("text", NotificationText.cut(linkLine.toString(), MAX_FIELD_CHARS));
     return message;
+  }
+
+  /**
+   * A report: its title as the header, then its Markdown in sections of at most {@value
+   * #MAX_SECTION_CHARS} characters (cut at line ends), headings and links turned into mrkdwn; never
+   * more than 45 blocks (Slack takes 50), the rest behind the link to the full report.
+   */
+  static ObjectNode report(ReportMessage r) {
+    ObjectNode message =
+        Payloads.object().put("text", NotificationText.cut(":bar_chart: " + r.title(), 3_000));
+    ArrayNode blocks = message.putArray("blocks");
+    blocks
+        .addObject()
+        .put("type", "header")
+        .putObject("text")
+        .put("type", "plain_text")
+        .put("text", NotificationText.cut(r.title(), MAX_HEADER_CHARS));
+    StringBuilder chunk = new StringBuilder();
+    int total = 0;
+    for (String line : r.markdown().split("\n", -1)) {
+      if (line.startsWith("# ")) {
+        continue; // the title, already the header
+      }
+      String m = mrkdwn(line);
+      if (chunk.length() + m.length() + 1 > MAX_SECTION_CHARS) {
+        if (blocks.size() >= 45) {
+          break;
+        }
+        section(blocks, chunk.toString());
+        total += chunk.length();
+        chunk.setLength(0);
+      }
+      chunk.append(NotificationText.cut(m, MAX_SECTION_CHARS - 1)).append('\n');
+      if (total + chunk.length() > MAX_MESSAGE_CHARS * 4) {
+        break;
+      }
+    }
+    if (!chunk.toString().isBlank() && blocks.size() < 46) {
+      section(blocks, chunk.toString());
+    }
+    return message;
+  }
+
+  /**
+   * One Markdown line as Slack mrkdwn: headings and bold to *bold*, links to {@code <url|text>}.
+   */
+  private static String mrkdwn(String line) {
+    String out = escape(line);
+    if (out.matches("#{2,6} .*")) {
+      out = "*" + out.replaceFirst("#{2,6} ", "") + "*";
+    }
+    out = out.replaceAll("\\*\\*([^*]+)\\*\\*", "*$1*");
+    return out.replaceAll("\\[([^\\]]+)]\\((https?://[^)\\s]+)\\)", "<$2|$1>");
   }
 
   private static void section(ArrayNode blocks, String mrkdwn) {

@@ -22,6 +22,9 @@ final class WebhookFormat implements Format {
 
   @Override
   public Body render(Notification n) {
+    if (n.report() != null) {
+      return new Body(Payloads.bytes(report(n)), "application/json");
+    }
     AlertEvent a = n.alert();
     ObjectNode o =
         Payloads.object()
@@ -55,6 +58,29 @@ final class WebhookFormat implements Format {
         .put("incident", links.incident(a.incidentId()))
         .put("report", links.report(a.incidentId()));
     return new Body(Payloads.bytes(o), "application/json");
+  }
+
+  /**
+   * A report: {@code event: report}, its name, slot and title, the Markdown, and the report itself
+   * as JSON under {@code report}.
+   */
+  static ObjectNode report(Notification n) {
+    ReportMessage r = n.report();
+    ObjectNode o =
+        Payloads.object()
+            .put("version", "1")
+            .put("event", "report")
+            .put("id", n.idempotencyKey())
+            .put("report_name", r.name())
+            .put("slot", r.slot())
+            .put("title", r.title())
+            .put("markdown", r.markdown());
+    try {
+      o.set("report", Payloads.MAPPER.readTree(r.json()));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return o;
   }
 
   @Override

@@ -154,7 +154,7 @@ public final class Replayer {
       if (e.kind() != AlertEvent.Kind.PENDING) {
         List<String> receivers = new ArrayList<>();
         for (String r : routing.route(e)) {
-          if (routing.notification(e, r, 0, "", e.atMillis()) != null) {
+          if (!routing.notifications(e, r, 0, () -> "", e.atMillis()).isEmpty()) {
             receivers.add(r);
           }
         }

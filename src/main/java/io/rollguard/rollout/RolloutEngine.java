@@ -162,8 +162,12 @@ public final class RolloutEngine
       if (newAttempt) {
         rt.attempt++;
       }
+      Rollout.Stage from = rt.rollout.stages().get(rt.stageIndex);
       rt.enterStage(index, nowMillis);
       rt.stageSet = true;
+      events.add(
+          RolloutText.stageChangedEvent(
+              rt.rollout, from, rt.rollout.stages().get(index), rt.attempt, nowMillis));
     }
     events.addAll(evaluate(rt, nowMillis));
     publish(nowMillis);

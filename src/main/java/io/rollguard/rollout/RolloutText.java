@@ -293,6 +293,29 @@ final class RolloutText {
         .receivers(r.receivers());
   }
 
+  /**
+   * The change event of a stage set by the deployer: what PagerDuty's change timeline shows. Its id
+   * names the rollout, attempt, stage and time, so it is stable through the outbox.
+   */
+  static AlertEvent stageChangedEvent(
+      Rollout r, Rollout.Stage from, Rollout.Stage to, int attempt, long now) {
+    String share = RolloutText.percent(to.traffic());
+    return base(r, to, AlertEvent.Kind.CHANGED)
+        .reason(
+            r.name()
+                + " moved to stage "
+                + to.name()
+                + " ("
+                + share
+                + " of traffic)"
+                + (from == null || from == to ? "" : " from " + from.name())
+                + ", attempt "
+                + attempt)
+        .incident("stage:" + r.name() + ":" + attempt + ":" + to.name() + ":" + now, now, now)
+        .at(now)
+        .build();
+  }
+
   /** The resolve of a rollback incident, saying why. */
   static AlertEvent resolvedEvent(AlertEvent f, String why, long now) {
     return f.toBuilder()
@@ -313,5 +336,11 @@ final class RolloutText {
             .at(s.rollbackFiredAtMillis())
             .build();
     return new Rollback(event, s.rollbackReasons());
+  }
+
+  /** {@code 10%}, {@code 12.5%}. */
+  static String percent(double share) {
+    double p = share * 100;
+    return (p == Math.rint(p) ? String.valueOf((long) p) : String.valueOf(p)) + "%";
   }
 }

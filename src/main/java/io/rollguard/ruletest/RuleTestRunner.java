@@ -102,10 +102,10 @@ public final class RuleTestRunner {
       raised.addAll(evaluation.tick(now).all());
       for (AlertEvent e : raised) {
         for (String receiver : routing.route(e)) {
-          Notification n =
-              routing.notification(
-                  e, receiver, 0, String.format("%013d-%09d", now, sent.size()), now);
-          if (n != null) {
+          int[] made = {sent.size()};
+          for (Notification n :
+              routing.notifications(
+                  e, receiver, 0, () -> String.format("%013d-%09d", now, made[0]++), now)) {
             sent.add(new Sent(now, receiver, n.event().wireName(), payload(routing.render(n))));
           }
         }

@@ -79,6 +79,11 @@ final class AlertStateStore {
     }
     for (Notification n : outbox) {
       AlertEvent a = n.alert();
+      if (a == null
+          || (a.kind() != AlertEvent.Kind.FIRING && a.kind() != AlertEvent.Kind.RESOLVED)
+          || n.event() == Notification.Event.CHANGE) {
+        continue; // a report or a change event: no alert state
+      }
       if (a.atMillis() <= saved.savedAtMillis()) {
         continue; // the saved states already reflect it
       }

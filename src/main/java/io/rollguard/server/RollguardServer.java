@@ -237,7 +237,9 @@ public final class RollguardServer {
     incidents.load();
     for (Notification n : pending) {
       // died between the outbox write and the incident's: the incident starts from the outbox
-      if (n.alert().kind() == AlertEvent.Kind.FIRING
+      if (n.alert() != null
+          && n.event() != Notification.Event.CHANGE
+          && n.alert().kind() == AlertEvent.Kind.FIRING
           && incidents.get(n.alert().incidentId()) == null) {
         incidents.routed(n.alert(), List.of(n.receiver()));
       }

@@ -616,6 +616,9 @@ final class RulesService {
 
   /** One log line per transition; the receivers tell the whole story. */
   private static void logEvent(AlertEvent e) {
+    if (e.kind() == AlertEvent.Kind.CHANGED) {
+      return; // setStage logs the stage change itself
+    }
     LOG.log(
         e.kind() == AlertEvent.Kind.FIRING ? Level.WARNING : Level.INFO,
         () ->

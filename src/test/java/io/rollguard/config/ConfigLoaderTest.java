@@ -215,7 +215,7 @@ class ConfigLoaderTest {
           b: {type: webhook, url: "http://x", format: xml, fallback: c}
           c: {type: webhook, url: "http://y", fallback: b}
           d: {type: pagerduty, routing_key: k, secret: s, rate_limit: fast}
-          e: {type: email, url: "http://z"}
+          e: {type: sms, url: "http://z"}
           f: {type: console, fallback: nobody}
         """;
     assertThatThrownBy(() -> parse(yaml, Map.of()))
@@ -227,7 +227,9 @@ class ConfigLoaderTest {
             "rollguard.yaml:5:48: receiver 'd': 'secret' is for webhook receivers")
         .hasMessageContaining(
             "receiver 'd': 'rate_limit' must look like 1/s, 120/m or 0 (no limit), got 'fast'")
-        .hasMessageContaining("receiver 'e': unknown type 'email'")
+        .hasMessageContaining(
+            "receiver 'e': unknown type 'sms' (expected one of: console, email, pagerduty, slack,"
+                + " webhook)")
         .hasMessageContaining(
             "rollguard.yaml:7:32: receiver 'f': fallback names unknown receiver 'nobody'");
   }

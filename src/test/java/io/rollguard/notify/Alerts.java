@@ -44,6 +44,23 @@ final class Alerts {
         Map.of("summary", "checkout canary p95 812.3ms", "runbook", "https://wiki/runbook"));
   }
 
+  /** A rollback verdict of the checkout rollout at its canary stage. */
+  static AlertEvent rollback(String incidentId) {
+    return AlertEvent.builder(AlertEvent.Kind.FIRING, AlertEvent.Source.ROLLOUT, "checkout")
+        .severity(Severity.CRITICAL)
+        .labels(Map.of("service", "checkout", "stage", "canary", "rollout", "checkout"))
+        .expr("p95 > 1.10 * baseline(p95)")
+        .window("1m")
+        .value(133.6, "133.6ms")
+        .threshold("> 110.1ms")
+        .readings(List.of(new SliReading("p95", Type.DURATION, 133.6, 840, 1.0 / 256)))
+        .reason("p95 > 1.10 * baseline(p95) held for 2s (133.6ms)")
+        .incident(incidentId, T0 - 2_000, T0)
+        .at(T0)
+        .rollout(new AlertEvent.RolloutRef("checkout", "canary"))
+        .build();
+  }
+
   static AlertEvent resolved(String incidentId) {
     return event(AlertEvent.Kind.RESOLVED, incidentId, Map.of());
   }

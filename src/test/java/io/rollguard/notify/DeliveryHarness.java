@@ -29,12 +29,17 @@ final class DeliveryHarness implements Dispatcher.Listener {
   private Predicate<String> waitingFor;
 
   DeliveryHarness(Vertx vertx, RollguardConfig.Receiver receiver) {
+    this(vertx, receiver, null);
+  }
+
+  /** With {@code transport} (null: the real HTTP transport on the harness's clock). */
+  DeliveryHarness(Vertx vertx, RollguardConfig.Receiver receiver, Transport transport) {
     this.context = vertx.getOrCreateContext();
     this.dispatcher =
         new Dispatcher(
             receiver,
             Format.of(receiver, Alerts.LINKS),
-            new HttpTransport(vertx.createHttpClient(), clock),
+            transport != null ? transport : new HttpTransport(vertx.createHttpClient(), clock),
             new RetryPolicy(receiver.delivery(), () -> 0.5),
             clock,
             timers,

@@ -39,6 +39,12 @@ class ReceiverContractTest {
         null,
         202,
         "{\"status\":\"success\",\"message\":\"Event processed\",\"dedup_key\":\"inc1\"}"),
+    /** PagerDuty change events (a pagerduty receiver with change_events: only). */
+    PAGERDUTY_CHANGE(
+        "pagerduty",
+        "change",
+        202,
+        "{\"status\":\"success\",\"message\":\"Change event processed\"}"),
     WEBHOOK("webhook", "webhook", 204, ""),
     ALERTMANAGER("webhook", "alertmanager", 200, "");
 
@@ -55,7 +61,32 @@ class ReceiverContractTest {
     }
 
     RollguardConfig.Receiver receiver(String url) {
+      if (this == PAGERDUTY_CHANGE) {
+        RollguardConfig.Receiver r =
+            Alerts.receiver(type, url.replace("/hook", "/v2/enqueue"), null, null);
+        return new RollguardConfig.Receiver(
+            r.name(),
+            r.type(),
+            r.url(),
+            r.routingKey(),
+            null,
+            null,
+            false,
+            null,
+            r.repeatInterval(),
+            r.delivery(),
+            RollguardConfig.ChangeEvents.ONLY,
+            null);
+      }
       return Alerts.receiver(type, url, type.equals("webhook") ? SECRET : null, format);
+    }
+
+    /** What this receiver type is sent first: a firing of inc1 (a rollback of it, as a change). */
+    Notification first() {
+      if (this == PAGERDUTY_CHANGE) {
+        return Alerts.notification("1", Notification.Event.CHANGE, Alerts.rollback("inc1"));
+      }
+      return Alerts.notification("1", Notification.Event.FIRING, Alerts.firing("inc1"));
     }
 
     /** What this receiver type must have been sent for a firing of incident inc1. */
@@ -75,6 +106,19 @@ class ReceiverContractTest {
         case PAGERDUTY -> {
           assertThat(body.path("event_action").asText()).isEqualTo("trigger");
           assertThat(body.path("dedup_key").asText()).isEqualTo("inc1");
+        }
+        case PAGERDUTY_CHANGE -> {
+          // WIRE.md: change events go to /v2/change/enqueue, no event_action, never a page
+          assertThat(r.path()).isEqualTo("/v2/change/enqueue");
+          assertThat(body.path("routing_key").asText()).hasSize(32);
+          assertThat(body.has("event_action")).isFalse();
+          assertThat(body.path("payload").path("summary").asText())
+              .startsWith("checkout rolled back at stage canary: p95 > 1.10 * baseline(p95)");
+          assertThat(body.path("payload").path("source").asText()).isEqualTo("checkout");
+          assertThat(body.path("payload").path("timestamp").asText()).endsWith("Z");
+          assertThat(body.path("payload").path("custom_details").path("change").asText())
+              .isEqualTo("rollback");
+          assertThat(body.path("links").get(0).path("href").asText()).endsWith("/incidents/inc1");
         }
         case WEBHOOK -> assertThat(body.path("event").asText()).isEqualTo("firing");
         case ALERTMANAGER -> {
@@ -96,15 +140,11 @@ class ReceiverContractTest {
     }
   }
 
-  private static Notification firing() {
-    return Alerts.notification("1", Notification.Event.FIRING, Alerts.firing("inc1"));
-  }
-
   private static Future<DeliveryHarness> start(Vertx vertx, Kind kind, ScriptedReceiver receiver) {
     return receiver
         .start(vertx)
         .map(url -> new DeliveryHarness(vertx, kind.receiver(url)))
-        .compose(h -> h.send(firing()).map(h));
+        .compose(h -> h.send(kind.first()).map(h));
   }
 
   @ParameterizedTest
@@ -266,7 +306,7 @@ class ReceiverContractTest {
         .compose(
             url -> {
               DeliveryHarness h = new DeliveryHarness(vertx, kind.receiver(url));
-              return h.send(firing()).compose(v -> h.next("attempt 1"));
+              return h.send(kind.first()).compose(v -> h.next("attempt 1"));
             })
         .onComplete(
             test.succeeding(

@@ -19,7 +19,7 @@ import java.util.function.Consumer;
 final class ScriptedReceiver {
 
   /** One request as it arrived. */
-  record Received(MultiMap headers, Buffer body, long arrivedAtNanos) {}
+  record Received(MultiMap headers, Buffer body, long arrivedAtNanos, String path) {}
 
   private final Deque<Consumer<HttpServerResponse>> script = new ArrayDeque<>();
   final List<Received> received = new CopyOnWriteArrayList<>();
@@ -58,7 +58,8 @@ final class ScriptedReceiver {
                                   new Received(
                                       MultiMap.caseInsensitiveMultiMap().addAll(req.headers()),
                                       body,
-                                      System.nanoTime()));
+                                      System.nanoTime(),
+                                      req.path()));
                               Consumer<HttpServerResponse> a =
                                   script.size() > 1 ? script.poll() : script.peek();
                               a.accept(req.response());

@@ -180,12 +180,18 @@ class RolloutEngineTest {
         engine.setStage("checkout", "canary", clock.wallTimeMillis());
     assertThat(change.error()).isNull();
     assertThat(change.events())
-        .singleElement()
-        .satisfies(
+        .satisfiesExactly(
             e -> {
               assertThat(e.kind()).isEqualTo(AlertEvent.Kind.RESOLVED);
               assertThat(e.incidentId()).isEqualTo(events.get(0).incidentId());
               assertThat(e.reason()).isEqualTo("a new attempt began at stage canary");
+            },
+            // and the stage change itself, for PagerDuty's change timeline
+            e -> {
+              assertThat(e.kind()).isEqualTo(AlertEvent.Kind.CHANGED);
+              assertThat(e.rollout().stage()).isEqualTo("canary");
+              assertThat(e.reason())
+                  .isEqualTo("checkout moved to stage canary (10% of traffic), attempt 2");
             });
     assertThat(change.verdict().attempt()).isEqualTo(2);
     assertThat(change.verdict().decision()).isEqualTo(Verdict.Decision.HOLD);

@@ -70,7 +70,7 @@ class RolloutsHttpTest {
                         rollback_when:
                           - {when: error_rate > 5%, for: 1s}
                           - {when: p95 > 1.10 * baseline(p95), consecutive: 3}
-                        notify: [rollback]
+                        notify: [rollback, changes]
                     slos:
                       - name: checkout-availability
                         select: {service: checkout}
@@ -85,7 +85,12 @@ class RolloutsHttpTest {
                         + receiver.url("/rollback")
                         + ", secret: "
                         + SECRET
-                        + ", rollback: true}\n";
+                        + ", rollback: true}\n"
+                        + "  changes: {type: pagerduty, routing_key: "
+                        + "R".repeat(32)
+                        + ", url: "
+                        + receiver.url("/v2/enqueue")
+                        + ", change_events: only}\n";
                 config = TestServers.config(dir.resolve("data"), yaml);
                 return fixture.start(vertx, config, Clock.system());
               } catch (Exception e) {
@@ -228,7 +233,8 @@ class RolloutsHttpTest {
                     assertThat(slo.getLong("total_requests")).isPositive();
                     assertThat(slo.getDouble("error_budget_remaining")).isEqualTo(1.0);
                     assertThat(slo.getJsonObject("burn_rates").getDouble("5m")).isZero();
-                    assertThat(receiver.got).isEmpty();
+                    assertThat(receiver.at("/rollback")).isEmpty(); // nobody paged
+                    assertThat(receiver.at("/v2/enqueue")).isEmpty();
                   });
               return client.get("/metrics").send();
             })
@@ -292,16 +298,52 @@ class RolloutsHttpTest {
                   .put("/api/v1/rollouts/checkout/stage")
                   .sendJsonObject(new JsonObject().put("stage", "canary"));
             })
+        .compose(
+            restart ->
+                verified(
+                    ctx,
+                    () -> {
+                      JsonObject v = restart.bodyAsJsonObject();
+                      assertThat(v.getInteger("attempt")).isEqualTo(2);
+                      assertThat(v.getString("incident_id")).isNull();
+                    }))
+        // PagerDuty's change timeline: the rollback, then the new attempt's stage; no page
+        .compose(v -> changeEvents(vertx, 2, 50))
         .onComplete(
             ctx.succeeding(
-                restart ->
+                changes ->
                     ctx.verify(
                         () -> {
-                          JsonObject v = restart.bodyAsJsonObject();
-                          assertThat(v.getInteger("attempt")).isEqualTo(2);
-                          assertThat(v.getString("incident_id")).isNull();
+                          assertThat(changes.get(0).getJsonObject("payload").getString("summary"))
+                              .startsWith(
+                                  "checkout rolled back at stage canary: p95 > 1.10 *"
+                                      + " baseline(p95) held for");
+                          assertThat(changes.get(1).getJsonObject("payload").getString("summary"))
+                              .isEqualTo(
+                                  "checkout moved to stage canary (10% of traffic), attempt 2");
+                          assertThat(receiver.at("/v2/enqueue")).isEmpty();
                           ctx.completeNow();
                         })));
+  }
+
+  /** Runs the checks inside the test context; the chain goes on only when they held. */
+  private static Future<Void> verified(VertxTestContext ctx, Runnable checks) {
+    try {
+      checks.run();
+      return Future.succeededFuture();
+    } catch (AssertionError e) {
+      ctx.failNow(e);
+      return Future.failedFuture(e);
+    }
+  }
+
+  /** The change events PagerDuty got, once there are {@code wanted} (polled every 100 ms). */
+  private Future<java.util.List<JsonObject>> changeEvents(Vertx vertx, int wanted, int left) {
+    var got = receiver.at("/v2/change/enqueue");
+    if (got.size() >= wanted || left == 0) {
+      return Future.succeededFuture(got.stream().map(RecordingReceiver.Got::json).toList());
+    }
+    return vertx.timer(100).compose(t -> changeEvents(vertx, wanted, left - 1));
   }
 
   @Test
@@ -363,7 +405,9 @@ class RolloutsHttpTest {
                 t ->
                     ctx.verify(
                         () -> {
-                          assertThat(receiver.got).hasSize(1);
+                          assertThat(receiver.at("/rollback")).hasSize(1);
+                          // one change event for the rollback, not another after the restart
+                          assertThat(receiver.at("/v2/change/enqueue")).hasSize(1);
                           ctx.completeNow();
                         })));
   }
