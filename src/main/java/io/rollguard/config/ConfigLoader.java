@@ -184,6 +184,7 @@ public final class ConfigLoader {
       }
       routes.put(e.getKey(), List.copyOf(names));
     }
+    List<RollguardConfig.Report> reports = ReportSettings.read(top, problems, env, receivers);
     top.finish();
 
     if (!problems.isEmpty()) {
@@ -206,7 +207,8 @@ public final class ConfigLoader {
         externalUrl,
         otlpValues,
         remoteWriteValues,
-        new RollguardConfig.Status(historyRetention, historyMaxTracks, maxRuleGroups));
+        new RollguardConfig.Status(historyRetention, historyMaxTracks, maxRuleGroups),
+        reports);
   }
 
   private static Path resolve(Path baseDir, String path) {

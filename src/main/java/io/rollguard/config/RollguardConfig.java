@@ -23,7 +23,8 @@ public record RollguardConfig(
     String externalUrl,
     Otlp otlp,
     RemoteWrite remoteWrite,
-    Status status) {
+    Status status,
+    List<Report> reports) {
 
   /**
    * The URL under which people reach this server, for links in notifications; null: derived from
@@ -54,7 +55,8 @@ public record RollguardConfig(
         externalUrl,
         otlp,
         remoteWrite,
-        status);
+        status,
+        reports);
   }
 
   /**
@@ -269,7 +271,8 @@ public record RollguardConfig(
         null,
         DEFAULT_OTLP,
         DEFAULT_REMOTE_WRITE,
-        DEFAULT_STATUS);
+        DEFAULT_STATUS,
+        List.of());
   }
 
   /**
@@ -279,6 +282,19 @@ public record RollguardConfig(
    * most {@code maxRuleGroups} of them.
    */
   public record Status(Duration historyRetention, int historyMaxTracks, int maxRuleGroups) {}
+
+  /**
+   * A scheduled report ({@code reports:}): when ({@code schedule}, in its time zone), over what
+   * {@code span} (ending when the report is made), to which {@code receivers}, holding which
+   * sections ({@code include}: slos, incidents, rollouts, noisy_rules; empty: all).
+   */
+  public record Report(
+      String name, Schedule schedule, Duration span, List<String> receivers, List<String> include) {
+    public Report {
+      receivers = List.copyOf(receivers);
+      include = List.copyOf(include);
+    }
+  }
 
   public static final Status DEFAULT_STATUS = new Status(Duration.ofHours(1), 1_000, 1_000);
 

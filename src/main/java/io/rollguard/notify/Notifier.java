@@ -169,6 +169,41 @@ public final class Notifier {
                     }));
   }
 
+  /** Something written on the storage worker together with a report's notifications. */
+  @FunctionalInterface
+  public interface DurableStep {
+    void run() throws Exception;
+  }
+
+  /**
+   * Sends a report to {@code receivers}: its notifications are written to the outbox and then, in
+   * the same storage task, {@code alsoDurably} runs (the report service records the slot as sent
+   * there), so a crash leaves either both or the outbox alone, never the slot without its report.
+   * The future completes once both are on disk. Receivers no longer configured are skipped.
+   */
+  public Future<List<Notification>> submitReport(
+      ReportMessage report, List<String> receivers, DurableStep alsoDurably) {
+    long now = clock.wallTimeMillis();
+    List<Notification> made = new ArrayList<>();
+    for (String name : receivers) {
+      if (dispatchers.containsKey(name)) {
+        made.add(Notification.report(nextId(now), name, report, now));
+      } else {
+        LOG.warning(() -> "report " + report.name() + " names unknown receiver '" + name + "'");
+      }
+    }
+    return storage
+        .executeBlocking(
+            () -> {
+              outbox.add(made);
+              alsoDurably.run();
+              return made;
+            },
+            true)
+        .onFailure(t -> LOG.log(Level.SEVERE, "could not write report " + report.name(), t))
+        .onSuccess(this::dispatchOnContext);
+  }
+
   /**
    * Stops sending, lets the attempts in flight settle (each within its receiver's timeout) and
    * their outcomes reach the outbox, then closes the receivers' connections: a graceful stop does

@@ -5,6 +5,7 @@ import io.rollguard.api.HistoryHandlers;
 import io.rollguard.api.IncidentsHandlers;
 import io.rollguard.api.QueryHandler;
 import io.rollguard.api.QueryRangeHandler;
+import io.rollguard.api.ReportsHandlers;
 import io.rollguard.api.RolloutsHandlers;
 import io.rollguard.api.RulesHandlers;
 import io.rollguard.api.SeriesHandler;
@@ -122,6 +123,16 @@ final class HttpVerticle extends VerticleBase {
     router.post("/api/v1/gates/:rollout/promote").handler(rolloutsApi::promoteGate);
     router.post("/api/v1/gates/:rollout/rollback").handler(rolloutsApi::rollbackGate);
     router.get("/api/v1/slos").handler(new SlosHandlers(rules::slos)::list);
+    ReportService reports = shared.reports();
+    router
+        .get("/api/v1/reports/:name")
+        .handler(
+            new ReportsHandlers(
+                    (name, span) -> {
+                      var r = reports.report(name);
+                      return r == null ? null : reports.render(r, span == null ? r.span() : span);
+                    })
+                ::get);
     IncidentsHandlers incidentsApi = new IncidentsHandlers(shared.incidents());
     router.get("/api/v1/incidents").handler(incidentsApi::list);
     router.get("/api/v1/incidents/:id").handler(incidentsApi::get);

@@ -18,6 +18,7 @@ import io.rollguard.notify.Links;
 import io.rollguard.notify.Notification;
 import io.rollguard.notify.Notifier;
 import io.rollguard.notify.Outbox;
+import io.rollguard.report.RolloutJournal;
 import io.rollguard.rollout.RolloutEngine;
 import io.rollguard.slo.SloEngine;
 import io.rollguard.window.SeriesRegistry;
@@ -48,6 +49,11 @@ public final class RollguardServer {
 
   private static final Logger LOG = Logger.getLogger(RollguardServer.class.getName());
   private static final long EVICTION_PERIOD_MILLIS = 10_000;
+
+  /** The rollout journal keeps what the longest report can ask for (api: span at most 400d). */
+  private static final long JOURNAL_RETENTION_MILLIS = 400L * 86_400_000L;
+
+  private static final int JOURNAL_MAX_ENTRIES = 10_000;
 
   private final Vertx vertx;
   private final RollguardMetrics metrics;
@@ -124,11 +130,14 @@ public final class RollguardServer {
     AlertStateStore states = new AlertStateStore(dataDir);
     RolloutStateStore rolloutStates = new RolloutStateStore(dataDir);
     SloStateStore sloStates = new SloStateStore(dataDir);
+    ReportStateStore reportStates = new ReportStateStore(dataDir);
+    RolloutJournal journal = new RolloutJournal(JOURNAL_RETENTION_MILLIS, JOURNAL_MAX_ENTRIES);
+    Links links = new Links(config.linkBase(port));
     Notifier notifier =
         new Notifier(
             vertx,
             config,
-            new Links(config.linkBase(port)),
+            links,
             clock,
             new Random()::nextDouble,
             timers,
@@ -149,7 +158,18 @@ public final class RollguardServer {
             storage,
             states,
             rolloutStates,
-            sloStates);
+            sloStates,
+            journal,
+            reportStates);
+    ReportService reports =
+        new ReportService(
+            config.reports(),
+            clock,
+            timers,
+            (now, span) -> ReportSources.read(rules, incidents, journal, links, now, span),
+            notifier,
+            reportStates,
+            storage);
     InflightSlots inflight = new InflightSlots(limits.maxInflightRequests());
     metrics.watchInflight(inflight);
     Shared shared =
@@ -166,25 +186,34 @@ public final class RollguardServer {
             metrics,
             rules,
             incidents,
+            reports,
             new OtlpStreams(
                 limits.maxSeries(), limits.maxWindow().toMillis(), clock.wallTimeMillis()),
             new PromHistograms(
                 limits.maxSeries(), limits.maxWindow().toMillis(), clock.wallTimeMillis()));
 
     HttpVerticle first = new HttpVerticle(shared, port);
+    List<ReportStateStore.Sent> sentReports = new java.util.concurrent.CopyOnWriteArrayList<>();
     return vertx
         .fileSystem()
         .mkdirs(config.dataDir().toString())
         .compose(
             v ->
                 storage.executeBlocking(
-                    () -> recover(outbox, states, rolloutStates, sloStates, incidents), true))
+                    () -> {
+                      Recovered r = recover(outbox, states, rolloutStates, sloStates, incidents);
+                      journal.restore(reportStates.loadJournal());
+                      sentReports.addAll(reportStates.loadSent());
+                      return r;
+                    },
+                    true))
         .compose(
             recovered ->
                 notifier
                     .start(recovered.pending(), incidents.openIncidents())
                     .compose(
-                        v -> rules.start(recovered.states(), recovered.stages(), recovered.slos())))
+                        v -> rules.start(recovered.states(), recovered.stages(), recovered.slos()))
+                    .onSuccess(status -> reports.start(sentReports, recovered.pending())))
         // a refused rule set is reported, not fatal
         .compose(status -> vertx.deployVerticle(first))
         .compose(

@@ -17,6 +17,7 @@ import io.rollguard.history.EvaluationHistory;
 import io.rollguard.ingest.WriteBarrier;
 import io.rollguard.notify.Notifier;
 import io.rollguard.notify.OutboxBacklog;
+import io.rollguard.report.RolloutJournal;
 import io.rollguard.rollout.RolloutEngine;
 import io.rollguard.rollout.Verdict;
 import io.rollguard.rules.LoadStatus;
@@ -76,6 +77,8 @@ final class RulesService {
   private final RolloutEngine rollouts;
   private final RolloutStateStore rolloutStore;
   private final SloStateStore sloStore;
+  private final RolloutJournal journal;
+  private final ReportStateStore reportStore;
   private final SloEngine slos;
   private final Counter outboxFailures;
   private volatile LoadStatus status = LoadStatus.NONE;
@@ -118,7 +121,11 @@ final class RulesService {
       WorkerExecutor storage,
       AlertStateStore stateStore,
       RolloutStateStore rolloutStore,
-      SloStateStore sloStore) {
+      SloStateStore sloStore,
+      RolloutJournal journal,
+      ReportStateStore reportStore) {
+    this.journal = journal;
+    this.reportStore = reportStore;
     this.notifier = notifier;
     this.sloStore = sloStore;
     this.rolloutStore = rolloutStore;
@@ -227,6 +234,11 @@ final class RulesService {
     return slos.snapshot();
   }
 
+  /** An SLO's good and total requests over the span before {@code now}; null if not evaluated. */
+  io.rollguard.window.SloCounts.Totals sloSpanTotals(String slo, long now, long spanMillis) {
+    return slos.spanTotals(slo, now, spanMillis);
+  }
+
   /**
    * Sets a rollout's live stage and evaluates it at once (on the rules worker); the verdict right
    * after, or why the stage was refused.
@@ -242,6 +254,8 @@ final class RulesService {
                       RolloutEngine.StageChange change = rollouts.setStage(rollout, stage, now);
                       if (change.error() == null) {
                         LOG.info(() -> "rollout " + rollout + ": stage set to " + stage);
+                        journal.stageSet(rollout, stage, change.verdict().attempt(), now);
+                        journalVerdicts(now, true);
                         hand(change.events(), now);
                         saveStages();
                       }
@@ -297,6 +311,7 @@ final class RulesService {
                       history.record(engine.snapshot());
                       history.record(slos.snapshot());
                       hand(tick.all(), now); // also retries what the outbox refused before
+                      journalVerdicts(now, false);
                       if (!tick.rollbacks().isEmpty()) {
                         saveStages();
                       }
@@ -578,6 +593,28 @@ final class RulesService {
             + " alert transition(s) could not be written to the outbox; retrying at the next"
             + " evaluation (alert states are not saved until they are)",
         failure);
+  }
+
+  /**
+   * Records each rollout's verdict in the journal (only changes are kept) and saves the journal
+   * when anything was recorded ({@code changed}: something already was). Rules worker.
+   */
+  private void journalVerdicts(long now, boolean changed) {
+    boolean recorded = changed;
+    for (Verdict v : rollouts.verdicts().values()) {
+      recorded |=
+          journal.verdict(
+              v.rollout().name(),
+              v.decision().wireName(),
+              v.stage(),
+              v.attempt(),
+              v.reasons(),
+              now);
+    }
+    if (recorded) {
+      List<RolloutJournal.Entry> entries = journal.save();
+      store("rollout journal", () -> reportStore.saveJournal(entries));
+    }
   }
 
   private void saveSlos(long now) {

@@ -28,5 +28,6 @@ record Shared(
     RollguardMetrics metrics,
     RulesService rules,
     IncidentLog incidents,
+    ReportService reports,
     OtlpStreams otlpStreams,
     PromHistograms promHistograms) {}

@@ -88,6 +88,9 @@ public final class SloEngine extends DefinitionEngine<Slo, SloEngine.LiveSlo, Sl
   private final long aheadMillis;
   private volatile Snapshot snapshot = new Snapshot(0, List.of());
 
+  /** Each SLO's counts as of the last tick, for readers on other threads. */
+  private volatile Map<String, SloCounts> published = Map.of();
+
   /**
    * @param taps where request series find the counts to feed
    * @param aheadMillis how far ahead of now samples may be stamped ({@code max_future_skew})
@@ -205,7 +208,22 @@ public final class SloEngine extends DefinitionEngine<Slo, SloEngine.LiveSlo, Sl
       statuses.add(evaluate(rt, nowMillis, events));
     }
     snapshot = new Snapshot(nowMillis, List.copyOf(statuses));
+    Map<String, SloCounts> counts = new LinkedHashMap<>();
+    for (LiveSlo rt : runtimes()) {
+      counts.put(rt.slo.name(), rt.counts);
+    }
+    published = Map.copyOf(counts);
     return events;
+  }
+
+  /**
+   * Good and total requests of {@code slo} over the {@code spanMillis} before {@code nowMillis} (at
+   * most its period: longer is not kept), for reports; null for an SLO not evaluated yet. Any
+   * thread.
+   */
+  public SloCounts.Totals spanTotals(String slo, long nowMillis, long spanMillis) {
+    SloCounts c = published.get(slo);
+    return c == null ? null : c.totals(nowMillis, spanMillis);
   }
 
   private SloStatus evaluate(LiveSlo rt, long now, List<AlertEvent> events) {

@@ -23,6 +23,7 @@ class ArchitectureTest {
     "io.rollguard.slo..",
     "io.rollguard.evaluation..",
     "io.rollguard.history..",
+    "io.rollguard.report..",
     "io.rollguard.clock..",
     "io.rollguard.config.."
   };

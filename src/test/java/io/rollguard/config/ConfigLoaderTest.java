@@ -233,4 +233,45 @@ class ConfigLoaderTest {
         .hasMessageContaining(
             "rollguard.yaml:7:32: receiver 'f': fallback names unknown receiver 'nobody'");
   }
+
+  @Test
+  void reportsAreReadAndCheckedAgainstTheirReceivers() throws Exception {
+    RollguardConfig ok =
+        parse(
+            """
+            receivers:
+              mail: {type: email, host: smtp.example.com, from: rg@example.com, to: sre@example.com}
+            reports:
+              - {name: weekly, schedule: weekly on monday at 09:00, time_zone: Europe/Paris, receivers: mail}
+            """,
+            Map.of());
+    RollguardConfig.Report weekly = ok.reports().get(0);
+    assertThat(weekly.span()).isEqualTo(java.time.Duration.ofDays(7));
+    assertThat(weekly.receivers()).containsExactly("mail");
+    assertThat(weekly.schedule().zone()).isEqualTo(java.time.ZoneId.of("Europe/Paris"));
+    assertThat(ok.receivers().get("mail").email().port()).isEqualTo(587);
+
+    String yaml =
+        """
+        receivers:
+          pd: {type: pagerduty, routing_key: k}
+          am: {type: webhook, url: "http://x", format: alertmanager}
+        reports:
+          - {name: a, schedule: hourly, receivers: [pd]}
+          - {name: a, schedule: daily at 09:00, time_zone: Mars/Olympus, receivers: [am, nobody]}
+          - {name: "b c", schedule: daily at 9:00, receivers: [], include: [gossip]}
+        """;
+    assertThatThrownBy(() -> parse(yaml, Map.of()))
+        .hasMessageContaining(
+            "rollguard.yaml:5:25: report 'a': schedule must look like 'daily at 09:00' or 'weekly"
+                + " on monday at 09:00', got 'hourly'")
+        .hasMessageContaining("report 'a': receiver 'pd' cannot take a report (PagerDuty pages")
+        .hasMessageContaining("rollguard.yaml:6:12: two reports are named 'a'")
+        .hasMessageContaining("unknown time_zone 'Mars/Olympus'")
+        .hasMessageContaining("receiver 'am' cannot take a report (format alertmanager")
+        .hasMessageContaining("report 'a': unknown receiver 'nobody'")
+        .hasMessageContaining("report name 'b c' must be letters, digits")
+        .hasMessageContaining("report 'b c': needs 'receivers'")
+        .hasMessageContaining("report 'b c': unknown section 'gossip'");
+  }
 }
