@@ -34,19 +34,20 @@ import org.subethamail.smtp.server.SMTPServer;
  * with one user, and scripted replies: each message takes the next reply code (0: accept; the last
  * one repeats), so 4yz and 5yz answers can be tested. What it accepted is kept, parsed.
  */
-final class SmtpReceiver implements AutoCloseable {
+public final class SmtpReceiver implements AutoCloseable {
 
-  static final String USER = "rollguard";
-  static final String PASSWORD = "s3cret-smtp";
-  static final Path CERT = Path.of("src/test/resources/tls/test-cert.pem");
+  public static final String USER = "rollguard";
+  public static final String PASSWORD = "s3cret-smtp";
+  public static final Path CERT = Path.of("src/test/resources/tls/test-cert.pem");
   static final Path KEY = Path.of("src/test/resources/tls/test-key.pem");
 
-  final List<MimeMessage> accepted = new CopyOnWriteArrayList<>();
+  public final List<MimeMessage> accepted = new CopyOnWriteArrayList<>();
   final List<String> logins = new CopyOnWriteArrayList<>();
   private final Deque<Integer> replies = new ArrayDeque<>();
+  private final List<Integer> given = new java.util.ArrayList<>();
   private final SMTPServer server;
 
-  SmtpReceiver(Integer... replies) throws Exception {
+  public SmtpReceiver(Integer... replies) throws Exception {
     this.replies.addAll(List.of(replies));
     this.server =
         SMTPServer.port(0)
@@ -61,8 +62,19 @@ final class SmtpReceiver implements AutoCloseable {
     server.start();
   }
 
-  int port() {
+  public int port() {
     return server.getPortAllocated();
+  }
+
+  /** From now on every message gets {@code reply} (0: accept). */
+  public synchronized void answerWith(int reply) {
+    replies.clear();
+    replies.add(reply);
+  }
+
+  /** Replies given so far, in order: 0 for each accepted message. */
+  public synchronized List<Integer> replies() {
+    return List.copyOf(given);
   }
 
   @Override
@@ -79,7 +91,9 @@ final class SmtpReceiver implements AutoCloseable {
 
   private synchronized int nextReply() {
     Integer r = replies.size() > 1 ? replies.poll() : replies.peek();
-    return r == null ? 0 : r;
+    int reply = r == null ? 0 : r;
+    given.add(reply);
+    return reply;
   }
 
   private MessageHandler handler(MessageContext ctx) {
