@@ -1,5 +1,7 @@
 package io.rollguard.server;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.rollguard.clock.Clock;
 import io.rollguard.clock.Timers;
 import io.rollguard.config.Durations;
@@ -51,6 +53,7 @@ final class ReportService {
   private final WorkerExecutor worker;
   private final Map<String, ReportStateStore.Sent> sent = new LinkedHashMap<>();
   private final Set<String> sending = new HashSet<>();
+  private final MeterRegistry meters;
 
   /** What a report is made from, as of {@code now}, for a span of {@code spanMillis}. */
   @FunctionalInterface
@@ -68,8 +71,10 @@ final class ReportService {
       Source inputs,
       Notifier notifier,
       ReportStateStore store,
-      WorkerExecutor worker) {
+      WorkerExecutor worker,
+      MeterRegistry meters) {
     reports.forEach(r -> this.reports.put(r.name(), r));
+    this.meters = meters;
     this.clock = clock;
     this.timers = timers;
     this.inputs = inputs;
@@ -216,6 +221,12 @@ final class ReportService {
                   sent.put(r.name(), mark);
                 }
               }
+              Counter.builder("rollguard.reports")
+                  .description("Scheduled reports written to the outbox (sent) or not (failed)")
+                  .tag("report", r.name())
+                  .tag("outcome", ar.succeeded() ? "sent" : "failed")
+                  .register(meters)
+                  .increment();
               if (ar.succeeded()) {
                 LOG.info(
                     () ->

@@ -169,7 +169,8 @@ public final class RollguardServer {
             (now, span) -> ReportSources.read(rules, incidents, journal, links, now, span),
             notifier,
             reportStates,
-            storage);
+            storage,
+            metrics.registry());
     InflightSlots inflight = new InflightSlots(limits.maxInflightRequests());
     metrics.watchInflight(inflight);
     Shared shared =

@@ -52,6 +52,7 @@ class ReportServiceTest {
   private WorkerExecutor storage;
   private Notifier notifier;
   private final AtomicInteger answer = new AtomicInteger(204);
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
   @AfterEach
   void stop() {
@@ -115,7 +116,8 @@ class ReportServiceTest {
             (now, span) -> new ReportInputs(List.of(), List.of(), List.of(), List.of()),
             notifier,
             store,
-            storage);
+            storage,
+            meters);
     List<ReportStateStore.Sent> saved = store.loadSent();
     return notifier
         .start(pending, java.util.Map.of())
@@ -222,6 +224,14 @@ class ReportServiceTest {
                                       + " (Europe/Paris)");
                           assertThat(body.getJsonObject("report").getString("span"))
                               .isEqualTo("1d");
+                          assertThat(
+                                  meters
+                                      .get("rollguard.reports")
+                                      .tag("report", "daily")
+                                      .tag("outcome", "sent")
+                                      .counter()
+                                      .count())
+                              .isEqualTo(2.0);
                           test.completeNow();
                         })));
   }
