@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.rollguard.clock.Clock;
 import io.rollguard.config.Durations;
 import java.net.URI;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -21,6 +23,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "rollout",
     mixinStandardHelpOptions = true,
+    exitCodeOnInvalidInput = 64,
     description = "Drive a progressive rollout from a deploy script: stage, wait, status.",
     subcommands = {
       RolloutCommand.Stage.class,
@@ -35,6 +38,7 @@ final class RolloutCommand {
         names = "--server",
         paramLabel = "URL",
         defaultValue = "${env:ROLLGUARD_SERVER:-http://127.0.0.1:8080}",
+        converter = ServerUrl.class,
         description = "the Rollguard server (default: $ROLLGUARD_SERVER or ${DEFAULT-VALUE})")
     URI server;
 
@@ -49,11 +53,12 @@ final class RolloutCommand {
         names = "--request-timeout",
         paramLabel = "DURATION",
         defaultValue = "10s",
+        converter = PositiveDuration.class,
         description = "how long one request may take (default: ${DEFAULT-VALUE})")
-    String requestTimeout;
+    Duration requestTimeout;
 
     RolloutClient client() {
-      return new RolloutClient(server, System.getenv(tokenEnv), Durations.parse(requestTimeout));
+      return new RolloutClient(server, System.getenv(tokenEnv), requestTimeout);
     }
   }
 
@@ -105,34 +110,33 @@ final class RolloutCommand {
         names = "--timeout",
         paramLabel = "DURATION",
         defaultValue = "30m",
+        converter = PositiveDuration.class,
         description = "give up after this long (default: ${DEFAULT-VALUE})")
-    String timeout;
+    Duration timeout;
 
     @Option(
         names = "--interval",
         paramLabel = "DURATION",
         defaultValue = "2s",
+        converter = PositiveDuration.class,
         description = "how often to read the verdict (default: ${DEFAULT-VALUE})")
-    String interval;
+    Duration interval;
 
     @Option(
         names = "--unreachable-for",
         paramLabel = "DURATION",
         defaultValue = "1m",
+        converter = PositiveDuration.class,
         description =
             "how long the server may be away (a restart) before giving up (default:"
                 + " ${DEFAULT-VALUE})")
-    String unreachableFor;
+    Duration unreachableFor;
 
     @Override
     public Integer call() throws InterruptedException {
       RolloutClient client = server.client();
       return new RolloutWaiter(Clock.system(), Thread::sleep, System.out, System.err)
-          .await(
-              () -> client.verdict(rollout),
-              Durations.parse(timeout),
-              Durations.parse(interval),
-              Durations.parse(unreachableFor));
+          .await(() -> client.verdict(rollout), timeout, interval, unreachableFor);
     }
   }
 
@@ -156,6 +160,42 @@ final class RolloutCommand {
           () -> server.client().verdict(rollout),
           json,
           v -> VerdictText.status(v).forEach(System.out::println));
+    }
+  }
+
+  /** {@code 30m}, {@code 2s}: a duration above zero, else a usage error (exit 64). */
+  static final class PositiveDuration implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      Duration d;
+      try {
+        d = Durations.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+      if (d.isZero() || d.isNegative()) {
+        throw new CommandLine.TypeConversionException("must be more than 0, got '" + value + "'");
+      }
+      return d;
+    }
+  }
+
+  /** An http(s) URL with a host, else a usage error (exit 64), never a "rollback". */
+  static final class ServerUrl implements CommandLine.ITypeConverter<URI> {
+    @Override
+    public URI convert(String value) {
+      try {
+        URI u = new URI(value.strip());
+        if (u.getScheme() != null
+            && (u.getScheme().equals("http") || u.getScheme().equals("https"))
+            && u.getHost() != null) {
+          return u;
+        }
+      } catch (java.net.URISyntaxException e) {
+        // said below
+      }
+      throw new CommandLine.TypeConversionException(
+          "must be an http(s) URL such as http://127.0.0.1:8080, got '" + value + "'");
     }
   }
 

@@ -86,6 +86,25 @@ final class ReportSettings {
                           ? "PagerDuty pages; send reports to email, slack or a webhook"
                           : "format alertmanager has no place for one")
                   + ")");
+        } else if (rc.type() != null) {
+          // a report given up on passes down the fallbacks: each must be able to show it
+          Set<String> seen = new HashSet<>();
+          for (RollguardConfig.Receiver f = receivers.get(rc.fallback());
+              f != null && f.type() != null && seen.add(f.name());
+              f = receivers.get(f.fallback())) {
+            if (!canShowReports(f)) {
+              problems.add(
+                  r.node("receivers").position(),
+                  what
+                      + ": receiver '"
+                      + receiver
+                      + "' falls back to '"
+                      + f.name()
+                      + "', which cannot take a report; give the report a receiver whose"
+                      + " fallbacks can");
+              break;
+            }
+          }
         }
       }
       List<String> include = r.strings("include");

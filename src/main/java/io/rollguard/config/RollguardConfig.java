@@ -193,9 +193,9 @@ public record RollguardConfig(
   /**
    * An email receiver's SMTP server and message: {@code tls} is how the connection is secured
    * ({@code starttls}: upgrade, required; {@code tls}: TLS from the first byte; {@code none}:
-   * plain, for a relay on localhost); {@code caFile} a PEM file of certificates to trust besides
-   * the JVM's; {@code username}/{@code password} for AUTH (both or neither). The password is
-   * redacted from {@code toString}.
+   * plain, for a relay on localhost); {@code caFile} a PEM file of the certificates to trust
+   * instead of the JVM's; {@code username}/{@code password} for AUTH (both or neither). The
+   * password is redacted from {@code toString}.
    */
   public record Email(
       String host,

@@ -3,6 +3,7 @@ package io.rollguard.notify;
 import io.rollguard.clock.Clock;
 import io.rollguard.clock.Timers;
 import io.rollguard.config.RollguardConfig;
+import java.util.Map;
 
 /**
  * Delivers one receiver's notifications: one request in flight at a time, in order per incident,
@@ -109,16 +110,39 @@ final class Dispatcher {
     inFlight = true;
     e.attempts++;
     Notification n = e.notification;
-    if (e.body == null) {
-      e.body = format.render(n); // rendered once; each attempt signs it afresh
+    Format.Body body;
+    String url;
+    Map<String, String> headers;
+    try {
+      if (e.body == null) {
+        e.body = format.render(n); // rendered once; each attempt signs it afresh
+      }
+      body = e.body;
+      url = format.url(n, receiver.url());
+      if (url == null
+          && !(transport instanceof LogTransport || transport instanceof MailTransport)) {
+        throw new IllegalStateException("no URL for a " + n.event().wireName() + " notification");
+      }
+      headers = format.headers(n, body.bytes(), now);
+    } catch (RuntimeException unsendable) {
+      // a notification this receiver cannot carry (never retried; the queue goes on)
+      inFlight = false;
+      listener.attempted(
+          n,
+          e.attempts,
+          now,
+          new RetryPolicy.Attempt(0, String.valueOf(unsendable), -1, 0),
+          "gave up");
+      forget(e);
+      listener.gaveUp(
+          n,
+          "receiver '" + receiver.name() + "' cannot send it: " + unsendable.getMessage(),
+          false);
+      pump();
+      return;
     }
-    Format.Body body = e.body;
     transport
-        .send(
-            format.url(n, receiver.url()),
-            body,
-            format.headers(n, body.bytes(), now),
-            receiver.delivery().timeout().toMillis())
+        .send(url, body, headers, receiver.delivery().timeout().toMillis())
         .onComplete(ar -> settle(e, now, ar.result()));
   }
 

@@ -65,7 +65,9 @@ final class EmailFormat implements Format {
 
   /** {@code <inc1.firing@example.com>}: the key with what a Message-ID may not hold made dots. */
   private String messageId(String key) {
-    return "<" + key.replaceAll("[^A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+", ".") + "@" + domain + ">";
+    String local =
+        key.replaceAll("[^A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+", ".").replaceAll("^\\.+|\\.+$", "");
+    return "<" + (local.isEmpty() ? "rollguard" : local) + "@" + domain + ">"; // a dot-atom
   }
 
   private static String placeholder(Notification n, String name) {

@@ -24,11 +24,11 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Sends an {@link EmailFormat} message with Vert.x's SMTP client: STARTTLS (required) or TLS from
- * the first byte, the JVM's trust store plus the receiver's {@code ca_file}, host names verified,
- * AUTH only over TLS. The answer is an {@link RetryPolicy.Attempt} with the SMTP reply code: 250
- * delivered, 4yz retried, 5yz given up on (and passed to the fallback); no answer (refused,
- * timeout, TLS failure) is status 0 and retried. Must be used from a Vert.x context; thread-safe as
- * the client is.
+ * the first byte, the JVM's trust store or (with {@code ca_file}) only those certificates, host
+ * names verified, AUTH only over TLS. The answer is an {@link RetryPolicy.Attempt} with the SMTP
+ * reply code: 250 delivered, 4yz retried, 5yz given up on (and passed to the fallback); no answer
+ * (refused, timeout, TLS failure) is status 0 and retried. Must be used from a Vert.x context;
+ * thread-safe as the client is.
  */
 final class MailTransport implements Transport {
 

@@ -196,7 +196,18 @@ public final class Notifier {
         .executeBlocking(
             () -> {
               outbox.add(made);
-              alsoDurably.run();
+              try {
+                alsoDurably.run();
+              } catch (Exception e) {
+                for (Notification n : made) { // both or neither: the next try writes it again
+                  try {
+                    outbox.remove(n);
+                  } catch (java.io.IOException ignored) {
+                    e.addSuppressed(ignored);
+                  }
+                }
+                throw e;
+              }
               return made;
             },
             true)
@@ -319,9 +330,23 @@ public final class Notifier {
                     + why
                     + (r.fallback() == null ? "" : "; passed to fallback '" + r.fallback() + "'"));
         Notification passed = null;
-        if (r.fallback() != null) {
+        RollguardConfig.Receiver fallback =
+            r.fallback() == null ? null : receivers.get(r.fallback());
+        if (fallback != null && Routing.canTake(fallback, n)) {
           metrics.outcome(r.name(), "fallback");
           passed = n.forFallback(nextId(clock.wallTimeMillis()), r.fallback());
+        } else if (fallback != null) {
+          LOG.severe(
+              () ->
+                  "fallback '"
+                      + fallback.name()
+                      + "' cannot take "
+                      + n.idempotencyKey()
+                      + " (a "
+                      + n.event().wireName()
+                      + " for a "
+                      + fallback.type()
+                      + " receiver); not passed on");
         }
         settle(n, passed);
       }

@@ -123,6 +123,26 @@ public final class Routing {
     return out;
   }
 
+  /**
+   * Whether {@code r} can carry {@code n} at all (a fallback is checked against this): a report
+   * needs a receiver that can show one; a change event a PagerDuty receiver whose URL has a change
+   * events URL beside it; an alert anything but a PagerDuty receiver with change events only.
+   */
+  public static boolean canTake(RollguardConfig.Receiver r, Notification n) {
+    return switch (n.event()) {
+      case REPORT ->
+          !r.rollback()
+              && switch (r.type()) {
+                case "email", "slack", "console" -> true;
+                case "webhook" -> !"alertmanager".equals(r.format());
+                default -> false;
+              };
+      case CHANGE -> r.type().equals("pagerduty") && PagerDutyFormat.changeUrl(r.url()) != null;
+      case ROLLBACK -> r.rollback() || !r.type().equals("pagerduty") || r.takesAlerts();
+      default -> r.takesAlerts();
+    };
+  }
+
   /** What the receiver of {@code n} would be sent: the body, as text. */
   public String render(Notification n) {
     return new String(format(n.receiver()).render(n).bytes(), StandardCharsets.UTF_8);

@@ -3,6 +3,7 @@ package io.rollguard.notify;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rollguard.alerting.AlertEvent;
+import io.rollguard.report.ReportBuilder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -164,8 +165,8 @@ final class SlackFormat implements Format {
     if (out.matches("#{2,6} .*")) {
       out = "*" + out.replaceFirst("#{2,6} ", "") + "*";
     }
-    out = out.replaceAll("\\*\\*([^*]+)\\*\\*", "*$1*");
-    return out.replaceAll("\\[([^\\]]+)]\\((https?://[^)\\s]+)\\)", "<$2|$1>");
+    out = out.replaceAll(ReportBuilder.BOLD, "*$1*").replaceAll(ReportBuilder.LINK, "<$2|$1>");
+    return ReportBuilder.unescape(out);
   }
 
   private static void section(ArrayNode blocks, String mrkdwn) {

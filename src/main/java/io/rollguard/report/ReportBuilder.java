@@ -130,7 +130,7 @@ public final class ReportBuilder {
               .collect(Collectors.joining(", "));
       doc.item(
           "**"
-              + s.name()
+              + md(s.name())
               + "** "
               + s.compliance()
               + ": "
@@ -203,7 +203,7 @@ public final class ReportBuilder {
               : " "
                   + new TreeMap<>(i.labels())
                       .entrySet().stream()
-                          .map(e -> e.getKey() + "=" + e.getValue())
+                          .map(e -> md(e.getKey()) + "=" + md(e.getValue()))
                           .collect(Collectors.joining(", ", "{", "}"));
       doc.item(
           "["
@@ -211,7 +211,7 @@ public final class ReportBuilder {
               + "]("
               + i.link()
               + ") **"
-              + i.rule()
+              + md(i.rule())
               + "** "
               + i.severity()
               + labels
@@ -224,7 +224,7 @@ public final class ReportBuilder {
                       + " after "
                       + duration)
               + " — "
-              + i.reason());
+              + md(i.reason()));
       ObjectNode io =
           items
               .addObject()
@@ -277,21 +277,21 @@ public final class ReportBuilder {
     for (RolloutJournal.Entry e : events) {
       String what =
           switch (e.event()) {
-            case "stage" -> "stage set to " + e.stage();
-            case "promote" -> "promoted from stage " + e.stage();
-            case "rollback" -> "rolled back at stage " + e.stage();
-            default -> "held at stage " + e.stage();
+            case "stage" -> "stage set to " + md(e.stage());
+            case "promote" -> "promoted from stage " + md(e.stage());
+            case "rollback" -> "rolled back at stage " + md(e.stage());
+            default -> "held at stage " + md(e.stage());
           };
       doc.item(
           when.format(Instant.ofEpochMilli(e.atMillis()))
               + " **"
-              + e.rollout()
+              + md(e.rollout())
               + "** "
               + what
               + " (attempt "
               + e.attempt()
               + ")"
-              + (e.reasons().isEmpty() ? "" : ": " + String.join("; ", e.reasons())));
+              + (e.reasons().isEmpty() ? "" : ": " + md(String.join("; ", e.reasons()))));
       ObjectNode eo =
           ev.addObject()
               .put("rollout", e.rollout())
@@ -309,15 +309,15 @@ public final class ReportBuilder {
     for (ReportInputs.RolloutNow r : in.rollouts()) {
       doc.item(
           "**"
-              + r.rollout()
+              + md(r.rollout())
               + "**: "
               + r.decision()
               + " at stage "
-              + r.stage()
+              + md(r.stage())
               + " (attempt "
               + r.attempt()
               + ")"
-              + (r.reasons().isEmpty() ? "" : ": " + String.join("; ", r.reasons())));
+              + (r.reasons().isEmpty() ? "" : ": " + md(String.join("; ", r.reasons()))));
       ObjectNode ro =
           now.addObject()
               .put("rollout", r.rollout())
@@ -356,7 +356,7 @@ public final class ReportBuilder {
       doc.numbered(
           ++n,
           "**"
-              + e.getKey()
+              + md(e.getKey())
               + "**: "
               + e.getValue()[0]
               + (e.getValue()[0] == 1 ? " incident" : " incidents")
@@ -367,6 +367,27 @@ public final class ReportBuilder {
           .put("incidents", e.getValue()[0])
           .put("firing_seconds", e.getValue()[1] / 1_000);
     }
+  }
+
+  /**
+   * Text from the data (names, labels, reasons) as Markdown that means only itself: its
+   * backslashes, brackets, stars, underscores and backticks are escaped, so a label value cannot
+   * make a link or bold text in the report.
+   */
+  static String md(String text) {
+    return text == null ? "" : text.replaceAll("([\\\\\\[\\]*_`])", "\\\\$1");
+  }
+
+  /** {@code **bold**} that {@link #md} did not escape. */
+  public static final String BOLD = "(?<!\\\\)\\*\\*((?:[^*\\\\]|\\\\.)+?)(?<!\\\\)\\*\\*";
+
+  /** {@code [text](http...)} that {@link #md} did not escape. */
+  public static final String LINK =
+      "(?<!\\\\)\\[((?:[^\\]\\\\]|\\\\.)+)(?<!\\\\)]\\((https?://[^)\\s\"\\\\]+)\\)";
+
+  /** Takes away the escapes of {@link #md}. */
+  public static String unescape(String text) {
+    return text.replaceAll("\\\\([\\\\\\[\\]*_`])", "$1");
   }
 
   private static void number(ObjectNode o, String field, double v) {
@@ -464,8 +485,8 @@ public final class ReportBuilder {
     /** Our own Markdown (bold and links) as HTML, everything else escaped. */
     private static String inline(String text) {
       String out = escape(text);
-      out = out.replaceAll("\\*\\*([^*]+)\\*\\*", "<strong>$1</strong>");
-      return out.replaceAll("\\[([^\\]]+)]\\((https?://[^)\\s\"]+)\\)", "<a href=\"$2\">$1</a>");
+      out = out.replaceAll(BOLD, "<strong>$1</strong>");
+      return unescape(out.replaceAll(LINK, "<a href=\"$2\">$1</a>"));
     }
 
     private static String escape(String s) {

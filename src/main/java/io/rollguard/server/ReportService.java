@@ -205,21 +205,31 @@ final class ReportService {
                     message,
                     r.receivers(),
                     () -> {
+                      // on the storage thread, in order with other reports' steps: each saves
+                      // what the ones before it recorded
                       List<ReportStateStore.Sent> all;
+                      ReportStateStore.Sent before;
                       synchronized (this) {
-                        Map<String, ReportStateStore.Sent> copy = new LinkedHashMap<>(sent);
-                        copy.put(r.name(), mark);
-                        all = new ArrayList<>(copy.values());
+                        before = sent.put(r.name(), mark);
+                        all = new ArrayList<>(sent.values());
                       }
-                      store.saveSent(all);
+                      try {
+                        store.saveSent(all);
+                      } catch (Exception e) {
+                        synchronized (this) {
+                          if (before == null) {
+                            sent.remove(r.name());
+                          } else {
+                            sent.put(r.name(), before);
+                          }
+                        }
+                        throw e;
+                      }
                     }))
         .onComplete(
             ar -> {
               synchronized (this) {
                 sending.remove(r.name());
-                if (ar.succeeded()) {
-                  sent.put(r.name(), mark);
-                }
               }
               Counter.builder("rollguard.reports")
                   .description("Scheduled reports written to the outbox (sent) or not (failed)")

@@ -254,8 +254,13 @@ final class RulesService {
                       RolloutEngine.StageChange change = rollouts.setStage(rollout, stage, now);
                       if (change.error() == null) {
                         LOG.info(() -> "rollout " + rollout + ": stage set to " + stage);
-                        journal.stageSet(rollout, stage, change.verdict().attempt(), now);
-                        journalVerdicts(now, true);
+                        boolean moved =
+                            change.events().stream()
+                                .anyMatch(e -> e.kind() == AlertEvent.Kind.CHANGED);
+                        if (moved) { // setting the live stage again is a no-op, not news
+                          journal.stageSet(rollout, stage, change.verdict().attempt(), now);
+                        }
+                        journalVerdicts(now, moved);
                         hand(change.events(), now);
                         saveStages();
                       }

@@ -171,7 +171,9 @@ class RolloutCliJarIT {
                   "--interval",
                   "200ms"))
           .isZero();
-      assertThat(out[0]).contains("verdict hold -> promote").contains("verdict promote:");
+      // promoted once the stage's min_duration has passed with data (maybe before the first read:
+      // the changes as they come are RolloutWaiterTest's)
+      assertThat(out[0]).contains("search: ").contains("verdict promote: all 2 promotion criteria");
       assertThat(
               run(
                   out,
@@ -202,8 +204,14 @@ class RolloutCliJarIT {
                   "5s"))
           .isEqualTo(3);
       assertThat(out[0]).contains("http://127.0.0.1:1 is unreachable");
-      // bad usage is not mistaken for a verdict
+      // bad usage is not mistaken for a verdict: exit 64, never 1 (rollback) or 2 (no verdict)
       assertThat(run(out, noToken, "rollout", "wait")).isEqualTo(64);
+      assertThat(run(out, Map.of(), "rollout", "wait", "checkout", "--server", "localhost:8080"))
+          .isEqualTo(64);
+      assertThat(out[0]).contains("must be an http(s) URL");
+      assertThat(run(out, noToken, "rollout", "wait", "checkout", "--timeout", "10min"))
+          .isEqualTo(64);
+      assertThat(run(out, noToken, "rollout", "stgae", "checkout", "canary")).isEqualTo(64);
     }
   }
 }

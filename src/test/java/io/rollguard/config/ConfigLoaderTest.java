@@ -256,22 +256,26 @@ class ConfigLoaderTest {
         receivers:
           pd: {type: pagerduty, routing_key: k}
           am: {type: webhook, url: "http://x", format: alertmanager}
+          chat: {type: slack, url: "http://s", fallback: pd}
         reports:
+          - {name: c, schedule: daily at 08:00, receivers: [chat]}
           - {name: a, schedule: hourly, receivers: [pd]}
           - {name: a, schedule: daily at 09:00, time_zone: Mars/Olympus, receivers: [am, nobody]}
           - {name: "b c", schedule: daily at 9:00, receivers: [], include: [gossip]}
         """;
     assertThatThrownBy(() -> parse(yaml, Map.of()))
         .hasMessageContaining(
-            "rollguard.yaml:5:25: report 'a': schedule must look like 'daily at 09:00' or 'weekly"
+            "rollguard.yaml:7:25: report 'a': schedule must look like 'daily at 09:00' or 'weekly"
                 + " on monday at 09:00', got 'hourly'")
         .hasMessageContaining("report 'a': receiver 'pd' cannot take a report (PagerDuty pages")
-        .hasMessageContaining("rollguard.yaml:6:12: two reports are named 'a'")
+        .hasMessageContaining("rollguard.yaml:8:12: two reports are named 'a'")
         .hasMessageContaining("unknown time_zone 'Mars/Olympus'")
         .hasMessageContaining("receiver 'am' cannot take a report (format alertmanager")
         .hasMessageContaining("report 'a': unknown receiver 'nobody'")
         .hasMessageContaining("report name 'b c' must be letters, digits")
         .hasMessageContaining("report 'b c': needs 'receivers'")
-        .hasMessageContaining("report 'b c': unknown section 'gossip'");
+        .hasMessageContaining("report 'b c': unknown section 'gossip'")
+        .hasMessageContaining(
+            "report 'c': receiver 'chat' falls back to 'pd', which cannot take a report");
   }
 }

@@ -122,8 +122,8 @@ class ReportBuilderTest {
         .doesNotContain("[old]") // resolved before the span
         .contains("## Rollouts: 1 promoted, 0 held, 1 rolled back")
         .contains(
-            "- 2026-11-24 14:05 **checkout** rolled back at stage canary (attempt 1): p95 > 1.10 *"
-                + " baseline(p95) held for 2m (133.6ms)")
+            "- 2026-11-24 14:05 **checkout** rolled back at stage canary (attempt 1): p95 > 1.10 \\*"
+                + " baseline(p95) held for 2m (133.6ms)") // the reason's * is text, not emphasis
         .contains("- 2026-11-29 10:30 **checkout** promoted from stage canary (attempt 2)")
         .contains("- **checkout**: hold at stage gradual (attempt 2): p95 < 200ms: no data")
         .contains(
@@ -144,7 +144,8 @@ class ReportBuilderTest {
         .contains("<h2>Incidents: 4 opened, 3 resolved, 1 open</h2>")
         .contains(
             "<a href=\"http://rg.test/api/v1/incidents/a1\">a1</a> <strong>canary-p95</strong>")
-        .contains("<ol><li><strong>canary-p95</strong>: 2 incidents");
+        .contains("<ol><li><strong>canary-p95</strong>: 2 incidents")
+        .contains("p95 &gt; 1.10 * baseline(p95) held for 2m");
   }
 
   @Test
@@ -183,7 +184,11 @@ class ReportBuilderTest {
                     "<script>alert(1)</script>",
                     "rule",
                     "critical",
-                    Map.of("service", "\"><img src=x onerror=alert(1)>"),
+                    Map.of(
+                        "service",
+                        "\"><img src=x onerror=alert(1)>",
+                        "team",
+                        "[Re-authenticate](https://evil.example) **now**"),
                     at("2026-11-29T10:00:00"),
                     0,
                     "<b>why</b>",
@@ -206,7 +211,11 @@ class ReportBuilderTest {
         .doesNotContain("<script>")
         .doesNotContain("<img")
         .doesNotContain("<b>why")
-        .contains("&lt;script&gt;alert(1)&lt;/script&gt;");
+        .contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+        // a label value makes no link and no bold text; our own link to the incident stays one
+        .doesNotContain("href=\"https://evil.example")
+        .contains("team=[Re-authenticate](https://evil.example) **now**")
+        .contains("<a href=\"http://rg.test/x\">x</a>");
     assertThat(r.markdown())
         .contains("- No SLOs are defined.")
         .contains("## Rollouts: 0 promoted, 0 held, 0 rolled back\n\n- None.\n");
