@@ -73,7 +73,7 @@ final class ReportSettings {
         if (rc == null) {
           problems.add(
               r.node("receivers").position(), what + ": unknown receiver '" + receiver + "'");
-        } else if (rc.type() != null && !canShowReports(rc)) {
+        } else if (rc.type() != null && !rc.takesReports()) {
           problems.add(
               r.node("receivers").position(),
               what
@@ -92,7 +92,7 @@ final class ReportSettings {
           for (RollguardConfig.Receiver f = receivers.get(rc.fallback());
               f != null && f.type() != null && seen.add(f.name());
               f = receivers.get(f.fallback())) {
-            if (!canShowReports(f)) {
+            if (!f.takesReports()) {
               problems.add(
                   r.node("receivers").position(),
                   what
@@ -124,14 +124,5 @@ final class ReportSettings {
       }
     }
     return List.copyOf(out);
-  }
-
-  private static boolean canShowReports(RollguardConfig.Receiver r) {
-    return !r.rollback()
-        && switch (r.type()) {
-          case "email", "slack", "console" -> true;
-          case "webhook" -> !"alertmanager".equals(r.format());
-          default -> false;
-        };
   }
 }

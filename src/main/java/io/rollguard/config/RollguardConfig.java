@@ -161,6 +161,20 @@ public record RollguardConfig(
           null);
     }
 
+    /**
+     * Whether it can show a scheduled report: email, Slack, the console and webhooks of our own
+     * format that are not rollback receivers.
+     */
+    public boolean takesReports() {
+      return !rollback
+          && type != null
+          && switch (type) {
+            case "email", "slack", "console" -> true;
+            case "webhook" -> !"alertmanager".equals(format);
+            default -> false;
+          };
+    }
+
     /** Whether it takes alerts (a PagerDuty receiver with {@code change_events: only} does not). */
     public boolean takesAlerts() {
       return changeEvents != ChangeEvents.ONLY;

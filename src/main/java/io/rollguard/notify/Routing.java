@@ -130,13 +130,7 @@ public final class Routing {
    */
   public static boolean canTake(RollguardConfig.Receiver r, Notification n) {
     return switch (n.event()) {
-      case REPORT ->
-          !r.rollback()
-              && switch (r.type()) {
-                case "email", "slack", "console" -> true;
-                case "webhook" -> !"alertmanager".equals(r.format());
-                default -> false;
-              };
+      case REPORT -> r.takesReports();
       case CHANGE -> r.type().equals("pagerduty") && PagerDutyFormat.changeUrl(r.url()) != null;
       case ROLLBACK -> r.rollback() || !r.type().equals("pagerduty") || r.takesAlerts();
       default -> r.takesAlerts();

@@ -61,12 +61,7 @@ final class SlackFormat implements Format {
                 NotificationText.cut(
                     icon + " " + headline + " — " + NotificationText.summary(n), sectionChars));
     ArrayNode blocks = message.putArray("blocks");
-    blocks
-        .addObject()
-        .put("type", "header")
-        .putObject("text")
-        .put("type", "plain_text")
-        .put("text", NotificationText.cut(headline, MAX_HEADER_CHARS));
+    header(blocks, headline);
     section(
         blocks,
         NotificationText.cut(
@@ -119,18 +114,14 @@ final class SlackFormat implements Format {
   /**
    * A report: its title as the header, then its Markdown in sections of at most {@value
    * #MAX_SECTION_CHARS} characters (cut at line ends), headings and links turned into mrkdwn; never
-   * more than 45 blocks (Slack takes 50), the rest behind the link to the full report.
+   * more than 45 blocks (Slack takes 50); what does not fit is left out (the whole report is at
+   * {@code GET /api/v1/reports/{name}}).
    */
   static ObjectNode report(ReportMessage r) {
     ObjectNode message =
         Payloads.object().put("text", NotificationText.cut(":bar_chart: " + r.title(), 3_000));
     ArrayNode blocks = message.putArray("blocks");
-    blocks
-        .addObject()
-        .put("type", "header")
-        .putObject("text")
-        .put("type", "plain_text")
-        .put("text", NotificationText.cut(r.title(), MAX_HEADER_CHARS));
+    header(blocks, r.title());
     StringBuilder chunk = new StringBuilder();
     int total = 0;
     for (String line : r.markdown().split("\n", -1)) {
@@ -167,6 +158,15 @@ final class SlackFormat implements Format {
     }
     out = out.replaceAll(ReportBuilder.BOLD, "*$1*").replaceAll(ReportBuilder.LINK, "<$2|$1>");
     return ReportBuilder.unescape(out);
+  }
+
+  private static void header(ArrayNode blocks, String text) {
+    blocks
+        .addObject()
+        .put("type", "header")
+        .putObject("text")
+        .put("type", "plain_text")
+        .put("text", NotificationText.cut(text, MAX_HEADER_CHARS));
   }
 
   private static void section(ArrayNode blocks, String mrkdwn) {
