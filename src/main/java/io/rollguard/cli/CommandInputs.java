@@ -2,6 +2,7 @@ package io.rollguard.cli;
 
 import io.rollguard.config.ConfigLoader;
 import io.rollguard.config.RollguardConfig;
+import io.rollguard.rules.ClusterPinning;
 import io.rollguard.rules.RuleFiles;
 import io.rollguard.rules.RuleLoader;
 import java.io.IOException;
@@ -30,14 +31,20 @@ final class CommandInputs {
   }
 
   /**
-   * The rule files under {@code paths}, checked against {@code config}'s {@code max_window} and,
-   * when {@code checkReceivers}, its receivers.
+   * The rule files under {@code paths}, checked against {@code config}'s {@code max_window}, when
+   * {@code checkReceivers} its receivers, and with {@code cluster:} set, that each definition
+   * selects one value of the key label.
    */
   static RuleLoader.Result rules(List<Path> paths, RollguardConfig config, boolean checkReceivers)
       throws IOException {
-    return RuleLoader.load(
-        RuleFiles.read(RuleFiles.find(paths)),
-        config.limits().maxWindow(),
-        checkReceivers ? config.receivers().keySet() : null);
+    RuleLoader.Result result =
+        RuleLoader.load(
+            RuleFiles.read(RuleFiles.find(paths)),
+            config.limits().maxWindow(),
+            checkReceivers ? config.receivers().keySet() : null);
+    if (config.cluster() != null) {
+      ClusterPinning.check(result, config.cluster().keyLabel(), result.problems());
+    }
+    return result;
   }
 }

@@ -185,6 +185,7 @@ public final class ConfigLoader {
       routes.put(e.getKey(), List.copyOf(names));
     }
     List<RollguardConfig.Report> reports = ReportSettings.read(top, problems, env, receivers);
+    RollguardConfig.Cluster cluster = ClusterSettings.read(top, problems, env);
     top.finish();
 
     if (!problems.isEmpty()) {
@@ -208,7 +209,8 @@ public final class ConfigLoader {
         otlpValues,
         remoteWriteValues,
         new RollguardConfig.Status(historyRetention, historyMaxTracks, maxRuleGroups),
-        reports);
+        reports,
+        cluster);
   }
 
   private static Path resolve(Path baseDir, String path) {

@@ -24,7 +24,8 @@ public record RollguardConfig(
     Otlp otlp,
     RemoteWrite remoteWrite,
     Status status,
-    List<Report> reports) {
+    List<Report> reports,
+    Cluster cluster) {
 
   /**
    * The URL under which people reach this server, for links in notifications; null: derived from
@@ -56,7 +57,8 @@ public record RollguardConfig(
         otlp,
         remoteWrite,
         status,
-        reports);
+        reports,
+        cluster);
   }
 
   /**
@@ -286,7 +288,8 @@ public record RollguardConfig(
         DEFAULT_OTLP,
         DEFAULT_REMOTE_WRITE,
         DEFAULT_STATUS,
-        List.of());
+        List.of(),
+        null);
   }
 
   /**
@@ -296,6 +299,42 @@ public record RollguardConfig(
    * most {@code maxRuleGroups} of them.
    */
   public record Status(Duration historyRetention, int historyMaxTracks, int maxRuleGroups) {}
+
+  /**
+   * Cluster mode on Kafka ({@code cluster:}, docs/cluster.md); null: one node. {@code kafka} goes
+   * to the Kafka clients as it is (security, SASL, TLS); its values are redacted from {@code
+   * toString}, since they hold credentials.
+   */
+  public record Cluster(
+      List<String> bootstrapServers,
+      String group,
+      String keyLabel,
+      int partitions,
+      int replicationFactor,
+      Map<String, String> topics,
+      Duration produceTimeout,
+      Map<String, String> kafka) {
+    public Cluster {
+      bootstrapServers = List.copyOf(bootstrapServers);
+      topics = Map.copyOf(topics);
+      kafka = Map.copyOf(kafka);
+    }
+
+    @Override
+    public String toString() {
+      return "Cluster["
+          + bootstrapServers
+          + ", group="
+          + group
+          + ", key_label="
+          + keyLabel
+          + ", partitions="
+          + partitions
+          + ", kafka="
+          + new java.util.TreeSet<>(kafka.keySet())
+          + " (values redacted)]";
+    }
+  }
 
   /**
    * A scheduled report ({@code reports:}): when ({@code schedule}, in its time zone), over what

@@ -83,6 +83,21 @@ public final class Latency {
     return (long) ((index & (HALF - 1)) + HALF) << shift;
   }
 
+  /** {@link #indexOf}, for codecs outside the windows (cluster records). */
+  public static int bucketOf(long micros) {
+    return indexOf(micros);
+  }
+
+  /** How many buckets there are: indexes run from 0 to this, exclusive. */
+  public static int bucketCount() {
+    return BUCKET_COUNT;
+  }
+
+  /** {@link #valueOf}, for codecs outside the windows. */
+  public static long bucketValue(int index) {
+    return valueOf(index);
+  }
+
   /** How many microseconds bucket {@code index} spans. */
   static long widthOf(int index) {
     return index < SUB_BUCKETS ? 1 : 1L << ((index >>> HALF_BITS) - 1);

@@ -24,6 +24,7 @@ class ArchitectureTest {
     "io.rollguard.evaluation..",
     "io.rollguard.history..",
     "io.rollguard.report..",
+    "io.rollguard.cluster..",
     "io.rollguard.clock..",
     "io.rollguard.config.."
   };

@@ -24,6 +24,34 @@ class CheckJarIT {
   }
 
   @Test
+  void withClusterSettingsCheckSaysWhichRulesAreNotReadyAndServeRefusesToRunAlone()
+      throws Exception {
+    Files.writeString(
+        dir.resolve("rollguard.yaml"),
+        "cluster: {bootstrap_servers: [localhost:9092]}\nserver: {port: 0}\n");
+    Files.writeString(
+        dir.resolve("r.yaml"),
+        """
+        rules:
+          - {name: ok, select: {service: checkout}, when: error_rate > 1%}
+          - {name: spread, select: {stage: canary}, when: error_rate > 1%}
+        """);
+    try (RollguardProcess check =
+        RollguardProcess.start(dir, "check", "--config", "rollguard.yaml", "r.yaml")) {
+      assertThat(check.waitForExit(60)).isEqualTo(1);
+      assertThat(check.stdout())
+          .contains("r.yaml:3:5: in cluster mode a rule must select one service")
+          .contains("rule 'spread' selects every service")
+          .doesNotContain("rule 'ok'");
+    }
+    try (RollguardProcess serve =
+        RollguardProcess.start(dir, "serve", "--config", "rollguard.yaml")) {
+      assertThat(serve.waitForExit(60)).isEqualTo(2);
+      assertThat(serve.stderr()).contains("cluster mode is not built yet");
+    }
+  }
+
+  @Test
   void everyProblemIsPrintedWithItsPositionAndTheExitCodeFails() throws Exception {
     Files.writeString(
         dir.resolve("bad.yaml"),
