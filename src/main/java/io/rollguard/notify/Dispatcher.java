@@ -118,11 +118,7 @@ final class Dispatcher {
         e.body = format.render(n); // rendered once; each attempt signs it afresh
       }
       body = e.body;
-      url = format.url(n, receiver.url());
-      if (url == null
-          && !(transport instanceof LogTransport || transport instanceof MailTransport)) {
-        throw new IllegalStateException("no URL for a " + n.event().wireName() + " notification");
-      }
+      url = format.url(n, receiver.url()); // formats throw for what they cannot carry
       headers = format.headers(n, body.bytes(), now);
     } catch (RuntimeException unsendable) {
       // a notification this receiver cannot carry (never retried; the queue goes on)

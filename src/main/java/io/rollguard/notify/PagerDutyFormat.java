@@ -26,7 +26,15 @@ final class PagerDutyFormat implements Format {
   /** Change events go to {@code /v2/change/enqueue} beside the events URL. */
   @Override
   public String url(Notification n, String configured) {
-    return n.event() == Notification.Event.CHANGE ? changeUrl(configured) : configured;
+    if (n.event() != Notification.Event.CHANGE) {
+      return configured;
+    }
+    String url = changeUrl(configured);
+    if (url == null) {
+      throw new IllegalStateException(
+          "change events need an events URL ending in " + EVENTS_PATH + ", not " + configured);
+    }
+    return url;
   }
 
   /**

@@ -60,9 +60,9 @@ public final class RolloutJournal {
       int attempt,
       List<String> reasons,
       long atMillis) {
-    String key = rollout + "\u0000" + attempt + "\u0000" + stage;
-    String before = lastDecision.put(rollout, key + "\u0000" + decision);
-    if ((key + "\u0000" + decision).equals(before)) {
+    String now = state(attempt, stage, decision);
+    String before = lastDecision.put(rollout, now);
+    if (now.equals(before)) {
       return false;
     }
     if (before == null && decision.equals("hold")) {
@@ -95,11 +95,14 @@ public final class RolloutJournal {
     for (Entry e : saved) {
       entries.add(e);
       if (!e.event().equals("stage")) {
-        lastDecision.put(
-            e.rollout(),
-            e.rollout() + "\u0000" + e.attempt() + "\u0000" + e.stage() + "\u0000" + e.event());
+        lastDecision.put(e.rollout(), state(e.attempt(), e.stage(), e.event()));
       }
     }
+  }
+
+  /** What a rollout's verdict is, to tell a change: its attempt, stage and decision. */
+  private static String state(int attempt, String stage, String decision) {
+    return attempt + "\u0000" + stage + "\u0000" + decision;
   }
 
   private void add(Entry e) {

@@ -45,6 +45,12 @@ class ReportsHttpTest {
             objective: 99%
             period: 7d
             good: ok
+        rollouts:
+          - name: checkout
+            select: {service: checkout}
+            baseline: {stage: stable}
+            stages: [{name: canary, traffic: 10%}, {name: full, traffic: 100%}]
+            rollback_when: [error_rate > 90%]
         """);
     String yaml =
         "evaluation_interval: 200ms\nrules: ["
@@ -52,7 +58,8 @@ class ReportsHttpTest {
             + "]\nreceivers:\n  log: {type: console}\n"
             + "reports:\n"
             + "  - {name: weekly, schedule: weekly on monday at 09:00, time_zone: Europe/Paris,"
-            + " receivers: [log], include: [slos, incidents]}\n";
+            + " receivers: [log], include: [slos, incidents]}\n"
+            + "  - {name: daily, schedule: daily at 09:00, receivers: [log]}\n";
     return fixture
         .start(vertx, TestServers.config(dir.resolve("data"), yaml), Clock.system())
         .map(
@@ -169,14 +176,37 @@ class ReportsHttpTest {
               ctx.verify(() -> assertThat(tooLong.statusCode()).isEqualTo(400));
               return client.get("/api/v1/reports/weekly?format=xml").send();
             })
+        .compose(
+            badFormat -> {
+              ctx.verify(
+                  () -> {
+                    assertThat(badFormat.statusCode()).isEqualTo(400);
+                    assertThat(badFormat.bodyAsJsonObject().getString("error"))
+                        .contains("json, markdown or html");
+                  });
+              // a stage the deployer sets is in the rollout journal, and so in the report
+              return client
+                  .put("/api/v1/rollouts/checkout/stage")
+                  .sendJsonObject(new JsonObject().put("stage", "full"));
+            })
+        .compose(set -> client.get("/api/v1/reports/daily").send())
         .onComplete(
             ctx.succeeding(
-                badFormat ->
+                daily ->
                     ctx.verify(
                         () -> {
-                          assertThat(badFormat.statusCode()).isEqualTo(400);
-                          assertThat(badFormat.bodyAsJsonObject().getString("error"))
-                              .contains("json, markdown or html");
+                          JsonObject rollouts = daily.bodyAsJsonObject().getJsonObject("rollouts");
+                          // (promoted at canary first: it has no promotion criteria)
+                          assertThat(rollouts.getJsonArray("events").stream())
+                              .map(
+                                  e ->
+                                      ((JsonObject) e).getString("event")
+                                          + " "
+                                          + ((JsonObject) e).getString("stage"))
+                              .contains("promote canary", "stage full");
+                          assertThat(
+                                  rollouts.getJsonArray("now").getJsonObject(0).getString("stage"))
+                              .isEqualTo("full");
                           ctx.completeNow();
                         })));
   }
