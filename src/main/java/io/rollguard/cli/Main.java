@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "rollguard",
     mixinStandardHelpOptions = true,
+    exitCodeOnInvalidInput = 64,
     versionProvider = Main.Version.class,
     description = "Evaluates SLO, rollback and rollout rules over pushed metrics, in seconds.",
     subcommands = {

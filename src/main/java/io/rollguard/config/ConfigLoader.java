@@ -159,7 +159,8 @@ public final class ConfigLoader {
         (int) metrics.integer("max_rule_groups", statusDefaults.maxRuleGroups(), 0, 1_000_000);
     metrics.finish();
 
-    Map<String, RollguardConfig.Receiver> receivers = ReceiverSettings.read(top, problems, env);
+    Map<String, RollguardConfig.Receiver> receivers =
+        ReceiverSettings.read(top, problems, env, baseDir);
     String externalUrl = top.string("external_url", null);
     if (externalUrl != null && !externalUrl.matches("https?://\\S+")) {
       problems.add(top.node("external_url").position(), "'external_url' must be an http(s) URL");

@@ -33,8 +33,11 @@ final class ReceiverSettings {
 
   private ReceiverSettings() {}
 
+  /**
+   * @param baseDir what relative paths ({@code ca_file}) are resolved against
+   */
   static Map<String, RollguardConfig.Receiver> read(
-      Fields top, Problems problems, UnaryOperator<String> env) {
+      Fields top, Problems problems, UnaryOperator<String> env, java.nio.file.Path baseDir) {
     Map<String, RollguardConfig.Receiver> receivers = new LinkedHashMap<>();
     Map<String, Position> fallbackPositions = new LinkedHashMap<>();
     Fields section = top.mapping("receivers");
@@ -71,7 +74,7 @@ final class ReceiverSettings {
           "pagerduty".equals(type)
               ? changeEvents(r, what, problems)
               : RollguardConfig.ChangeEvents.OFF;
-      RollguardConfig.Email email = "email".equals(type) ? email(r, what, problems) : null;
+      RollguardConfig.Email email = "email".equals(type) ? email(r, what, problems, baseDir) : null;
       if (changeEvents != RollguardConfig.ChangeEvents.OFF
           && url != null
           && !url.endsWith("/v2/enqueue")) {
@@ -226,7 +229,8 @@ final class ReceiverSettings {
   }
 
   /** The SMTP server, the addresses and the subject of an email receiver. */
-  private static RollguardConfig.Email email(Fields r, String what, Problems problems) {
+  private static RollguardConfig.Email email(
+      Fields r, String what, Problems problems, java.nio.file.Path baseDir) {
     String host = r.requiredString("host");
     String tls = r.string("tls", "starttls").strip().toLowerCase(Locale.ROOT);
     int defaultPort =
@@ -253,6 +257,9 @@ final class ReceiverSettings {
           what + ": a password is never sent over a plain connection; use tls: starttls or tls");
     }
     String caFile = r.string("ca_file", null);
+    if (caFile != null && baseDir != null) {
+      caFile = baseDir.resolve(caFile).normalize().toString(); // relative to the config file
+    }
     if (caFile != null && !java.nio.file.Files.isReadable(java.nio.file.Path.of(caFile))) {
       problems.add(r.node("ca_file").position(), what + ": cannot read ca_file '" + caFile + "'");
     }

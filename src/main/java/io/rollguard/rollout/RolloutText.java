@@ -340,7 +340,11 @@ final class RolloutText {
 
   /** {@code 10%}, {@code 12.5%}. */
   static String percent(double share) {
-    double p = share * 100;
-    return (p == Math.rint(p) ? String.valueOf((long) p) : String.valueOf(p)) + "%";
+    // 0.07 * 100 is 7.000000000000001: round to what a traffic share is written with
+    return java.math.BigDecimal.valueOf(share * 100)
+            .setScale(2, java.math.RoundingMode.HALF_UP)
+            .stripTrailingZeros()
+            .toPlainString()
+        + "%";
   }
 }

@@ -167,4 +167,13 @@ class RolloutWaiterTest {
         .isEqualTo(RolloutWaiter.REFUSED);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown rollout 'nope' (HTTP 404)");
   }
+
+  @Test
+  void trafficSharesPrintAsTheyAreWritten() {
+    var v = (com.fasterxml.jackson.databind.node.ObjectNode) verdict("hold", true, "inactive");
+    ((com.fasterxml.jackson.databind.node.ObjectNode) v.path("stage")).put("traffic", 0.07);
+    assertThat(VerdictText.status(v).get(0)).contains("(7% traffic"); // not 7.000000000000001%
+    ((com.fasterxml.jackson.databind.node.ObjectNode) v.path("stage")).put("traffic", 0.125);
+    assertThat(VerdictText.status(v).get(0)).contains("(12.5% traffic");
+  }
 }

@@ -27,7 +27,7 @@ class StateFilesTest {
   @TempDir Path dir;
 
   @Test
-  void rolloutAndSloStatesRoundTrip() throws Exception {
+  void rolloutSloAndReportStatesRoundTrip() throws Exception {
     var stages =
         List.of(
             new RolloutEngine.SavedStage(
@@ -48,6 +48,17 @@ class StateFilesTest {
         .singleElement()
         .satisfies(c -> assertThat(c).containsExactly(1, 2, 3));
     assertThat(back.tiers()).isEqualTo(Map.of("page", firing));
+
+    ReportStateStore reports = new ReportStateStore(dir);
+    var sent = List.of(new ReportStateStore.Sent("weekly", 9_000, "2026-11-30T09:00Z[UTC]"));
+    reports.saveSent(sent);
+    assertThat(new ReportStateStore(dir).loadSent()).isEqualTo(sent);
+    var journal =
+        List.of(
+            new io.rollguard.report.RolloutJournal.Entry(
+                "checkout", 5_000, "promote", "canary", 2, List.of("all held")));
+    reports.saveJournal(journal);
+    assertThat(new ReportStateStore(dir).loadJournal()).isEqualTo(journal);
   }
 
   @Test
@@ -87,21 +98,35 @@ class StateFilesTest {
     assertThat(slo.counts().get(1)).containsExactly(1_764_601_200L, 980, 1);
     assertThat(slo.tiers().get("page").phase()).isEqualTo(Phase.INACTIVE);
     assertThat(slo.tiers().get("page").incidentId()).isNull();
+
+    ReportStateStore reports = new ReportStateStore(data);
+    assertThat(reports.loadSent())
+        .containsExactly(
+            new ReportStateStore.Sent(
+                "daily", 1_764_576_000_000L, "2025-12-01T09:00+01:00[Europe/Paris]"));
+    assertThat(reports.loadJournal())
+        .extracting(e -> e.event() + " " + e.stage() + " " + e.reasons())
+        .containsExactly("stage canary []", "rollback canary [P95 812ms > 500ms]");
   }
 
   @Test
   void aNewerFormatIsRefusedWithAMessageNotMisread() throws Exception {
     Files.createDirectories(dir.resolve("state"));
-    for (String name : List.of("alerts.json", "rollouts.json", "slos.json")) {
+    for (String name :
+        List.of(
+            "alerts.json", "rollouts.json", "slos.json", "reports.json", "rollout-journal.json")) {
       Files.writeString(
           dir.resolve("state").resolve(name),
-          "{\"format\":2,\"instances\":[],\"rollouts\":[],\"slos\":[],\"new_thing\":{}}");
+          "{\"format\":2,\"instances\":[],\"rollouts\":[],\"slos\":[],\"reports\":[],"
+              + "\"entries\":[],\"new_thing\":{}}");
     }
     List<ThrowingLoad> loads =
         List.of(
             () -> new AlertStateStore(dir).load(),
             () -> new RolloutStateStore(dir).load(),
-            () -> new SloStateStore(dir).load());
+            () -> new SloStateStore(dir).load(),
+            () -> new ReportStateStore(dir).loadSent(),
+            () -> new ReportStateStore(dir).loadJournal());
     for (ThrowingLoad load : loads) {
       assertThatThrownBy(load::load)
           .isInstanceOf(IOException.class)
