@@ -1,6 +1,7 @@
 package io.rollguard.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.rollguard.config.Fields;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,7 +28,7 @@ final class VerdictText {
             + " at stage "
             + stage.path("name").asText()
             + " ("
-            + percent(stage.path("traffic").asDouble())
+            + Fields.percent(stage.path("traffic").asDouble())
             + " traffic, attempt "
             + v.path("attempt").asInt(1)
             + (stage.path("set_by_deployer").asBoolean() ? ", set by the deployer" : "")
@@ -130,14 +131,5 @@ final class VerdictText {
 
   private static String round(double d) {
     return String.format(java.util.Locale.ROOT, "%.3g", d);
-  }
-
-  private static String percent(double share) {
-    // 0.07 * 100 is 7.000000000000001: round to what a traffic share is written with
-    return java.math.BigDecimal.valueOf(share * 100)
-            .setScale(2, java.math.RoundingMode.HALF_UP)
-            .stripTrailingZeros()
-            .toPlainString()
-        + "%";
   }
 }

@@ -68,9 +68,14 @@ public final class MessageTemplate {
         sb.append((String) p);
       }
     }
-    return sb.toString()
-        .replaceAll("[\\r\\n\\t\\u0000-\\u001f\\u007f\\u2028\\u2029]+", " ")
-        .strip();
+    return oneLine(sb.toString());
+  }
+
+  /** {@code text} on one line: control characters and line separators become one space. */
+  public static String oneLine(String text) {
+    return text == null
+        ? ""
+        : text.replaceAll("[\\r\\n\\t\\u0000-\\u001f\\u007f\\u2028\\u2029]+", " ").strip();
   }
 
   @Override

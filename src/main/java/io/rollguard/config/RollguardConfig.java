@@ -136,33 +136,6 @@ public record RollguardConfig(
       ChangeEvents changeEvents,
       Email email) {
 
-    /** A receiver without change events or email settings. */
-    public Receiver(
-        String name,
-        String type,
-        String url,
-        String routingKey,
-        String secret,
-        String format,
-        boolean rollback,
-        String fallback,
-        Duration repeatInterval,
-        Delivery delivery) {
-      this(
-          name,
-          type,
-          url,
-          routingKey,
-          secret,
-          format,
-          rollback,
-          fallback,
-          repeatInterval,
-          delivery,
-          ChangeEvents.OFF,
-          null);
-    }
-
     /**
      * Whether it can show a scheduled report: email, Slack, the console and webhooks of our own
      * format that are not rollback receivers.

@@ -2,6 +2,7 @@ package io.rollguard.notify;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rollguard.alerting.AlertEvent;
+import io.rollguard.config.MessageTemplate;
 import io.rollguard.config.RollguardConfig;
 import io.rollguard.rules.SliReading;
 import java.util.LinkedHashMap;
@@ -41,14 +42,16 @@ final class EmailFormat implements Format {
     headers.put("Message-ID", messageId(n.idempotencyKey()));
     headers.put("Auto-Submitted", "auto-generated"); // RFC 3834: no vacation replies
     headers.put("X-Auto-Response-Suppress", "All");
-    headers.put("X-Rollguard-Idempotency-Key", oneLine(n.idempotencyKey()));
+    headers.put("X-Rollguard-Idempotency-Key", MessageTemplate.oneLine(n.idempotencyKey()));
     headers.put("X-Rollguard-Event", n.event().wireName());
     if (n.report() != null) {
       ReportMessage r = n.report();
-      o.put("subject", oneLine(r.title())).put("text", r.markdown()).put("html", r.html());
+      o.put("subject", MessageTemplate.oneLine(r.title()))
+          .put("text", r.markdown())
+          .put("html", r.html());
     } else {
       AlertEvent a = n.alert();
-      headers.put("X-Rollguard-Incident", oneLine(a.incidentId()));
+      headers.put("X-Rollguard-Incident", MessageTemplate.oneLine(a.incidentId()));
       if (n.event() == Notification.Event.RESOLVED || n.repeat() > 0) {
         String firing = messageId(a.incidentId() + ":firing");
         headers.put("In-Reply-To", firing);
@@ -217,9 +220,5 @@ final class EmailFormat implements Format {
       }
     }
     return sb.toString();
-  }
-
-  private static String oneLine(String s) {
-    return s == null ? "" : s.replaceAll("[\\r\\n\\u0000-\\u001f\\u007f]+", " ").strip();
   }
 }

@@ -192,27 +192,7 @@ public final class Notifier {
         LOG.warning(() -> "report " + report.name() + " names unknown receiver '" + name + "'");
       }
     }
-    return storage
-        .executeBlocking(
-            () -> {
-              outbox.add(made);
-              try {
-                alsoDurably.run();
-              } catch (Exception e) {
-                for (Notification n : made) { // both or neither: the next try writes it again
-                  try {
-                    outbox.remove(n);
-                  } catch (java.io.IOException ignored) {
-                    e.addSuppressed(ignored);
-                  }
-                }
-                throw e;
-              }
-              return made;
-            },
-            true)
-        .onFailure(t -> LOG.log(Level.SEVERE, "could not write report " + report.name(), t))
-        .onSuccess(this::dispatchOnContext);
+    return persist(made, alsoDurably).onSuccess(this::dispatchOnContext);
   }
 
   /**
@@ -269,10 +249,30 @@ public final class Notifier {
 
   /** Makes notifications durable in the outbox (on the storage worker); they are not sent yet. */
   private Future<List<Notification>> persist(List<Notification> made) {
+    return persist(made, () -> {});
+  }
+
+  /**
+   * Writes {@code made} to the outbox and then runs {@code alsoDurably} in the same storage task;
+   * when that fails, the notifications are taken out again (both or neither).
+   */
+  private Future<List<Notification>> persist(List<Notification> made, DurableStep alsoDurably) {
     return storage
         .executeBlocking(
             () -> {
               outbox.add(made);
+              try {
+                alsoDurably.run();
+              } catch (Exception e) {
+                for (Notification n : made) { // the next try writes them again
+                  try {
+                    outbox.remove(n);
+                  } catch (java.io.IOException ignored) {
+                    e.addSuppressed(ignored);
+                  }
+                }
+                throw e;
+              }
               return made;
             },
             true)

@@ -165,6 +165,8 @@ public final class Routing {
             Duration.ofSeconds(1),
             Duration.ofSeconds(1),
             0,
-            0));
+            0),
+        RollguardConfig.ChangeEvents.OFF,
+        null);
   }
 }

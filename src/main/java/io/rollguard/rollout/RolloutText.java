@@ -5,6 +5,7 @@ import io.rollguard.alerting.AlertText;
 import io.rollguard.alerting.IncidentIds;
 import io.rollguard.alerting.Phase;
 import io.rollguard.config.Durations;
+import io.rollguard.config.Fields;
 import io.rollguard.rules.Expr;
 import io.rollguard.rules.Rollout;
 import io.rollguard.rules.Sli;
@@ -299,7 +300,7 @@ final class RolloutText {
    */
   static AlertEvent stageChangedEvent(
       Rollout r, Rollout.Stage from, Rollout.Stage to, int attempt, long now) {
-    String share = RolloutText.percent(to.traffic());
+    String share = Fields.percent(to.traffic());
     return base(r, to, AlertEvent.Kind.CHANGED)
         .reason(
             r.name()
@@ -336,15 +337,5 @@ final class RolloutText {
             .at(s.rollbackFiredAtMillis())
             .build();
     return new Rollback(event, s.rollbackReasons());
-  }
-
-  /** {@code 10%}, {@code 12.5%}. */
-  static String percent(double share) {
-    // 0.07 * 100 is 7.000000000000001: round to what a traffic share is written with
-    return java.math.BigDecimal.valueOf(share * 100)
-            .setScale(2, java.math.RoundingMode.HALF_UP)
-            .stripTrailingZeros()
-            .toPlainString()
-        + "%";
   }
 }

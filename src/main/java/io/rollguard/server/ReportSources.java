@@ -80,6 +80,7 @@ final class ReportSources {
               v.reasons(),
               v.sinceMillis()));
     }
-    return new ReportInputs(slos, lines, journal.between(0, Long.MAX_VALUE), rollouts);
+    return new ReportInputs(
+        slos, lines, journal.between(now - spanMillis, Long.MAX_VALUE), rollouts);
   }
 }

@@ -91,6 +91,8 @@ final class Alerts {
         false,
         null,
         Duration.ZERO,
-        delivery(5, Duration.ofHours(1)));
+        delivery(5, Duration.ofHours(1)),
+        RollguardConfig.ChangeEvents.OFF,
+        null);
   }
 }

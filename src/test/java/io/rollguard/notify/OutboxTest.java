@@ -58,7 +58,9 @@ class OutboxTest {
             false,
             null,
             Duration.ofMinutes(30),
-            Alerts.delivery(3, Duration.ofHours(1)));
+            Alerts.delivery(3, Duration.ofHours(1)),
+            io.rollguard.config.RollguardConfig.ChangeEvents.OFF,
+            null);
     var quiet = Alerts.receiver("webhook", "http://y", null, "webhook");
     Reminders reminders = new Reminders(Map.of("slack", slack, "r", quiet));
     reminders.open(Alerts.firing("a"), List.of("slack", "r"), 0);
