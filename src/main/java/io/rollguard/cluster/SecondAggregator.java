@@ -16,9 +16,8 @@ public final class SecondAggregator {
   private record Key(Map<String, String> labels, long second) {}
 
   private static final class Counts {
-    long requests;
-    long errors;
-    final TreeMap<Integer, Integer> buckets = new TreeMap<>();
+    final TreeMap<Integer, Integer> ok = new TreeMap<>();
+    final TreeMap<Integer, Integer> failed = new TreeMap<>();
   }
 
   private final Map<Key, Counts> counts = new LinkedHashMap<>();
@@ -28,26 +27,28 @@ public final class SecondAggregator {
     Counts c =
         counts.computeIfAbsent(
             new Key(Map.copyOf(labels), Math.floorDiv(atMillis, 1_000L)), k -> new Counts());
-    c.requests++;
-    if (!ok) {
-      c.errors++;
-    }
-    c.buckets.merge(Latency.bucketOf(latencyMicros), 1, Integer::sum);
+    (ok ? c.ok : c.failed).merge(Latency.bucketOf(latencyMicros), 1, Integer::sum);
+  }
+
+  public boolean isEmpty() {
+    return counts.isEmpty();
   }
 
   /** The records, one per series-second. */
   public List<SeriesSecond> records() {
     List<SeriesSecond> out = new ArrayList<>(counts.size());
     counts.forEach(
-        (k, c) -> {
-          int[] pairs = new int[c.buckets.size() * 2];
-          int i = 0;
-          for (var b : c.buckets.entrySet()) {
-            pairs[i++] = b.getKey();
-            pairs[i++] = b.getValue();
-          }
-          out.add(new SeriesSecond(k.labels(), k.second(), c.requests, c.errors, pairs));
-        });
+        (k, c) -> out.add(new SeriesSecond(k.labels(), k.second(), pairs(c.ok), pairs(c.failed))));
     return out;
+  }
+
+  static int[] pairs(TreeMap<Integer, Integer> buckets) {
+    int[] pairs = new int[buckets.size() * 2];
+    int i = 0;
+    for (var b : buckets.entrySet()) {
+      pairs[i++] = b.getKey();
+      pairs[i++] = b.getValue();
+    }
+    return pairs;
   }
 }

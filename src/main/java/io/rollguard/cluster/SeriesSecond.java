@@ -11,47 +11,53 @@ import java.util.TreeMap;
 /**
  * The requests of one series in one second, as one Kafka record (docs/cluster.md: ingest nodes
  * produce one record per series-second of a body, not one per sample): the series' labels, the
- * second, the request and error counts, and the latency distribution as (bucket, count) pairs in
- * the windows' own bucket indexes ({@link Latency#bucketOf}), so the owner adds them to its window
- * as they are. Immutable; {@code buckets} holds index, count, index, count, ... ascending.
+ * second, and the latency distributions of its successful and of its failed requests as (bucket,
+ * count) pairs in the windows' own bucket indexes ({@link Latency#bucketOf}), so the owner adds
+ * them to its window as they are. Two distributions, not one with an error count, because an SLO's
+ * "good" (ok and latency under X) needs to know which latencies failed. Immutable; each bucket
+ * array holds index, count, index, count, ... ascending.
  *
- * <p>Wire form, version 1: a version byte, the second and the label count as varints, each label as
- * length-prefixed UTF-8 name and value, the request and error counts, the number of buckets, then
- * each bucket as the varint gap to the previous index and the varint count. {@link #decode} refuses
- * anything else (wrong version, truncated, counts that do not add up, too many labels or bytes),
- * and never allocates more than the record's own length suggests.
+ * <p>Wire form, version 2: a version byte, the second and the label count as varints, each label as
+ * length-prefixed UTF-8 name and value, then for the successful and then the failed requests the
+ * number of buckets and each bucket as the varint gap to the previous index and the varint count.
+ * {@link #decode} refuses anything else (wrong version, truncated, empty or unordered buckets, too
+ * many labels or bytes), and never allocates more than the record's own length suggests.
  */
 public final class SeriesSecond {
 
-  static final int VERSION = 1;
+  static final int VERSION = 2;
   static final int MAX_LABELS = 64;
   static final int MAX_STRING_BYTES = 4_096;
 
   private final Map<String, String> labels;
   private final long second;
+  private final int[] okBuckets;
+  private final int[] errorBuckets;
   private final long requests;
   private final long errors;
-  private final int[] buckets;
 
   /**
-   * @param buckets index, count pairs, ascending by index, every count positive
-   * @throws IllegalArgumentException when the counts do not add up or the pairs are not ordered
+   * @param okBuckets index, count pairs of the successful requests, ascending, counts positive
+   * @param errorBuckets the same for the failed ones
+   * @throws IllegalArgumentException when the pairs are not ordered or a count is not positive
    */
   public SeriesSecond(
-      Map<String, String> labels, long second, long requests, long errors, int[] buckets) {
+      Map<String, String> labels, long second, int[] okBuckets, int[] errorBuckets) {
+    if (second < 0) {
+      throw new IllegalArgumentException("second " + second + " is before 1970");
+    }
     this.labels = Map.copyOf(new TreeMap<>(labels));
     this.second = second;
-    this.requests = requests;
-    this.errors = errors;
-    this.buckets = buckets.clone();
-    check();
+    this.okBuckets = okBuckets.clone();
+    this.errorBuckets = errorBuckets.clone();
+    this.errors = total(this.errorBuckets);
+    this.requests = total(this.okBuckets) + errors;
+    if (requests == 0) {
+      throw new IllegalArgumentException("a record without requests");
+    }
   }
 
-  private void check() {
-    if (second < 0 || requests < 0 || errors < 0 || errors > requests) {
-      throw new IllegalArgumentException(
-          "counts do not add up: " + requests + " requests, " + errors + " errors");
-    }
+  private static long total(int[] buckets) {
     if (buckets.length % 2 != 0) {
       throw new IllegalArgumentException("buckets come in (index, count) pairs");
     }
@@ -64,10 +70,7 @@ public final class SeriesSecond {
       previous = buckets[i];
       total += buckets[i + 1];
     }
-    if (total != requests) {
-      throw new IllegalArgumentException(
-          "the buckets hold " + total + " requests, the record says " + requests);
-    }
+    return total;
   }
 
   public Map<String, String> labels() {
@@ -87,22 +90,53 @@ public final class SeriesSecond {
     return errors;
   }
 
-  /** A copy of the (index, count) pairs. */
+  /** A copy of the (index, count) pairs of the successful requests. */
+  public int[] okBuckets() {
+    return okBuckets.clone();
+  }
+
+  /** A copy of the (index, count) pairs of the failed requests. */
+  public int[] errorBuckets() {
+    return errorBuckets.clone();
+  }
+
+  /** The (index, count) pairs of all requests, successful and failed together. */
   public int[] buckets() {
-    return buckets.clone();
+    TreeMap<Integer, Integer> all = new TreeMap<>();
+    for (int[] b : new int[][] {okBuckets, errorBuckets}) {
+      for (int i = 0; i < b.length; i += 2) {
+        all.merge(b[i], b[i + 1], Integer::sum);
+      }
+    }
+    int[] out = new int[all.size() * 2];
+    int i = 0;
+    for (var e : all.entrySet()) {
+      out[i++] = e.getKey();
+      out[i++] = e.getValue();
+    }
+    return out;
   }
 
   public byte[] encode() {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(32 + buckets.length * 2);
+    ByteArrayOutputStream out =
+        new ByteArrayOutputStream(32 + (okBuckets.length + errorBuckets.length) * 2);
     out.write(VERSION);
     varint(out, second);
+    labels(out, labels);
+    buckets(out, okBuckets);
+    buckets(out, errorBuckets);
+    return out.toByteArray();
+  }
+
+  static void labels(ByteArrayOutputStream out, Map<String, String> labels) {
     varint(out, labels.size());
     for (var e : new TreeMap<>(labels).entrySet()) {
       string(out, e.getKey());
       string(out, e.getValue());
     }
-    varint(out, requests);
-    varint(out, errors);
+  }
+
+  static void buckets(ByteArrayOutputStream out, int[] buckets) {
     varint(out, buckets.length / 2);
     int previous = -1;
     for (int i = 0; i < buckets.length; i += 2) {
@@ -110,7 +144,6 @@ public final class SeriesSecond {
       varint(out, buckets[i + 1]);
       previous = buckets[i];
     }
-    return out.toByteArray();
   }
 
   /**
@@ -126,42 +159,14 @@ public final class SeriesSecond {
           "record version " + version + " (this version reads " + VERSION + ")");
     }
     long second = in.varint();
-    long labelCount = in.varint();
-    if (labelCount > MAX_LABELS) {
-      throw new IllegalArgumentException(labelCount + " labels, more than " + MAX_LABELS);
-    }
-    Map<String, String> labels = new TreeMap<>();
-    for (int i = 0; i < labelCount; i++) {
-      String name = in.string();
-      if (labels.put(name, in.string()) != null) {
-        throw new IllegalArgumentException("label '" + name + "' twice");
-      }
-    }
-    long requests = in.varint();
-    long errors = in.varint();
-    long n = in.varint();
-    if (n > Latency.bucketCount() || n * 2 > bytes.length) {
-      throw new IllegalArgumentException(n + " buckets cannot be in " + bytes.length + " bytes");
-    }
-    int[] buckets = new int[(int) n * 2];
-    long index = -1;
-    for (int i = 0; i < buckets.length; i += 2) {
-      index += in.varint() + 1;
-      long count = in.varint();
-      if (index >= Latency.bucketCount() || count > Integer.MAX_VALUE) {
-        throw new IllegalArgumentException(
-            "bucket " + index + " with " + count + " is out of range");
-      }
-      buckets[i] = (int) index;
-      buckets[i + 1] = (int) count;
-    }
-    if (!in.atEnd()) {
-      throw new IllegalArgumentException("trailing bytes after the record");
-    }
-    return new SeriesSecond(labels, second, requests, errors, buckets);
+    Map<String, String> labels = in.labels();
+    int[] ok = in.buckets();
+    int[] failed = in.buckets();
+    in.end();
+    return new SeriesSecond(labels, second, ok, failed);
   }
 
-  private static void varint(ByteArrayOutputStream out, long v) {
+  static void varint(ByteArrayOutputStream out, long v) {
     while ((v & ~0x7FL) != 0) {
       out.write((int) ((v & 0x7F) | 0x80));
       v >>>= 7;
@@ -169,14 +174,14 @@ public final class SeriesSecond {
     out.write((int) v);
   }
 
-  private static void string(ByteArrayOutputStream out, String s) {
+  static void string(ByteArrayOutputStream out, String s) {
     byte[] b = s.getBytes(StandardCharsets.UTF_8);
     varint(out, b.length);
     out.write(b, 0, b.length);
   }
 
   /** Reads varints and strings, refusing to run past the end. */
-  private static final class Reader {
+  static final class Reader {
     private final byte[] bytes;
     private int at;
 
@@ -216,8 +221,45 @@ public final class SeriesSecond {
       return s;
     }
 
-    boolean atEnd() {
-      return at == bytes.length;
+    void end() {
+      if (at != bytes.length) {
+        throw new IllegalArgumentException("trailing bytes after the record");
+      }
+    }
+
+    Map<String, String> labels() {
+      long labelCount = varint();
+      if (labelCount > MAX_LABELS) {
+        throw new IllegalArgumentException(labelCount + " labels, more than " + MAX_LABELS);
+      }
+      Map<String, String> labels = new TreeMap<>();
+      for (int i = 0; i < labelCount; i++) {
+        String name = string();
+        if (labels.put(name, string()) != null) {
+          throw new IllegalArgumentException("label '" + name + "' twice");
+        }
+      }
+      return labels;
+    }
+
+    int[] buckets() {
+      long n = varint();
+      if (n > Latency.bucketCount() || n * 2 > bytes.length - at) {
+        throw new IllegalArgumentException(n + " buckets cannot be in " + bytes.length + " bytes");
+      }
+      int[] buckets = new int[(int) n * 2];
+      long index = -1;
+      for (int i = 0; i < buckets.length; i += 2) {
+        index += varint() + 1;
+        long count = varint();
+        if (index >= Latency.bucketCount() || count > Integer.MAX_VALUE) {
+          throw new IllegalArgumentException(
+              "bucket " + index + " with " + count + " is out of range");
+        }
+        buckets[i] = (int) index;
+        buckets[i + 1] = (int) count;
+      }
+      return buckets;
     }
   }
 
@@ -225,15 +267,14 @@ public final class SeriesSecond {
   public boolean equals(Object o) {
     return o instanceof SeriesSecond s
         && second == s.second
-        && requests == s.requests
-        && errors == s.errors
         && labels.equals(s.labels)
-        && Arrays.equals(buckets, s.buckets);
+        && Arrays.equals(okBuckets, s.okBuckets)
+        && Arrays.equals(errorBuckets, s.errorBuckets);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(labels, second, requests, errors, Arrays.hashCode(buckets));
+    return Objects.hash(labels, second, Arrays.hashCode(okBuckets), Arrays.hashCode(errorBuckets));
   }
 
   @Override
@@ -247,7 +288,7 @@ public final class SeriesSecond {
         + " requests, "
         + errors
         + " errors, "
-        + buckets.length / 2
+        + (okBuckets.length + errorBuckets.length) / 2
         + " buckets]";
   }
 }

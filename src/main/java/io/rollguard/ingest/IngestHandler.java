@@ -32,6 +32,24 @@ public final class IngestHandler implements Handler<RoutingContext> {
   private final Clock clock;
   private final Timers timers;
 
+  /** Cluster mode: where accepted bodies go before they are answered; null on a single node. */
+  private final Forwarder forwarder;
+
+  /**
+   * Cluster mode (docs/cluster.md): the records of a body go to the samples topic, and the body is
+   * answered only once every one is acknowledged by all in-sync replicas.
+   */
+  public interface Forwarder {
+    /** A sink for one body's accepted items. */
+    io.rollguard.window.SampleSink open();
+
+    /**
+     * Produces what {@code body} holds; completes on the caller's context once every record is
+     * acknowledged, fails (the body is then answered 503) when Kafka did not take it in time.
+     */
+    io.vertx.core.Future<Void> send(io.rollguard.window.SampleSink body);
+  }
+
   /** {@code POST /v1/metrics} (OTLP/HTTP) rather than {@code /api/v1/ingest}. */
   private final boolean otlp;
 
@@ -98,6 +116,21 @@ public final class IngestHandler implements Handler<RoutingContext> {
       IngestMetrics metrics,
       Clock clock,
       Timers timers) {
+    this(endpoint, ingestor, auth, limits, slots, metrics, clock, timers, null);
+  }
+
+  /** A cluster node's handler: bodies are answered once {@code forwarder} has them durably. */
+  public IngestHandler(
+      Endpoint endpoint,
+      Ingestor ingestor,
+      IngestAuth auth,
+      BodyLimits limits,
+      InflightSlots slots,
+      IngestMetrics metrics,
+      Clock clock,
+      Timers timers,
+      Forwarder forwarder) {
+    this.forwarder = forwarder;
     this.otlp = endpoint == Endpoint.OTLP;
     this.remoteWrite = endpoint == Endpoint.REMOTE_WRITE;
     this.ingestor = ingestor;
@@ -299,6 +332,46 @@ public final class IngestHandler implements Handler<RoutingContext> {
     }
 
     abstract void end();
+
+    /** Cluster mode: the sink of this body, opened when first needed; null on a single node. */
+    private io.rollguard.window.SampleSink forwarded;
+
+    /** Points the ingestor at this body's sink (cluster mode) before it commits anything. */
+    void aim() {
+      if (forwarder != null) {
+        if (forwarded == null) {
+          forwarded = forwarder.open();
+        }
+        ingestor.sendTo(forwarded);
+      }
+    }
+
+    /**
+     * Runs {@code answer} at once on a single node; in cluster mode once the body's records are
+     * acknowledged, or answers 503 with Retry-After when Kafka did not take them (the client
+     * retries; nothing of the body counts as accepted).
+     */
+    void forwardThen(Runnable answer) {
+      if (forwarded == null) {
+        answer.run();
+        return;
+      }
+      if (timer >= 0) { // the whole body is here: waiting on Kafka is not the client's slowness
+        timers.cancel(timer);
+        timer = -1;
+      }
+      forwarder
+          .send(forwarded)
+          .onComplete(
+              ar -> {
+                if (ar.succeeded()) {
+                  answer.run();
+                } else if (!done) {
+                  request.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
+                  refuse(503, "the cluster could not store the body: " + ar.cause().getMessage());
+                }
+              });
+    }
 
     /** The client went away or broke the stream: nothing to answer, the slot is free again. */
     void abort() {
@@ -513,8 +586,10 @@ public final class IngestHandler implements Handler<RoutingContext> {
     @Override
     void end() {
       try {
+        aim();
         if (dialect == Dialect.INGEST) {
-          respond(ingestor.ingestJson(body, length, services));
+          IngestOutcome outcome = ingestor.ingestJson(body, length, services);
+          forwardThen(() -> respond(outcome));
         } else if (dialect == Dialect.REMOTE_WRITE) {
           byte[] proto;
           try {
@@ -523,11 +598,13 @@ public final class IngestHandler implements Handler<RoutingContext> {
             refuse(413, tooLarge() + ": " + e.getMessage());
             return;
           }
-          respondRemoteWrite(ingestor.ingestRemoteWrite(proto, services));
+          IngestOutcome outcome = ingestor.ingestRemoteWrite(proto, services);
+          forwardThen(() -> respondRemoteWrite(outcome));
         } else {
-          respondOtlp(
+          IngestOutcome outcome =
               ingestor.ingestOtlp(
-                  OtlpWire.parse(body, length, dialect == Dialect.OTLP_JSON), services));
+                  OtlpWire.parse(body, length, dialect == Dialect.OTLP_JSON), services);
+          forwardThen(() -> respondOtlp(outcome));
         }
       } catch (MalformedBodyException e) {
         refuse(400, e.getMessage());
@@ -569,6 +646,7 @@ public final class IngestHandler implements Handler<RoutingContext> {
         return;
       }
       try {
+        aim();
         stream.accept(bytes, 0, length);
       } catch (LineTooLongException e) {
         metrics.recordIngest(stream.outcome(), clock.monotonicTimeNanos() - startedNanos);
@@ -578,7 +656,9 @@ public final class IngestHandler implements Handler<RoutingContext> {
 
     @Override
     void end() {
-      respond(stream.finish());
+      aim();
+      IngestOutcome outcome = stream.finish();
+      forwardThen(() -> respond(outcome));
     }
   }
 

@@ -41,6 +41,15 @@ public final class Ingestor {
   private final SeriesCache series;
   private final LabelSets labelSets = new LabelSets();
 
+  /**
+   * Cluster mode: the label whose value decides the owner of a series (null: a single node). Items
+   * then go to {@link #sink}, not to the registry.
+   */
+  private String keyLabel;
+
+  /** Where the body being ingested goes in cluster mode (set per body by {@link #sendTo}). */
+  private io.rollguard.window.SampleSink sink;
+
   /** Null until {@link #acceptOtlp} is called. */
   private OtlpReader otlp;
 
@@ -79,6 +88,21 @@ public final class Ingestor {
     this.clock = clock;
     this.reader = new BatchReader(limits, labelSets);
     this.series = new SeriesCache(limits);
+  }
+
+  /**
+   * Makes this a cluster node's ingestor (docs/cluster.md): what it accepts goes to the {@link
+   * #sendTo sink} of the body, not into the registry; an item whose series lacks {@code keyLabel}
+   * is rejected (it would belong to no node); the series caps are the owners' to enforce.
+   */
+  public Ingestor forwarding(String keyLabel) {
+    this.keyLabel = keyLabel;
+    return this;
+  }
+
+  /** In cluster mode, where what the next calls accept goes (one sink per body). */
+  public void sendTo(io.rollguard.window.SampleSink sink) {
+    this.sink = sink;
   }
 
   /**
@@ -321,6 +345,11 @@ public final class Ingestor {
         if (e == null) {
           continue;
         }
+        if (keyLabel != null) {
+          sink.gauge(g.name(), e.labels, g.tsMillis(), g.value());
+          out.acceptGauge();
+          continue;
+        }
         io.rollguard.window.GaugeWindow cached = g.name().equals(e.gaugeName) ? e.gauge : null;
         if (cached != null && cached.record(g.tsMillis(), g.value(), now)) {
           out.acceptGauge();
@@ -341,6 +370,14 @@ public final class Ingestor {
             n -> out.acceptGauge());
       }
       for (Staging.Check c : staging.checks) {
+        if (keyLabel != null) {
+          Labels labels = seriesLabels(c.batch(), c.ownLabels(), out, 1);
+          if (labels != null) {
+            sink.check(c.name(), labels, c.tsMillis(), c.ok());
+            out.acceptCheck();
+          }
+          continue;
+        }
         record(
             out,
             c.batch(),
@@ -351,6 +388,14 @@ public final class Ingestor {
             n -> out.acceptCheck());
       }
       for (Staging.Histogram h : staging.histograms) {
+        if (keyLabel != null) {
+          Labels labels = seriesLabels(h.batch(), h.ownLabels(), out, 1);
+          if (labels != null) {
+            sink.histogram(labels, h.endMillis(), h.micros(), h.errors());
+            out.acceptHistogram();
+          }
+          continue;
+        }
         record(
             out,
             h.batch(),
@@ -361,6 +406,14 @@ public final class Ingestor {
             n -> out.acceptHistogram());
       }
       for (Staging.Buckets b : staging.buckets) {
+        if (keyLabel != null) {
+          Labels labels = seriesLabels(b.batch(), b.ownLabels(), out, 1);
+          if (labels != null) {
+            sink.buckets(labels, b.endMillis(), b.latency(), b.errors());
+            out.acceptHistogram();
+          }
+          continue;
+        }
         record(
             out,
             b.batch(),
@@ -439,6 +492,11 @@ public final class Ingestor {
       i = j;
       SeriesCache.Entry entry = entry(batch, own, out, to - from);
       if (entry == null) {
+        continue;
+      }
+      if (keyLabel != null) {
+        sink.requests(entry.labels, staging.requests, from, to);
+        out.acceptRequests(to - from);
         continue;
       }
       if (buffer != null && to - from < DIRECT_RUN) {
@@ -539,6 +597,17 @@ public final class Ingestor {
         series.get(batch.service, batchLabels(batch), own == null ? LabelSets.EMPTY : own);
     if (e.problem != null) {
       out.reject(RejectReason.LABELS, items, batch.index, batch.line, e.problem);
+      return null;
+    }
+    if (keyLabel != null && e.labels.get(keyLabel) == null) {
+      out.reject(
+          RejectReason.LABELS,
+          items,
+          batch.index,
+          batch.line,
+          "cluster mode: the series has no '"
+              + keyLabel
+              + "' label (cluster.key_label), which decides the node that evaluates it");
       return null;
     }
     return e;

@@ -93,15 +93,15 @@ public final class BucketedLatency {
     return total;
   }
 
-  int size() {
+  public int size() {
     return size;
   }
 
-  long microsAt(int i) {
+  public long microsAt(int i) {
     return micros[i];
   }
 
-  int countAt(int i) {
+  public int countAt(int i) {
     return counts[i];
   }
 

@@ -87,15 +87,15 @@ public final class RequestSamples {
     }
   }
 
-  long tsMillis(int i) {
+  public long tsMillis(int i) {
     return tsMillis[i];
   }
 
-  long micros(int i) {
+  public long micros(int i) {
     return micros[i];
   }
 
-  boolean isError(int i) {
+  public boolean isError(int i) {
     return error[i];
   }
 }

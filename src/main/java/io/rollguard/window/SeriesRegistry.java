@@ -173,6 +173,39 @@ public final class SeriesRegistry {
     return evicted;
   }
 
+  /**
+   * Evicts every series {@code which} matches, whatever its age (cluster mode: the series of a key
+   * this node no longer owns, or is about to rebuild from the topic); returns how many.
+   */
+  public int evictWhere(java.util.function.Predicate<Labels> which) {
+    int evicted = 0;
+    for (var e : requests.entrySet()) {
+      if (which.test(e.getKey())
+          && e.getValue().evictIfIdleSince(Long.MAX_VALUE)
+          && requests.remove(e.getKey(), e.getValue())) {
+        release(e.getKey());
+        evicted++;
+      }
+    }
+    for (var e : gauges.entrySet()) {
+      if (which.test(e.getKey().labels())
+          && e.getValue().evictIfIdleSince(Long.MAX_VALUE)
+          && gauges.remove(e.getKey(), e.getValue())) {
+        release(e.getKey().labels());
+        evicted++;
+      }
+    }
+    for (var e : checks.entrySet()) {
+      if (which.test(e.getKey().labels())
+          && e.getValue().evictIfIdleSince(Long.MAX_VALUE)
+          && checks.remove(e.getKey(), e.getValue())) {
+        release(e.getKey().labels());
+        evicted++;
+      }
+    }
+    return evicted;
+  }
+
   private boolean admit(Labels labels) {
     if (!tryIncrement(total, maxSeries)) {
       return false;

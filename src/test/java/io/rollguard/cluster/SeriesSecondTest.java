@@ -95,21 +95,35 @@ class SeriesSecondTest {
         assertThat(refused.getMessage()).isNotBlank();
       }
     }
-    byte[] huge = {1, 0, 0, 0, 0, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0x7F};
+    byte[] huge = {2, 0, 0, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0x7F, 0, 0};
     assertThatThrownBy(() -> SeriesSecond.decode(huge))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("buckets cannot be in 9 bytes");
-    assertThatThrownBy(() -> SeriesSecond.decode(new byte[] {2}))
-        .hasMessageContaining("record version 2 (this version reads 1)");
+    assertThatThrownBy(() -> SeriesSecond.decode(new byte[] {1}))
+        .hasMessageContaining("record version 1 (this version reads 2)");
   }
 
   @Test
-  void countsThatDoNotAddUpAreRefused() {
-    assertThatThrownBy(() -> new SeriesSecond(CANARY, 1, 3, 1, new int[] {5, 2}))
-        .hasMessageContaining("the buckets hold 2 requests, the record says 3");
-    assertThatThrownBy(() -> new SeriesSecond(CANARY, 1, 1, 2, new int[] {5, 1}))
-        .hasMessageContaining("counts do not add up");
-    assertThatThrownBy(() -> new SeriesSecond(CANARY, 1, 2, 0, new int[] {5, 1, 5, 1}))
+  void bucketsOutOfOrderEmptyOrMissingAreRefused() {
+    assertThatThrownBy(() -> new SeriesSecond(CANARY, 1, new int[] {5, 1, 5, 1}, new int[0]))
         .hasMessageContaining("out of order");
+    assertThatThrownBy(() -> new SeriesSecond(CANARY, 1, new int[] {5, 0}, new int[0]))
+        .hasMessageContaining("out of order or empty");
+    assertThatThrownBy(() -> new SeriesSecond(CANARY, 1, new int[0], new int[] {5}))
+        .hasMessageContaining("pairs");
+    assertThatThrownBy(() -> new SeriesSecond(CANARY, 1, new int[0], new int[0]))
+        .hasMessageContaining("without requests");
+  }
+
+  @Test
+  void failedAndSuccessfulLatenciesStayApart() {
+    SecondAggregator agg = new SecondAggregator();
+    agg.add(CANARY, 1_764_600_000_100L, 1_000, true);
+    agg.add(CANARY, 1_764_600_000_200L, 900_000, false);
+    SeriesSecond r = SeriesSecond.decode(agg.records().get(0).encode());
+    assertThat(r.requests()).isEqualTo(2);
+    assertThat(r.errors()).isEqualTo(1);
+    assertThat(Latency.bucketValue(r.okBuckets()[0])).isLessThanOrEqualTo(1_000);
+    assertThat(Latency.bucketValue(r.errorBuckets()[0])).isGreaterThan(800_000);
   }
 }
