@@ -25,6 +25,8 @@ public abstract class DefinitionEngine<D, R, S> {
 
   private Map<String, R> runtimes = Map.of();
 
+  private Map<String, D> definitions = Map.of();
+
   /** The name that identifies {@code definition} across reloads and restarts. */
   protected abstract String nameOf(D definition);
 
@@ -68,8 +70,30 @@ public abstract class DefinitionEngine<D, R, S> {
       retire(gone, nowMillis, events);
     }
     runtimes = next;
+    Map<String, D> named = new LinkedHashMap<>();
+    definitions.forEach(d -> named.put(nameOf(d), d));
+    this.definitions = named;
     publish(nowMillis);
     return events;
+  }
+
+  /**
+   * Starts the definitions {@code which} names afresh, as if seen for the first time: their states
+   * are forgotten, nothing resolves (cluster mode: their key moved to another node, or is about to
+   * be restored from the state topic). Returns how many.
+   */
+  public final int reset(java.util.function.Predicate<String> which, long nowMillis) {
+    Map<String, R> next = new LinkedHashMap<>(runtimes);
+    int n = 0;
+    for (var e : definitions.entrySet()) {
+      if (which.test(e.getKey())) {
+        next.put(e.getKey(), start(e.getValue(), nowMillis));
+        n++;
+      }
+    }
+    runtimes = next;
+    publish(nowMillis);
+    return n;
   }
 
   /** The runtimes, in definition order. */

@@ -22,9 +22,15 @@ import picocli.CommandLine.Command;
     })
 public final class Main {
 
+  /** Held: a logger nobody references may be collected, and its level with it. */
+  private static final java.util.logging.Logger KAFKA_LOGS =
+      java.util.logging.Logger.getLogger("org.apache.kafka");
+
   public static void main(String[] args) {
     System.setProperty(
         "java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s - %5$s%6$s%n");
+    // the Kafka clients of cluster mode log every setting at INFO; their warnings are what matters
+    KAFKA_LOGS.setLevel(java.util.logging.Level.WARNING);
     // serve returns only once a shutdown has begun; exiting then just waits for the hooks.
     System.exit(new CommandLine(new Main()).execute(args));
   }

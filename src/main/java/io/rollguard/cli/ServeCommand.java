@@ -48,15 +48,6 @@ final class ServeCommand implements Callable<Integer> {
     if (rules != null && !rules.isEmpty()) {
       settings = settings.withRules(rules);
     }
-    if (settings.cluster() != null) {
-      // the settings and the rules' pinning are checked (rollguard check --config); the cluster
-      // itself is not built yet, and a node that silently ran alone would be worse than none
-      System.err.println(
-          "rollguard: 'cluster:' is set, but cluster mode is not built yet (docs/cluster.md);"
-              + " `rollguard check --config` checks that the rules are ready for it. Remove"
-              + " 'cluster:' to run one node.");
-      return 2;
-    }
     RollguardServer server;
     try {
       server =

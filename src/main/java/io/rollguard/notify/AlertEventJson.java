@@ -109,7 +109,7 @@ public final class AlertEventJson {
         : AlertEvent.Source.RULE;
   }
 
-  static ObjectNode write(Notification n) {
+  public static ObjectNode write(Notification n) {
     ObjectNode o =
         Payloads.object()
             .put("id", n.id())
@@ -134,7 +134,7 @@ public final class AlertEventJson {
     return o;
   }
 
-  static Notification readNotification(JsonNode o) {
+  public static Notification readNotification(JsonNode o) {
     JsonNode r = o.path("report");
     ReportMessage report =
         r.isObject()

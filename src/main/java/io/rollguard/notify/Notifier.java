@@ -65,6 +65,12 @@ public final class Notifier {
   private final HttpClientAgent http;
   private final List<MailTransport> mail = new ArrayList<>();
 
+  /**
+   * Durable and not yet settled (delivered, given up or passed on), by id: what a peer re-sends.
+   */
+  private final Map<String, Notification> unsettled =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   public Notifier(
       Vertx vertx,
       RollguardConfig config,
@@ -283,7 +289,39 @@ public final class Notifier {
     context.runOnContext(v -> durable.forEach(this::dispatch));
   }
 
+  /**
+   * Cluster mode: what is durable and not yet settled, oldest first; the owner of a key writes it
+   * to the state topic so that a node taking the key over sends what this one could not.
+   */
+  public List<Notification> unsettled() {
+    List<Notification> out = new ArrayList<>(unsettled.values());
+    out.sort(java.util.Comparator.comparing(Notification::id));
+    return out;
+  }
+
+  /**
+   * Cluster mode: takes over notifications another node made durable but did not settle (it died or
+   * lost the key): written to this node's outbox, then sent with their own idempotency keys. One
+   * already unsettled here (same key, same receiver) is not taken twice.
+   */
+  public Future<List<Notification>> adopt(List<Notification> others) {
+    java.util.Set<String> known = new java.util.HashSet<>();
+    unsettled.values().forEach(n -> known.add(n.idempotencyKey() + "|" + n.receiver()));
+    List<Notification> fresh = new ArrayList<>();
+    for (Notification n : others) {
+      if (known.add(n.idempotencyKey() + "|" + n.receiver())) {
+        sequence.accumulateAndGet(sequenceOf(n.id()), Math::max);
+        fresh.add(n);
+      }
+    }
+    if (fresh.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return persist(fresh).onSuccess(this::dispatchOnContext);
+  }
+
   private void dispatch(Notification n) {
+    unsettled.put(n.id(), n);
     Dispatcher d = dispatchers.get(n.receiver());
     if (d == null) {
       LOG.warning(
@@ -358,6 +396,7 @@ public final class Notifier {
    * storage worker is ordered, so the fallback is on disk before the original is gone.
    */
   private void settle(Notification done, Notification fallback) {
+    unsettled.remove(done.id());
     if (fallback != null) {
       persist(List.of(fallback)).onSuccess(this::dispatchOnContext);
     }

@@ -107,4 +107,9 @@ final class AlertStateStore {
     out.addAll(byIncident.values());
     return out;
   }
+
+  /** How one item of this file reads and writes. */
+  StateFile.Codec<RuleEngine.SavedInstance> codec() {
+    return file.codec();
+  }
 }

@@ -57,6 +57,9 @@ final class HttpVerticle extends VerticleBase {
             .acceptOtlp(shared.otlpStreams(), shared.config().otlp())
             .acceptRemoteWrite(
                 shared.promHistograms(), shared.otlpStreams(), shared.config().remoteWrite());
+    if (shared.cluster() != null) {
+      ingestor.forwarding(shared.cluster().keyLabel());
+    }
     Runnable flush =
         () -> {
           long lost = ingestor.lostAtFlush();
@@ -87,7 +90,8 @@ final class HttpVerticle extends VerticleBase {
                   shared.inflight(),
                   shared.metrics(),
                   shared.clock(),
-                  shared.timers()));
+                  shared.timers(),
+                  shared.cluster()));
     }
     router
         .get("/api/v1/query")

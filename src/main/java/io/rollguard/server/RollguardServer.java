@@ -60,6 +60,7 @@ public final class RollguardServer {
   private final SeriesRegistry series;
   private final RulesService rules;
   private final Notifier notifier;
+  private final ClusterNode cluster;
   private final int port;
 
   private RollguardServer(
@@ -68,8 +69,10 @@ public final class RollguardServer {
       SeriesRegistry series,
       RulesService rules,
       Notifier notifier,
+      ClusterNode cluster,
       int port) {
     this.notifier = notifier;
+    this.cluster = cluster;
     this.vertx = vertx;
     this.metrics = metrics;
     this.series = series;
@@ -133,6 +136,18 @@ public final class RollguardServer {
     ReportStateStore reportStates = new ReportStateStore(dataDir);
     RolloutJournal journal = new RolloutJournal(JOURNAL_RETENTION_MILLIS, JOURNAL_MAX_ENTRIES);
     Links links = new Links(config.linkBase(port));
+    ClusterNode cluster =
+        config.cluster() == null
+            ? null
+            : new ClusterNode(
+                config.cluster(),
+                vertx,
+                clock,
+                series,
+                limits.maxWindow().toMillis() + limits.maxFutureSkew().toMillis(),
+                nodeId(port),
+                dataDir,
+                metrics.registry());
     Notifier notifier =
         new Notifier(
             vertx,
@@ -160,7 +175,11 @@ public final class RollguardServer {
             rolloutStates,
             sloStates,
             journal,
-            reportStates);
+            reportStates,
+            cluster);
+    if (cluster != null) {
+      cluster.attach(rules, notifier);
+    }
     ReportService reports =
         new ReportService(
             config.reports(),
@@ -191,7 +210,8 @@ public final class RollguardServer {
             new OtlpStreams(
                 limits.maxSeries(), limits.maxWindow().toMillis(), clock.wallTimeMillis()),
             new PromHistograms(
-                limits.maxSeries(), limits.maxWindow().toMillis(), clock.wallTimeMillis()));
+                limits.maxSeries(), limits.maxWindow().toMillis(), clock.wallTimeMillis()),
+            cluster);
 
     HttpVerticle first = new HttpVerticle(shared, port);
     List<ReportStateStore.Sent> sentReports = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -213,7 +233,22 @@ public final class RollguardServer {
                 notifier
                     .start(recovered.pending(), incidents.openIncidents())
                     .compose(
-                        v -> rules.start(recovered.states(), recovered.stages(), recovered.slos()))
+                        v ->
+                            cluster == null
+                                ? rules.start(
+                                    recovered.states(), recovered.stages(), recovered.slos())
+                                // a cluster node's states come from the state topic, per key
+                                : rules.start(List.of(), List.of(), List.of()))
+                    .compose(
+                        status ->
+                            cluster == null
+                                ? Future.succeededFuture(status)
+                                : vertx.executeBlocking(
+                                    () -> {
+                                      cluster.start();
+                                      return status;
+                                    },
+                                    false))
                     .onSuccess(status -> reports.start(sentReports, recovered.pending())))
         // a refused rule set is reported, not fatal
         .compose(status -> vertx.deployVerticle(first))
@@ -238,7 +273,7 @@ public final class RollguardServer {
                           + eventLoops
                           + " event loops");
               return new RollguardServer(
-                  vertx, metrics, series, rules, notifier, first.actualPort());
+                  vertx, metrics, series, rules, notifier, cluster, first.actualPort());
             })
         .recover(
             e -> {
@@ -285,6 +320,17 @@ public final class RollguardServer {
    * A port free right now. Another process could take it before the verticles bind it; port 0 is
    * for tests and the demo, where that window of a few microseconds is acceptable.
    */
+  /** A cluster node's name: stable across its restarts (its transactional id derives from it). */
+  private static String nodeId(int port) {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      host = "localhost";
+    }
+    return host + "-" + port;
+  }
+
   private static int freePort(String host) throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
       return socket.getLocalPort();
@@ -313,8 +359,16 @@ public final class RollguardServer {
    */
   public Future<Void> close() {
     Promise<Void> closed = Promise.promise();
-    rules
-        .close()
+    Future<Void> left =
+        cluster == null
+            ? Future.succeededFuture()
+            : vertx.executeBlocking(
+                () -> {
+                  cluster.close(); // leave the group first: the partitions move at once
+                  return null;
+                },
+                false);
+    left.transform(ar -> rules.close())
         .transform(ar -> notifier.close())
         .onComplete(
             ar ->

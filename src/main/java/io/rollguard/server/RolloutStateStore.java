@@ -64,4 +64,9 @@ final class RolloutStateStore {
   List<RolloutEngine.SavedStage> load() throws IOException {
     return file.load().items();
   }
+
+  /** How one item of this file reads and writes. */
+  StateFile.Codec<RolloutEngine.SavedStage> codec() {
+    return file.codec();
+  }
 }

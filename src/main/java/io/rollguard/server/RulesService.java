@@ -83,6 +83,19 @@ final class RulesService {
   private final Counter outboxFailures;
   private volatile LoadStatus status = LoadStatus.NONE;
 
+  /** Cluster mode: which keys this node owns; null on a single node. */
+  private final ClusterOwnership cluster;
+
+  /** Cluster mode: the key of every definition ({@link ClusterOwnership#definitionKey}). */
+  private volatile Map<String, String> keyOf = Map.of();
+
+  /** Cluster mode: keys being rebuilt; no evaluation runs while any are. */
+  private final java.util.concurrent.atomic.AtomicInteger rebuilding =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /** Cluster mode: the SLO counts last saved, handed on with every state change. */
+  private List<SloEngine.SavedSlo> lastSlos = List.of();
+
   /** Transitions handed to the notifier but not yet durable in the outbox, in order. */
   private final ArrayDeque<List<AlertEvent>> unwritten = new ArrayDeque<>();
 
@@ -123,7 +136,9 @@ final class RulesService {
       RolloutStateStore rolloutStore,
       SloStateStore sloStore,
       RolloutJournal journal,
-      ReportStateStore reportStore) {
+      ReportStateStore reportStore,
+      ClusterOwnership cluster) {
+    this.cluster = cluster;
     this.journal = journal;
     this.reportStore = reportStore;
     this.notifier = notifier;
@@ -298,6 +313,9 @@ final class RulesService {
   }
 
   private void tick() {
+    if (rebuilding.get() > 0) {
+      return; // cluster mode: a key is being rebuilt; its evaluation waits for all its data
+    }
     if (!ticking.compareAndSet(false, true)) {
       return; // the previous evaluation is still running: skip rather than queue
     }
@@ -324,6 +342,7 @@ final class RulesService {
                           || now - slosSavedAtMillis >= SLO_SAVE_PERIOD_MILLIS) {
                         saveSlos(now);
                       }
+                      handOnStates();
                       return null;
                     },
                     true))
@@ -387,6 +406,14 @@ final class RulesService {
     if (!result.valid()) {
       return refuse(why, names, byFile(result.problems()), result.warnings(), now);
     }
+    if (cluster != null) {
+      Problems pinning = new Problems();
+      io.rollguard.rules.ClusterPinning.check(result, cluster.keyLabel(), pinning);
+      if (!pinning.isEmpty()) {
+        return refuse(why, names, byFile(pinning), result.warnings(), now);
+      }
+      keyOf = keysOf(result, cluster.keyLabel());
+    }
     int running =
         engine.snapshot().rules().size()
             + rollouts.verdicts().size()
@@ -431,6 +458,114 @@ final class RulesService {
                 + " file(s)");
     result.warnings().forEach(LOG::warning);
     return status;
+  }
+
+  /** The key each definition is pinned to (the pinning check has passed). */
+  private static Map<String, String> keysOf(RuleLoader.Result result, String keyLabel) {
+    Map<String, String> keys = new java.util.HashMap<>();
+    result
+        .rules()
+        .forEach(
+            r ->
+                keys.put(
+                    ClusterOwnership.definitionKey(AlertEvent.Source.RULE, r.name()),
+                    r.selectSpec().get(keyLabel)));
+    result
+        .rollouts()
+        .forEach(
+            r ->
+                keys.put(
+                    ClusterOwnership.definitionKey(AlertEvent.Source.ROLLOUT, r.name()),
+                    r.selectSpec().get(keyLabel)));
+    result
+        .slos()
+        .forEach(
+            r ->
+                keys.put(
+                    ClusterOwnership.definitionKey(AlertEvent.Source.SLO, r.name()),
+                    r.selectSpec().get(keyLabel)));
+    return Map.copyOf(keys);
+  }
+
+  /** Cluster mode: whether this node evaluates and sends for the definition named so. */
+  private boolean owned(AlertEvent.Source source, String name) {
+    if (cluster == null || source == AlertEvent.Source.RULE_FILES) {
+      return true; // each node reports its own rule files
+    }
+    String key = keyOf.get(ClusterOwnership.definitionKey(source, name));
+    return key != null && cluster.owns(key);
+  }
+
+  /**
+   * Cluster mode: pauses evaluation while keys are rebuilt, then forgets what this node held of
+   * {@code keys} and restores what the state topic holds for them (on the rules worker).
+   */
+  Future<Void> takeOver(
+      java.util.function.Predicate<String> keys,
+      List<RuleEngine.SavedInstance> instances,
+      List<RolloutEngine.SavedStage> stages,
+      List<SloEngine.SavedSlo> savedSlos) {
+    return executor.executeBlocking(
+        () -> {
+          long now = clock.wallTimeMillis();
+          forget(keys, now);
+          int ignored =
+              engine.restoreState(instances, now)
+                  + rollouts.restoreState(stages, now)
+                  + slos.restoreState(savedSlos, now);
+          LOG.info(
+              () ->
+                  "cluster: restored "
+                      + (instances.size() + stages.size() + savedSlos.size() - ignored)
+                      + " state(s) from the state topic"
+                      + (ignored > 0 ? "; " + ignored + " of definitions not here ignored" : ""));
+          return null;
+        },
+        true);
+  }
+
+  /** Cluster mode: forgets the states of definitions of {@code keys} (moved to another node). */
+  Future<Void> release(java.util.function.Predicate<String> keys) {
+    return executor.executeBlocking(
+        () -> {
+          forget(keys, clock.wallTimeMillis());
+          return null;
+        },
+        true);
+  }
+
+  private void forget(java.util.function.Predicate<String> keys, long now) {
+    Map<String, String> k = keyOf;
+    engine.reset(
+        name -> {
+          String key = k.get(ClusterOwnership.definitionKey(AlertEvent.Source.RULE, name));
+          return key != null && keys.test(key);
+        },
+        now);
+    rollouts.reset(
+        name -> {
+          String key = k.get(ClusterOwnership.definitionKey(AlertEvent.Source.ROLLOUT, name));
+          return key != null && keys.test(key);
+        },
+        now);
+  }
+
+  /** Cluster mode: holds evaluation back until {@link #resume} (a rebuild is running). */
+  void pause() {
+    rebuilding.incrementAndGet();
+  }
+
+  void resume() {
+    rebuilding.decrementAndGet();
+  }
+
+  /** Cluster mode: hands the states on (rules worker); the cluster writes what changed. */
+  private void handOnStates() {
+    if (cluster != null && unwritten.isEmpty()) {
+      cluster.statesChanged(
+          new ClusterOwnership.States(
+              engine.saveState(), rollouts.saveState(), lastSlos, notifier.unsettled(), keyOf));
+    }
   }
 
   private static boolean isEmpty(RuleLoader.Result result) {
@@ -542,6 +677,9 @@ final class RulesService {
    * the states are not saved while any wait.
    */
   private void hand(List<AlertEvent> events, long now) {
+    if (cluster != null) {
+      events = events.stream().filter(e -> owned(e.source(), e.rule())).toList();
+    }
     if (!events.isEmpty()) {
       events.forEach(RulesService::logEvent);
       unwritten.add(List.copyOf(events));
@@ -580,6 +718,7 @@ final class RulesService {
         backlog = OutboxBacklog.EMPTY;
         List<RuleEngine.SavedInstance> states = engine.saveState();
         store("alert states", () -> stateStore.save(states, clock.wallTimeMillis()));
+        handOnStates();
       } else {
         flush(clock.wallTimeMillis());
       }
@@ -625,6 +764,7 @@ final class RulesService {
   private void saveSlos(long now) {
     slosSavedAtMillis = now;
     List<SloEngine.SavedSlo> saved = slos.saveState();
+    lastSlos = saved;
     if (saved.isEmpty()) {
       return;
     }

@@ -30,4 +30,5 @@ record Shared(
     IncidentLog incidents,
     ReportService reports,
     OtlpStreams otlpStreams,
-    PromHistograms promHistograms) {}
+    PromHistograms promHistograms,
+    ClusterNode cluster) {}

@@ -69,4 +69,9 @@ final class SloStateStore {
   List<SloEngine.SavedSlo> load() throws IOException {
     return file.load().items();
   }
+
+  /** How one item of this file reads and writes. */
+  StateFile.Codec<SloEngine.SavedSlo> codec() {
+    return file.codec();
+  }
 }

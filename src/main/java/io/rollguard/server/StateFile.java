@@ -53,6 +53,11 @@ final class StateFile<T> {
     return file;
   }
 
+  /** How one item reads and writes (the cluster's state records hold the same items). */
+  Codec<T> codec() {
+    return codec;
+  }
+
   void save(List<T> items) throws IOException {
     save(items, header -> {});
   }
