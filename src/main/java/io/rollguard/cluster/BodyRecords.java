@@ -42,10 +42,7 @@ public final class BodyRecords implements SampleSink {
   public void histogram(Labels series, long endMillis, AbstractHistogram micros, int errors) {
     TreeMap<Integer, Integer> b = new TreeMap<>();
     for (HistogramIterationValue v : micros.recordedValues()) {
-      b.merge(
-          io.rollguard.window.Latency.bucketOf(v.getValueIteratedTo()),
-          (int) Math.min(Integer.MAX_VALUE, v.getCountAtValueIteratedTo()),
-          Integer::sum);
+      SecondAggregator.count(b, v.getValueIteratedTo(), v.getCountAtValueIteratedTo());
     }
     points.add(
         new PointRecords.Interval(series.asMap(), endMillis, errors, SecondAggregator.pairs(b)));
@@ -53,16 +50,12 @@ public final class BodyRecords implements SampleSink {
 
   @Override
   public void buckets(Labels series, long endMillis, BucketedLatency latency, int errors) {
-    int n = latency.size();
-    long[] micros = new long[n];
-    long[] counts = new long[n];
-    for (int i = 0; i < n; i++) {
-      micros[i] = latency.microsAt(i);
-      counts[i] = latency.countAt(i);
+    TreeMap<Integer, Integer> b = new TreeMap<>();
+    for (int i = 0; i < latency.size(); i++) {
+      SecondAggregator.count(b, latency.microsAt(i), latency.countAt(i));
     }
     points.add(
-        new PointRecords.Interval(
-            series.asMap(), endMillis, errors, PointRecords.bucketsOf(micros, counts, n)));
+        new PointRecords.Interval(series.asMap(), endMillis, errors, SecondAggregator.pairs(b)));
   }
 
   @Override

@@ -1,6 +1,5 @@
 package io.rollguard.cluster;
 
-import io.rollguard.window.Latency;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 import java.util.Map;
@@ -164,19 +163,5 @@ public final class PointRecords {
     }
     in.end();
     return p;
-  }
-
-  /** The bucket pairs of latencies given as (micros, count): each in its window bucket. */
-  static int[] bucketsOf(long[] micros, long[] counts, int n) {
-    TreeMap<Integer, Integer> b = new TreeMap<>();
-    for (int i = 0; i < n; i++) {
-      if (counts[i] > 0) {
-        b.merge(
-            Latency.bucketOf(micros[i]),
-            (int) Math.min(Integer.MAX_VALUE, counts[i]),
-            Integer::sum);
-      }
-    }
-    return SecondAggregator.pairs(b);
   }
 }

@@ -1,13 +1,12 @@
 package io.rollguard.cluster;
 
-import io.rollguard.window.CheckWindow;
-import io.rollguard.window.GaugeWindow;
 import io.rollguard.window.Labels;
 import io.rollguard.window.Latency;
 import io.rollguard.window.LatencyScratch;
 import io.rollguard.window.RequestSamples;
-import io.rollguard.window.RequestWindow;
 import io.rollguard.window.SeriesRegistry;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -38,12 +37,12 @@ public final class RecordApplier {
       samples.clear();
       add(s.okBuckets(), ts, false);
       add(s.errorBuckets(), ts, true);
-      RequestWindow w = registry.requests(labels);
-      while (w != null && !w.record(samples, 0, samples.size(), nowMillis, scratch)) {
-        w = registry.requests(labels);
-      }
+      boolean recorded =
+          write(
+              () -> registry.requests(labels),
+              w -> w.record(samples, 0, samples.size(), nowMillis, scratch));
       samples.clearAndShrink(64);
-      return w != null;
+      return recorded;
     }
     if (p instanceof PointRecords.Interval i) {
       Histogram h = Latency.newHistogram();
@@ -52,25 +51,30 @@ public final class RecordApplier {
         h.recordValueWithCount(Latency.bucketValue(b[k]), b[k + 1]);
       }
       int errors = (int) Math.min(i.errors(), Integer.MAX_VALUE);
-      RequestWindow w = registry.requests(labels);
-      while (w != null && !w.recordHistogram(i.endMillis(), h, errors, nowMillis, scratch)) {
-        w = registry.requests(labels);
-      }
-      return w != null;
+      return write(
+          () -> registry.requests(labels),
+          w -> w.recordHistogram(i.endMillis(), h, errors, nowMillis, scratch));
     }
     if (p instanceof PointRecords.GaugePoint g) {
-      GaugeWindow w = registry.gauge(g.name(), labels);
-      while (w != null && !w.record(g.tsMillis(), g.value(), nowMillis)) {
-        w = registry.gauge(g.name(), labels);
-      }
-      return w != null;
+      return write(
+          () -> registry.gauge(g.name(), labels),
+          w -> w.record(g.tsMillis(), g.value(), nowMillis));
     }
     PointRecords.CheckPoint c = (PointRecords.CheckPoint) p;
-    CheckWindow w = registry.check(c.name(), labels);
-    while (w != null && !w.record(c.tsMillis(), c.ok(), nowMillis)) {
-      w = registry.check(c.name(), labels);
+    return write(
+        () -> registry.check(c.name(), labels), w -> w.record(c.tsMillis(), c.ok(), nowMillis));
+  }
+
+  /**
+   * Writes into the series' window, looking it up again when it was evicted meanwhile; false when a
+   * cap refuses the series.
+   */
+  private static <W> boolean write(Supplier<W> lookup, Predicate<W> record) {
+    W window = lookup.get();
+    while (window != null && !record.test(window)) {
+      window = lookup.get();
     }
-    return w != null;
+    return window != null;
   }
 
   private void add(int[] buckets, long ts, boolean error) {

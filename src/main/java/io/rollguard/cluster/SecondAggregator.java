@@ -22,12 +22,24 @@ public final class SecondAggregator {
 
   private final Map<Key, Counts> counts = new LinkedHashMap<>();
 
-  /** One request of the series {@code labels} at {@code atMillis}. */
+  /** The series-second of the previous call: a run of one series' samples looks it up once. */
+  private Map<String, String> lastLabels;
+
+  private long lastSecond;
+  private Counts last;
+
+  /**
+   * One request of the series {@code labels} at {@code atMillis}. Consecutive calls with the same
+   * map instance (not changed in between) and second share one lookup.
+   */
   public void add(Map<String, String> labels, long atMillis, long latencyMicros, boolean ok) {
-    Counts c =
-        counts.computeIfAbsent(
-            new Key(Map.copyOf(labels), Math.floorDiv(atMillis, 1_000L)), k -> new Counts());
-    (ok ? c.ok : c.failed).merge(Latency.bucketOf(latencyMicros), 1, Integer::sum);
+    long second = Math.floorDiv(atMillis, 1_000L);
+    if (labels != lastLabels || second != lastSecond || last == null) {
+      last = counts.computeIfAbsent(new Key(Map.copyOf(labels), second), k -> new Counts());
+      lastLabels = labels;
+      lastSecond = second;
+    }
+    (ok ? last.ok : last.failed).merge(Latency.bucketOf(latencyMicros), 1, Integer::sum);
   }
 
   public boolean isEmpty() {
@@ -40,6 +52,14 @@ public final class SecondAggregator {
     counts.forEach(
         (k, c) -> out.add(new SeriesSecond(k.labels(), k.second(), pairs(c.ok), pairs(c.failed))));
     return out;
+  }
+
+  /** Adds {@code count} latencies of {@code micros} to {@code buckets}, in their window bucket. */
+  static void count(TreeMap<Integer, Integer> buckets, long micros, long count) {
+    if (count > 0) {
+      buckets.merge(
+          Latency.bucketOf(micros), (int) Math.min(Integer.MAX_VALUE, count), Integer::sum);
+    }
   }
 
   static int[] pairs(TreeMap<Integer, Integer> buckets) {

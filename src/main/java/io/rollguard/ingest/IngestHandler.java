@@ -106,20 +106,11 @@ public final class IngestHandler implements Handler<RoutingContext> {
     REMOTE_WRITE
   }
 
-  /** A handler of {@code endpoint}: every endpoint has the same limits, slots and tokens. */
-  public IngestHandler(
-      Endpoint endpoint,
-      Ingestor ingestor,
-      IngestAuth auth,
-      BodyLimits limits,
-      InflightSlots slots,
-      IngestMetrics metrics,
-      Clock clock,
-      Timers timers) {
-    this(endpoint, ingestor, auth, limits, slots, metrics, clock, timers, null);
-  }
-
-  /** A cluster node's handler: bodies are answered once {@code forwarder} has them durably. */
+  /**
+   * A handler of {@code endpoint}: every endpoint has the same limits, slots and tokens. {@code
+   * forwarder}: a cluster node's, which bodies are answered once it has them durably; null on a
+   * single node.
+   */
   public IngestHandler(
       Endpoint endpoint,
       Ingestor ingestor,

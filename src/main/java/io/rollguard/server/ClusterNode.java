@@ -99,7 +99,10 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
   private final String nodeId;
   private final String samplesTopic;
   private final String stateTopic;
+
+  /** The state files' stores, for their item codecs: a state record holds the same items. */
   private final AlertStateStore alertCodec;
+
   private final RolloutStateStore rolloutCodec;
   private final SloStateStore sloCodec;
 
@@ -153,7 +156,9 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
       SeriesRegistry series,
       long replayMillis,
       String nodeId,
-      java.nio.file.Path dataDir,
+      AlertStateStore alertCodec,
+      RolloutStateStore rolloutCodec,
+      SloStateStore sloCodec,
       MeterRegistry meters) {
     this.settings = settings;
     this.vertx = vertx;
@@ -163,9 +168,9 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
     this.nodeId = nodeId;
     this.samplesTopic = settings.topics().get("samples");
     this.stateTopic = settings.topics().get("state");
-    this.alertCodec = new AlertStateStore(dataDir);
-    this.rolloutCodec = new RolloutStateStore(dataDir);
-    this.sloCodec = new SloStateStore(dataDir);
+    this.alertCodec = alertCodec;
+    this.rolloutCodec = rolloutCodec;
+    this.sloCodec = sloCodec;
     this.ingest =
         new KafkaProducer<>(ingestProps(), new StringSerializer(), new ByteArraySerializer());
     this.loop = new Thread(this::run, "rollguard-cluster");
@@ -397,16 +402,6 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
     return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
   }
 
-  /** How many partitions the topics have (0 before {@link #start}). */
-  int partitions() {
-    return partitions;
-  }
-
-  /** The partitions this node owns now. */
-  Set<Integer> owned() {
-    return Set.copyOf(owned);
-  }
-
   // --- the loop ------------------------------------------------------------------------------
 
   private void run() {
@@ -623,6 +618,11 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
     } catch (Exception e) {
       LOG.log(Level.WARNING, "cluster: forgetting the states of moved keys", e);
     }
+    evict(keys);
+  }
+
+  /** Evicts the windows of every series of {@code keys}. */
+  private void evict(Predicate<String> keys) {
     series.evictWhere(
         labels -> {
           String key = labels.get(settings.keyLabel());
@@ -661,11 +661,7 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
               LOG.log(Level.SEVERE, "cluster: unreadable state record of key " + key, e);
             }
           });
-      series.evictWhere(
-          labels -> {
-            String key = labels.get(settings.keyLabel());
-            return key != null && keys.test(key);
-          });
+      evict(keys); // what this node may still hold of them from an earlier ownership
       Map<TopicPartition, Long> ends = replay(assigned);
       ends.forEach(consumer::seek);
       rules

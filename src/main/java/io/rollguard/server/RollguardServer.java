@@ -146,7 +146,9 @@ public final class RollguardServer {
                 series,
                 limits.maxWindow().toMillis() + limits.maxFutureSkew().toMillis(),
                 nodeId(port),
-                dataDir,
+                states,
+                rolloutStates,
+                sloStates,
                 metrics.registry());
     Notifier notifier =
         new Notifier(

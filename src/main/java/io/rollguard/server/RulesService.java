@@ -465,26 +465,23 @@ final class RulesService {
     Map<String, String> keys = new java.util.HashMap<>();
     result
         .rules()
-        .forEach(
-            r ->
-                keys.put(
-                    ClusterOwnership.definitionKey(AlertEvent.Source.RULE, r.name()),
-                    r.selectSpec().get(keyLabel)));
+        .forEach(r -> pin(keys, AlertEvent.Source.RULE, r.name(), r.selectSpec(), keyLabel));
     result
         .rollouts()
-        .forEach(
-            r ->
-                keys.put(
-                    ClusterOwnership.definitionKey(AlertEvent.Source.ROLLOUT, r.name()),
-                    r.selectSpec().get(keyLabel)));
+        .forEach(r -> pin(keys, AlertEvent.Source.ROLLOUT, r.name(), r.selectSpec(), keyLabel));
     result
         .slos()
-        .forEach(
-            r ->
-                keys.put(
-                    ClusterOwnership.definitionKey(AlertEvent.Source.SLO, r.name()),
-                    r.selectSpec().get(keyLabel)));
+        .forEach(r -> pin(keys, AlertEvent.Source.SLO, r.name(), r.selectSpec(), keyLabel));
     return Map.copyOf(keys);
+  }
+
+  private static void pin(
+      Map<String, String> keys,
+      AlertEvent.Source source,
+      String name,
+      Map<String, String> select,
+      String keyLabel) {
+    keys.put(ClusterOwnership.definitionKey(source, name), select.get(keyLabel));
   }
 
   /** Cluster mode: whether this node evaluates and sends for the definition named so. */
@@ -492,8 +489,7 @@ final class RulesService {
     if (cluster == null || source == AlertEvent.Source.RULE_FILES) {
       return true; // each node reports its own rule files
     }
-    String key = keyOf.get(ClusterOwnership.definitionKey(source, name));
-    return key != null && cluster.owns(key);
+    return inKeys(source, name, cluster::owns);
   }
 
   /**
@@ -535,19 +531,15 @@ final class RulesService {
   }
 
   private void forget(java.util.function.Predicate<String> keys, long now) {
-    Map<String, String> k = keyOf;
-    engine.reset(
-        name -> {
-          String key = k.get(ClusterOwnership.definitionKey(AlertEvent.Source.RULE, name));
-          return key != null && keys.test(key);
-        },
-        now);
-    rollouts.reset(
-        name -> {
-          String key = k.get(ClusterOwnership.definitionKey(AlertEvent.Source.ROLLOUT, name));
-          return key != null && keys.test(key);
-        },
-        now);
+    engine.reset(name -> inKeys(AlertEvent.Source.RULE, name, keys), now);
+    rollouts.reset(name -> inKeys(AlertEvent.Source.ROLLOUT, name, keys), now);
+  }
+
+  /** Whether the definition named so is pinned to one of {@code keys}. */
+  private boolean inKeys(
+      AlertEvent.Source source, String name, java.util.function.Predicate<String> keys) {
+    String key = keyOf.get(ClusterOwnership.definitionKey(source, name));
+    return key != null && keys.test(key);
   }
 
   /** Cluster mode: holds evaluation back until {@link #resume} (a rebuild is running). */
