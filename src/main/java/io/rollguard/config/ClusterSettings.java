@@ -66,6 +66,14 @@ final class ClusterSettings {
             Duration.ofSeconds(5),
             Duration.ofMillis(100),
             Duration.ofMinutes(2));
+    String advertise = c.string("advertise", null);
+    if (advertise != null && !HOST_PORT.matcher(advertise).matches()) {
+      problems.add(
+          c.node("advertise").position(),
+          "cluster: advertise '"
+              + advertise
+              + "' must look like host:port (where the other nodes reach this node's HTTP API)");
+    }
     Map<String, String> kafka = c.stringMap("kafka");
     for (String managed :
         List.of(
@@ -88,6 +96,14 @@ final class ClusterSettings {
     }
     c.finish();
     return new RollguardConfig.Cluster(
-        servers, group, keyLabel, partitions, replication, topics, produceTimeout, kafka);
+        servers,
+        group,
+        keyLabel,
+        partitions,
+        replication,
+        topics,
+        produceTimeout,
+        kafka,
+        advertise);
   }
 }

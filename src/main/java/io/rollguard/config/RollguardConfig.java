@@ -276,7 +276,8 @@ public record RollguardConfig(
   /**
    * Cluster mode on Kafka ({@code cluster:}, docs/cluster.md); null: one node. {@code kafka} goes
    * to the Kafka clients as it is (security, SASL, TLS); its values are redacted from {@code
-   * toString}, since they hold credentials.
+   * toString}, since they hold credentials. {@code advertise} is the host:port other nodes reach
+   * this node's HTTP API at (null: this host's name and the server port).
    */
   public record Cluster(
       List<String> bootstrapServers,
@@ -286,7 +287,8 @@ public record RollguardConfig(
       int replicationFactor,
       Map<String, String> topics,
       Duration produceTimeout,
-      Map<String, String> kafka) {
+      Map<String, String> kafka,
+      String advertise) {
     public Cluster {
       bootstrapServers = List.copyOf(bootstrapServers);
       topics = Map.copyOf(topics);

@@ -12,6 +12,7 @@ import io.rollguard.alerting.AlertEvent;
 import io.rollguard.alerting.RuleEngine;
 import io.rollguard.clock.Clock;
 import io.rollguard.cluster.BodyRecords;
+import io.rollguard.cluster.Membership;
 import io.rollguard.cluster.PointRecords;
 import io.rollguard.cluster.RecordApplier;
 import io.rollguard.config.RollguardConfig;
@@ -91,6 +92,18 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Duration POLL = Duration.ofMillis(100);
 
+  /** How often a node describes itself on the members topic besides every rebalance. */
+  static final long MEMBER_REFRESH_MILLIS = 10_000;
+
+  /** A member not heard of for this long has left (it died without a rebalance yet, or left). */
+  static final long MEMBER_EXPIRY_MILLIS = 35_000;
+
+  /** How often the loop asks the brokers for its partitions' end offsets (can it still read?). */
+  private static final long PROBE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
+  /** Unable to read its partitions for this long, a node holds its evaluation (docs/cluster.md). */
+  private static final long BLIND_NANOS = TimeUnit.SECONDS.toNanos(1);
+
   private final RollguardConfig.Cluster settings;
   private final Vertx vertx;
   private final Clock clock;
@@ -99,6 +112,13 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
   private final String nodeId;
   private final String samplesTopic;
   private final String stateTopic;
+  private final String membersTopic;
+  private final String address;
+  private final Membership membership = new Membership(MEMBER_EXPIRY_MILLIS);
+  private final Thread membersLoop;
+
+  /** When this node last described itself (loop thread); set to 0 to describe it again now. */
+  private volatile long describedAt;
 
   /** The state files' stores, for their item codecs: a state record holds the same items. */
   private final AlertStateStore alertCodec;
@@ -149,6 +169,13 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
   private final Timer rebuildTime;
   private final AtomicInteger replayed = new AtomicInteger();
 
+  /** Loop thread: when it last asked the brokers and when they last answered. */
+  private long probedAt;
+
+  private long answeredAt;
+  private volatile boolean blind;
+  private final Counter blindSpells;
+
   ClusterNode(
       RollguardConfig.Cluster settings,
       Vertx vertx,
@@ -156,6 +183,7 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
       SeriesRegistry series,
       long replayMillis,
       String nodeId,
+      String address,
       AlertStateStore alertCodec,
       RolloutStateStore rolloutCodec,
       SloStateStore sloCodec,
@@ -168,6 +196,10 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
     this.nodeId = nodeId;
     this.samplesTopic = settings.topics().get("samples");
     this.stateTopic = settings.topics().get("state");
+    this.membersTopic = settings.topics().get("members");
+    this.address = address;
+    this.membersLoop = new Thread(this::readMembers, "rollguard-cluster-members");
+    membersLoop.setDaemon(true);
     this.alertCodec = alertCodec;
     this.rolloutCodec = rolloutCodec;
     this.sloCodec = sloCodec;
@@ -199,6 +231,14 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
         Timer.builder("rollguard.cluster.rebuild")
             .description("Time from an assignment to evaluating its keys")
             .register(meters);
+    this.blindSpells =
+        Counter.builder("rollguard.cluster.blind")
+            .description(
+                "Times this node could not read its partitions for 1 s and held its evaluation")
+            .register(meters);
+    Gauge.builder("rollguard.cluster.reading", this, n -> n.blind ? 0 : 1)
+        .description("1 while this node can read its partitions, 0 while it holds evaluation")
+        .register(meters);
     Gauge.builder("rollguard.cluster.partitions.owned", owned, Set::size)
         .description("Partitions of the samples topic this node owns and evaluates")
         .register(meters);
@@ -241,7 +281,8 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
       List<NewTopic> wanted =
           List.of(
               new NewTopic(samplesTopic, settings.partitions(), rf).configs(samples),
-              new NewTopic(stateTopic, settings.partitions(), rf).configs(compacted));
+              new NewTopic(stateTopic, settings.partitions(), rf).configs(compacted),
+              new NewTopic(membersTopic, 1, rf).configs(compacted));
       for (NewTopic t : wanted) {
         try {
           a.createTopics(List.of(t)).all().get(30, TimeUnit.SECONDS);
@@ -274,6 +315,7 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
         new KafkaConsumer<>(groupProps(), new StringDeserializer(), new ByteArrayDeserializer());
     consumer.subscribe(List.of(samplesTopic), new Listener());
     loop.start();
+    membersLoop.start();
     stateThread.scheduleWithFixedDelay(this::writeStatesSafely, 100, 100, TimeUnit.MILLISECONDS);
     LOG.info(
         () ->
@@ -325,6 +367,11 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
       }
     }
     produceThread.shutdown();
+    try { // this node has left: the others stop asking it at once
+      ingest.send(new ProducerRecord<>(membersTopic, nodeId, null)).get(2, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.log(Level.WARNING, "cluster: could not say on " + membersTopic + " that it left", e);
+    }
     ingest.close(Duration.ofSeconds(2));
   }
 
@@ -413,11 +460,12 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
             apply(applier, r.value());
           }
         }
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (TopicPartition tp : consumer.assignment()) {
-          offsets.put(tp, new OffsetAndMetadata(consumer.position(tp)));
+        position = positionNow();
+        if (clock.monotonicTimeNanos() - describedAt
+            > TimeUnit.MILLISECONDS.toNanos(MEMBER_REFRESH_MILLIS)) {
+          describe();
         }
-        position = new Position(offsets, consumer.groupMetadata());
+        probe();
       }
     } catch (WakeupException e) {
       // closing
@@ -434,6 +482,69 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
       stateThread.execute(() -> states.close(Duration.ofSeconds(2)));
       stateThread.shutdown();
     }
+  }
+
+  /** Where the group consumer stands now, in the group's current generation (loop thread). */
+  private Position positionNow() {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    for (TopicPartition tp : consumer.assignment()) {
+      offsets.put(tp, new OffsetAndMetadata(consumer.position(tp)));
+    }
+    return new Position(offsets, consumer.groupMetadata());
+  }
+
+  /**
+   * Asks the brokers for the end offsets of the assigned partitions every {@link #PROBE_NANOS}: a
+   * node that cannot read its partitions sees no samples, and its windows would empty and resolve
+   * firing alerts for lack of data that was never lost, only not readable. After {@link
+   * #BLIND_NANOS} without an answer it holds its evaluation; once it reads again, it catches up and
+   * its alert instances warm up for a window again, as after a takeover (loop thread).
+   */
+  private void probe() {
+    long t = clock.monotonicTimeNanos();
+    Set<TopicPartition> assigned = consumer.assignment();
+    if (assigned.isEmpty() || answeredAt == 0) {
+      answeredAt = t;
+    } else if (t - probedAt >= PROBE_NANOS) {
+      probedAt = t;
+      try {
+        consumer.endOffsets(assigned, Duration.ofMillis(500));
+        answeredAt = clock.monotonicTimeNanos();
+      } catch (org.apache.kafka.common.errors.TimeoutException e) {
+        // not answered: counted below
+      }
+    }
+    boolean cannotRead = clock.monotonicTimeNanos() - answeredAt > BLIND_NANOS;
+    if (cannotRead && !blind) {
+      blind = true;
+      blindSpells.increment();
+      rules.pause();
+      LOG.warning(
+          "cluster: cannot read partitions "
+              + owned
+              + " from Kafka; evaluation holds (no data is not taken for good news) until it can");
+    } else if (!cannotRead && blind) {
+      blind = false;
+      int n = partitions;
+      Set<Integer> mine = Set.copyOf(owned);
+      try {
+        rules
+            .rewarm(key -> mine.contains(partitionOf(key, n)))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.log(Level.WARNING, "cluster: warming the alert instances up again", e);
+      } finally {
+        rules.resume();
+      }
+      LOG.info(() -> "cluster: reading partitions " + owned + " again; evaluation resumes");
+    }
+  }
+
+  /** True while this node cannot read its partitions and holds its evaluation. */
+  boolean blind() {
+    return blind;
   }
 
   private void writeStatesSafely() {
@@ -499,10 +610,23 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
       states.sendOffsetsToTransaction(at.offsets(), at.group());
       states.commitTransaction();
       written.putAll(records);
-    } catch (org.apache.kafka.common.errors.ProducerFencedException
-        | org.apache.kafka.common.errors.InvalidProducerEpochException
-        | org.apache.kafka.clients.consumer.CommitFailedException
+    } catch (org.apache.kafka.clients.consumer.CommitFailedException
         | org.apache.kafka.common.errors.FencedInstanceIdException e) {
+      // The group's generation moved on since the position was taken (a rebalance): the
+      // coordinator refused the offsets, so the whole transaction is void. Whether the partitions
+      // are still ours the consumer learns in its next poll (revoked or lost); until then this
+      // retries with the position of the new generation, and a zombie keeps being refused.
+      stateWriteFailures.increment();
+      LOG.info(() -> "cluster: state write refused for an older group generation; retrying");
+      try {
+        states.abortTransaction();
+      } catch (KafkaException again) {
+        states.close(Duration.ZERO);
+        states = newStateProducer();
+      }
+      latest.compareAndSet(null, s);
+    } catch (org.apache.kafka.common.errors.ProducerFencedException
+        | org.apache.kafka.common.errors.InvalidProducerEpochException e) {
       stateWriteFailures.increment();
       LOG.log(
           Level.SEVERE,
@@ -512,6 +636,7 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
           e);
       Set<Integer> gone = Set.copyOf(owned);
       owned.clear();
+      describedAt = 0; // the loop says so on the members topic
       release(gone);
       states.close(Duration.ZERO);
       states = newStateProducer();
@@ -575,6 +700,104 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
     }
   }
 
+  // --- members -------------------------------------------------------------------------------
+
+  /**
+   * Publishes this node's address, its owned partitions and the group generation they are owned in
+   * (loop thread: the generation is the consumer's).
+   */
+  private void describe() {
+    describedAt = clock.monotonicTimeNanos();
+    ObjectNode o =
+        MAPPER
+            .createObjectNode()
+            .put("format", 1)
+            .put("node", nodeId)
+            .put("address", address)
+            .put("generation", consumer.groupMetadata().generationId())
+            .put("at", clock.wallTimeMillis());
+    ArrayNode parts = o.putArray("partitions");
+    new java.util.TreeSet<>(owned).forEach(parts::add);
+    ingest.send(
+        new ProducerRecord<>(membersTopic, nodeId, o.toString().getBytes(StandardCharsets.UTF_8)),
+        (meta, e) -> {
+          if (e != null) {
+            describedAt = 0; // again at the next poll
+            LOG.warning(
+                () -> "cluster: could not describe this node on " + membersTopic + ": " + e);
+          }
+        });
+  }
+
+  /** Follows the members topic from its beginning (its own thread). */
+  private void readMembers() {
+    TopicPartition tp = new TopicPartition(membersTopic, 0);
+    try (KafkaConsumer<String, byte[]> c = reader()) {
+      c.assign(List.of(tp));
+      c.seekToBeginning(List.of(tp));
+      while (running) {
+        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
+          if (r.value() == null) {
+            membership.remove(r.key());
+            continue;
+          }
+          try {
+            JsonNode m = MAPPER.readTree(r.value());
+            Set<Integer> parts = new HashSet<>();
+            m.path("partitions").forEach(p -> parts.add(p.asInt()));
+            membership.put(
+                new Membership.Member(
+                    m.path("node").asText(r.key()),
+                    m.path("address").asText(),
+                    m.path("generation").asLong(),
+                    parts,
+                    m.path("at").asLong()));
+          } catch (java.io.IOException | RuntimeException e) {
+            badRecords.increment();
+            LOG.warning(() -> "cluster: unreadable record on " + membersTopic + ": " + e);
+          }
+        }
+      }
+    } catch (WakeupException e) {
+      // closing
+    } catch (RuntimeException e) {
+      if (running) {
+        LOG.log(Level.SEVERE, "cluster: reading " + membersTopic + " failed", e);
+      }
+    }
+  }
+
+  /** This node's name on the members topic. */
+  String nodeId() {
+    return nodeId;
+  }
+
+  /** Where the other nodes reach this node's HTTP API. */
+  String address() {
+    return address;
+  }
+
+  /** Who owns what, as the members topic tells it. */
+  Membership membership() {
+    return membership;
+  }
+
+  /** The partition of {@code key}; -1 before this node joined. */
+  int partitionOf(String key) {
+    int n = partitions;
+    return n == 0 ? -1 : partitionOf(key, n);
+  }
+
+  /** How many partitions the samples topic has (0 before this node joined). */
+  int partitions() {
+    return partitions;
+  }
+
+  /** True when this node owns partition {@code p} and has rebuilt it. */
+  boolean ownsPartition(int p) {
+    return owned.contains(p);
+  }
+
   // --- rebalancing ---------------------------------------------------------------------------
 
   private final class Listener implements ConsumerRebalanceListener {
@@ -583,26 +806,32 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
       if (!assigned.isEmpty()) {
         rebuild(assigned);
       }
+      describe(); // called after every rebalance: the claim in the group's new generation
     }
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
-      give(revoked);
+      give(revoked, false);
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> lost) {
-      give(lost);
+      give(lost, true); // another node may own them already: writing is not ours any more
     }
 
-    private void give(Collection<TopicPartition> parts) {
+    private void give(Collection<TopicPartition> parts, boolean lost) {
       if (parts.isEmpty()) {
         return;
       }
-      writeStatesNow(); // the last states of what is leaving, while it is still ours
+      if (!lost) {
+        // the last states of what is leaving, while it is still ours, in the new generation
+        position = positionNow();
+        writeStatesNow();
+      }
       Set<Integer> gone = new HashSet<>();
       parts.forEach(tp -> gone.add(tp.partition()));
       owned.removeAll(gone);
+      describe();
       release(gone);
       LOG.info(() -> "cluster: gave up partitions " + gone);
     }

@@ -93,6 +93,23 @@ final class HttpVerticle extends VerticleBase {
                   shared.timers(),
                   shared.cluster()));
     }
+    if (shared.cluster() != null) { // any node answers for the whole cluster (docs/cluster.md)
+      String nodeId = shared.cluster().nodeId();
+      router
+          .route("/api/*")
+          .handler(
+              ctx -> {
+                ctx.response().putHeader(ClusterReads.ANSWERED_BY, nodeId);
+                ctx.next();
+              });
+      new ClusterReads(
+              vertx,
+              shared.cluster(),
+              shared.rules(),
+              shared.clock(),
+              shared.config().server().tls().enabled())
+          .register(router);
+    }
     router
         .get("/api/v1/query")
         .handler(afterWrites)

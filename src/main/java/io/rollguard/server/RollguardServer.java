@@ -146,6 +146,7 @@ public final class RollguardServer {
                 series,
                 limits.maxWindow().toMillis() + limits.maxFutureSkew().toMillis(),
                 nodeId(port),
+                advertised(config, port),
                 states,
                 rolloutStates,
                 sloStates,
@@ -318,21 +319,36 @@ public final class RollguardServer {
     return new Recovered(pending, restored, rolloutStates.load(), sloStates.load());
   }
 
+  /** A cluster node's name: stable across its restarts (its transactional id derives from it). */
+  private static String nodeId(int port) {
+    return hostName() + "-" + port;
+  }
+
+  /**
+   * Where the other cluster nodes reach this node's API: {@code cluster.advertise}, else the
+   * server's host (this host's name when it listens on every interface) and port.
+   */
+  private static String advertised(RollguardConfig config, int port) {
+    if (config.cluster().advertise() != null) {
+      return config.cluster().advertise();
+    }
+    String host = config.server().host();
+    boolean wildcard = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+    return (wildcard ? hostName() : host) + ":" + port;
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "localhost";
+    }
+  }
+
   /**
    * A port free right now. Another process could take it before the verticles bind it; port 0 is
    * for tests and the demo, where that window of a few microseconds is acceptable.
    */
-  /** A cluster node's name: stable across its restarts (its transactional id derives from it). */
-  private static String nodeId(int port) {
-    String host;
-    try {
-      host = InetAddress.getLocalHost().getHostName();
-    } catch (IOException e) {
-      host = "localhost";
-    }
-    return host + "-" + port;
-  }
-
   private static int freePort(String host) throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
       return socket.getLocalPort();

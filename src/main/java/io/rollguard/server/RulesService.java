@@ -520,6 +520,26 @@ final class RulesService {
         true);
   }
 
+  /**
+   * Cluster mode: after a time this node could not read its partitions (a Kafka outage), the alert
+   * instances of {@code keys} hold their states through a warm-up of one window again, as after a
+   * takeover: the gap in the data resolves nothing by itself.
+   */
+  Future<Void> rewarm(java.util.function.Predicate<String> keys) {
+    return executor.executeBlocking(
+        () -> {
+          long now = clock.wallTimeMillis();
+          List<RuleEngine.SavedInstance> held =
+              engine.saveState().stream()
+                  .filter(i -> inKeys(AlertEvent.Source.RULE, i.rule(), keys))
+                  .toList();
+          engine.reset(name -> inKeys(AlertEvent.Source.RULE, name, keys), now);
+          engine.restoreState(held, now);
+          return null;
+        },
+        true);
+  }
+
   /** Cluster mode: forgets the states of definitions of {@code keys} (moved to another node). */
   Future<Void> release(java.util.function.Predicate<String> keys) {
     return executor.executeBlocking(
@@ -533,6 +553,14 @@ final class RulesService {
   private void forget(java.util.function.Predicate<String> keys, long now) {
     engine.reset(name -> inKeys(AlertEvent.Source.RULE, name, keys), now);
     rollouts.reset(name -> inKeys(AlertEvent.Source.ROLLOUT, name, keys), now);
+  }
+
+  /**
+   * Cluster mode: the key the definition named so is pinned to; null when no such definition is
+   * loaded (or on a single node).
+   */
+  String keyOf(AlertEvent.Source source, String name) {
+    return keyOf.get(ClusterOwnership.definitionKey(source, name));
   }
 
   /** Whether the definition named so is pinned to one of {@code keys}. */

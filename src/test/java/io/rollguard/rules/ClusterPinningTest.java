@@ -69,6 +69,7 @@ class ClusterPinningTest {
             cluster:
               bootstrap_servers: [kafka-1:9092, "[::1]:9093"]
               key_label: team
+              advertise: rollguard-2.internal:8080
               kafka: {security.protocol: SASL_SSL, sasl.jaas.config: "${JAAS}"}
             """,
             Path.of("."),
@@ -81,6 +82,7 @@ class ClusterPinningTest {
     assertThat(cluster.group()).isEqualTo("rollguard");
     assertThat(cluster.keyLabel()).isEqualTo("team");
     assertThat(cluster.partitions()).isEqualTo(24);
+    assertThat(cluster.advertise()).isEqualTo("rollguard-2.internal:8080");
     assertThat(cluster.topics()).containsEntry("samples", "rollguard.samples");
     assertThat(cluster.kafka()).containsKey("sasl.jaas.config");
     assertThat(cluster.toString()).doesNotContain("hunter2").contains("sasl.jaas.config");
@@ -97,6 +99,7 @@ class ClusterPinningTest {
                       partitions: 0
                       topics: {samples: "bad topic", state: s, outbox: s}
                       kafka: {acks: "1"}
+                      advertise: "http://node-1"
                       replicas: 3
                     """,
                     Path.of("."),
@@ -108,6 +111,8 @@ class ClusterPinningTest {
         .hasMessageContaining("topic name 'bad topic' is not a Kafka topic name")
         .hasMessageContaining("cluster: the four topics need four different names")
         .hasMessageContaining("cluster: 'acks' is set by Rollguard")
-        .hasMessageContaining("rollguard.yaml:7:3: unknown key 'replicas'");
+        .hasMessageContaining(
+            "rollguard.yaml:7:14: cluster: advertise 'http://node-1' must look like host:port")
+        .hasMessageContaining("rollguard.yaml:8:3: unknown key 'replicas'");
   }
 }
