@@ -2,6 +2,7 @@ package io.rollguard.cluster;
 
 import io.rollguard.window.Latency;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,9 +16,29 @@ public final class SecondAggregator {
 
   private record Key(Map<String, String> labels, long second) {}
 
+  /**
+   * The bucket of every request, appended as they come (an array store per sample, no boxing);
+   * sorted and counted once, when the records are made. Grows with the body, which is bounded.
+   */
   private static final class Counts {
-    final TreeMap<Integer, Integer> ok = new TreeMap<>();
-    final TreeMap<Integer, Integer> failed = new TreeMap<>();
+    int[] ok = new int[16];
+    int okSize;
+    int[] failed = new int[4];
+    int failedSize;
+
+    void add(int bucket, boolean isOk) {
+      if (isOk) {
+        if (okSize == ok.length) {
+          ok = Arrays.copyOf(ok, okSize * 2);
+        }
+        ok[okSize++] = bucket;
+      } else {
+        if (failedSize == failed.length) {
+          failed = Arrays.copyOf(failed, failedSize * 2);
+        }
+        failed[failedSize++] = bucket;
+      }
+    }
   }
 
   private final Map<Key, Counts> counts = new LinkedHashMap<>();
@@ -39,7 +60,7 @@ public final class SecondAggregator {
       lastLabels = labels;
       lastSecond = second;
     }
-    (ok ? last.ok : last.failed).merge(Latency.bucketOf(latencyMicros), 1, Integer::sum);
+    last.add(Latency.bucketOf(latencyMicros), ok);
   }
 
   public boolean isEmpty() {
@@ -50,8 +71,32 @@ public final class SecondAggregator {
   public List<SeriesSecond> records() {
     List<SeriesSecond> out = new ArrayList<>(counts.size());
     counts.forEach(
-        (k, c) -> out.add(new SeriesSecond(k.labels(), k.second(), pairs(c.ok), pairs(c.failed))));
+        (k, c) ->
+            out.add(
+                new SeriesSecond(
+                    k.labels(), k.second(), runs(c.ok, c.okSize), runs(c.failed, c.failedSize))));
     return out;
+  }
+
+  /** (bucket, count) pairs in bucket order of the first {@code size} buckets (sorts them). */
+  static int[] runs(int[] buckets, int size) {
+    Arrays.sort(buckets, 0, size);
+    int distinct = 0;
+    for (int i = 0; i < size; i++) {
+      if (i == 0 || buckets[i] != buckets[i - 1]) {
+        distinct++;
+      }
+    }
+    int[] pairs = new int[distinct * 2];
+    int p = -2;
+    for (int i = 0; i < size; i++) {
+      if (i == 0 || buckets[i] != buckets[i - 1]) {
+        p += 2;
+        pairs[p] = buckets[i];
+      }
+      pairs[p + 1]++;
+    }
+    return pairs;
   }
 
   /** Adds {@code count} latencies of {@code micros} to {@code buckets}, in their window bucket. */

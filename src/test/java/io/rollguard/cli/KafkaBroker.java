@@ -22,22 +22,33 @@ import org.apache.kafka.common.Uuid;
  * run with its own main class {@code kafka.Kafka}, no Docker. {@link #kill} and {@link #restart}
  * keep the log directory, so a restarted broker has every record it acknowledged.
  */
-final class KafkaBroker implements AutoCloseable {
+public final class KafkaBroker implements AutoCloseable {
+
+  /** The broker JVM's flags in tests: small and quick to start (C1 only). */
+  private static final List<String> TEST_FLAGS =
+      List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
   private final Path dir;
   private final Path properties;
   private final int port;
+  private final List<String> flags;
   private Process process;
   private int lives;
 
-  private KafkaBroker(Path dir, Path properties, int port) {
+  private KafkaBroker(Path dir, Path properties, int port, List<String> flags) {
     this.dir = dir;
     this.properties = properties;
     this.port = port;
+    this.flags = flags;
   }
 
   /** Formats a log directory under {@code dir} and starts the broker; returns when it answers. */
   static KafkaBroker start(Path dir) throws Exception {
+    return start(dir, TEST_FLAGS);
+  }
+
+  /** As {@link #start(Path)}, with the broker JVM's flags (benchmarks give it a full JIT). */
+  public static KafkaBroker start(Path dir, List<String> jvmFlags) throws Exception {
     int port = freePort();
     int controller = freePort();
     Path props = dir.resolve("server.properties");
@@ -68,7 +79,7 @@ final class KafkaBroker implements AutoCloseable {
             "broker.session.timeout.ms=2000",
             "broker.heartbeat.interval.ms=500",
             ""));
-    KafkaBroker broker = new KafkaBroker(dir, props, port);
+    KafkaBroker broker = new KafkaBroker(dir, props, port, List.copyOf(jvmFlags));
     Process format =
         new ProcessBuilder(
                 broker.java(
@@ -89,12 +100,17 @@ final class KafkaBroker implements AutoCloseable {
     return broker;
   }
 
-  String bootstrap() {
+  /** The broker process's id (benchmarks read its CPU time from /proc). */
+  public long pid() {
+    return process.pid();
+  }
+
+  public String bootstrap() {
     return "localhost:" + port;
   }
 
   /** Kills the broker at once ({@code kill -9}). */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor(30, TimeUnit.SECONDS);
   }
@@ -156,15 +172,9 @@ final class KafkaBroker implements AutoCloseable {
     Path log4j = Path.of("src/test/resources/kafka-broker-log4j2.properties").toAbsolutePath();
     List<String> command =
         new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms64m",
-                "-Xmx384m",
-                "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1",
-                "-Dlog4j2.configurationFile=" + log4j,
-                "-cp",
-                classPath));
+            List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    command.addAll(flags);
+    command.addAll(List.of("-Dlog4j2.configurationFile=" + log4j, "-cp", classPath));
     command.addAll(List.of(mainAndArgs));
     return command;
   }

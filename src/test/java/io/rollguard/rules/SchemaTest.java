@@ -52,6 +52,16 @@ class SchemaTest {
             validate(
                 "rollguard.schema.json", Files.readString(Path.of("rules/tests/rollguard.yaml"))))
         .isEmpty();
+    for (String config : List.of("docker/rollguard.yaml", "docker/cluster/rollguard.yaml")) {
+      assertThat(validate("rollguard.schema.json", Files.readString(Path.of(config))))
+          .as(config)
+          .isEmpty();
+    }
+    for (Path file : RuleFiles.find(List.of(Path.of("docker/cluster/rules")))) {
+      assertThat(validate("rules.schema.json", Files.readString(file)))
+          .as(file.toString())
+          .isEmpty();
+    }
   }
 
   @Test
@@ -80,8 +90,14 @@ class SchemaTest {
     assertThat(
             validate(
                 "rollguard.schema.json",
-                "receivers: {pd: {type: pager}}\nroutes: {urgent: [pd]}\n"))
+                "receivers: {pd: {type: pager}}\nroutes: {urgent: [pd]}\n"
+                    + "cluster: {bootstrap_servers: [kafka], advertise: 'http://a', replicas: 3}\n"))
         .extracting(m -> m.getInstanceLocation().toString())
-        .contains("$.receivers.pd.type", "$.routes");
+        .contains(
+            "$.receivers.pd.type",
+            "$.routes",
+            "$.cluster.bootstrap_servers",
+            "$.cluster.advertise",
+            "$.cluster");
   }
 }

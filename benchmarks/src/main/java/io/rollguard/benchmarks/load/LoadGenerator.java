@@ -23,7 +23,10 @@ import org.HdrHistogram.Recorder;
  * Pushes pre-built 1,000-sample JSON batches (one series each, round robin over {@code --series})
  * to a Rollguard at {@code --url} for {@code --seconds}, with {@code --connections} requests in
  * flight, and prints accepted samples per second and request latency. Bounded in time; it stops by
- * itself. Loopback only: it refuses any other host.
+ * itself. Loopback only: it refuses any other host. {@code --url} may list several nodes of a
+ * cluster (comma-separated): the connections are spread over them. {@code --services K} spreads the
+ * series over K values of the {@code service} label (default 1, "load"), so a cluster's partitions
+ * share them.
  */
 public final class LoadGenerator {
 
@@ -33,6 +36,7 @@ public final class LoadGenerator {
     int samples = 1_000;
     int seconds = 20;
     int connections = 8;
+    int services = 1;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--url" -> url = args[i + 1];
@@ -40,19 +44,25 @@ public final class LoadGenerator {
         case "--samples" -> samples = Integer.parseInt(args[i + 1]);
         case "--seconds" -> seconds = Math.min(600, Integer.parseInt(args[i + 1]));
         case "--connections" -> connections = Integer.parseInt(args[i + 1]);
+        case "--services" -> services = Integer.parseInt(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    URI target = URI.create(url);
-    if (!target.getHost().equals("127.0.0.1") && !target.getHost().equals("localhost")) {
-      throw new IllegalArgumentException(
-          "the load generator only targets loopback, not " + target.getHost());
+    List<URI> targets = new ArrayList<>();
+    for (String u : url.split(",")) {
+      URI target = URI.create(u.trim());
+      if (!target.getHost().equals("127.0.0.1") && !target.getHost().equals("localhost")) {
+        throw new IllegalArgumentException(
+            "the load generator only targets loopback, not " + target.getHost());
+      }
+      targets.add(target);
     }
 
     List<Buffer> bodies = new ArrayList<>(series);
     long bodyBytes = 0;
     for (int s = 0; s < series; s++) {
-      byte[] body = Batches.requestBatch("load", String.format("s-%05d", s), samples, -1, s);
+      String service = services == 1 ? "load" : String.format("svc-%03d", s % services);
+      byte[] body = Batches.requestBatch(service, String.format("s-%05d", s), samples, -1, s);
       bodies.add(Buffer.buffer(body));
       bodyBytes += body.length;
     }
@@ -61,34 +71,47 @@ public final class LoadGenerator {
         series, samples, bodyBytes / 1024.0 / series, connections, seconds);
 
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
-    HttpClient client =
-        vertx.createHttpClient(
-            new HttpClientOptions()
-                .setKeepAlive(true)
-                .setDefaultHost(target.getHost())
-                .setDefaultPort(target.getPort()),
-            new PoolOptions().setHttp1MaxSize(connections));
-    Run run =
-        new Run(client, bodies, samples, System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    List<Run> runs = new ArrayList<>();
+    for (URI target : targets) {
+      HttpClient client =
+          vertx.createHttpClient(
+              new HttpClientOptions()
+                  .setKeepAlive(true)
+                  .setDefaultHost(target.getHost())
+                  .setDefaultPort(target.getPort()),
+              new PoolOptions().setHttp1MaxSize(connections));
+      runs.add(new Run(client, bodies, samples, deadline));
+    }
     long start = System.nanoTime();
     List<CompletableFuture<Void>> loops = new ArrayList<>();
     for (int c = 0; c < connections; c++) {
       CompletableFuture<Void> done = new CompletableFuture<>();
       loops.add(done);
+      Run run = runs.get(c % runs.size());
       vertx.runOnContext(v -> run.next(done));
     }
     CompletableFuture.allOf(loops.toArray(new CompletableFuture[0]))
         .get(seconds + 60L, TimeUnit.SECONDS);
     double elapsed = (System.nanoTime() - start) / 1e9;
-    var latency = run.latencyMicros.getIntervalHistogram();
+    org.HdrHistogram.Histogram latency = new org.HdrHistogram.Histogram(3);
+    long requests = 0;
+    long accepted = 0;
+    long failed = 0;
+    long bytes = 0;
+    for (Run run : runs) {
+      latency.add(run.latencyMicros.getIntervalHistogram());
+      requests += run.requests.get();
+      accepted += run.accepted.get();
+      failed += run.failed.get();
+      bytes += run.bytes.get();
+    }
     System.out.printf(
         "load: %d requests, %d samples accepted, %d failed requests in %.1f s%n",
-        run.requests.get(), run.accepted.get(), run.failed.get(), elapsed);
+        requests, accepted, failed, elapsed);
     System.out.printf(
         "load: %.0f samples/s, %.0f requests/s, %.1f MB/s of JSON%n",
-        run.accepted.get() / elapsed,
-        run.requests.get() / elapsed,
-        run.bytes.get() / elapsed / 1e6);
+        accepted / elapsed, requests / elapsed, bytes / elapsed / 1e6);
     System.out.printf(
         "load: request latency p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
         latency.getValueAtPercentile(50) / 1000.0,
