@@ -43,6 +43,11 @@ public final class Membership {
     members.remove(node);
   }
 
+  /** Forgets members last heard of before {@code cutoffMillis} (long gone: keeps the map small). */
+  public void forgetBefore(long cutoffMillis) {
+    members.values().removeIf(m -> m.atMillis() < cutoffMillis);
+  }
+
   /** The owner of every claimed partition at {@code nowMillis}: the newest generation's claim. */
   public Map<Integer, Member> owners(long nowMillis) {
     Map<Integer, Member> owners = new LinkedHashMap<>();

@@ -117,8 +117,11 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
   private final Membership membership = new Membership(MEMBER_EXPIRY_MILLIS);
   private final Thread membersLoop;
 
-  /** When this node last described itself (loop thread); set to 0 to describe it again now. */
+  /** When this node last described itself (members thread); 0: describe it again now. */
   private volatile long describedAt;
+
+  /** The group's generation as the consumer last knew it (written by the loop thread). */
+  private volatile int generation = -1;
 
   /** The state files' stores, for their item codecs: a state record holds the same items. */
   private final AlertStateStore alertCodec;
@@ -168,6 +171,9 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
   private final Counter rebuilds;
   private final Timer rebuildTime;
   private final AtomicInteger replayed = new AtomicInteger();
+
+  /** The generation whose offsets the coordinator refused last (state thread). */
+  private int refusedGeneration = -2;
 
   /** Loop thread: when it last asked the brokers and when they last answered. */
   private long probedAt;
@@ -282,11 +288,28 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
           List.of(
               new NewTopic(samplesTopic, settings.partitions(), rf).configs(samples),
               new NewTopic(stateTopic, settings.partitions(), rf).configs(compacted),
-              new NewTopic(membersTopic, 1, rf).configs(compacted));
+              new NewTopic(membersTopic, 1, rf)
+                  .configs(
+                      Map.of(
+                          "cleanup.policy",
+                          "compact",
+                          "min.compaction.lag.ms",
+                          "0",
+                          "message.timestamp.type",
+                          "LogAppendTime")));
       for (NewTopic t : wanted) {
         try {
-          a.createTopics(List.of(t)).all().get(30, TimeUnit.SECONDS);
+          // past the admin's own timeout (default.api.timeout.ms), which says more
+          a.createTopics(List.of(t)).all().get(40, TimeUnit.SECONDS);
           LOG.info(() -> "cluster: created topic " + t.name());
+        } catch (java.util.concurrent.TimeoutException e) {
+          throw new IllegalStateException(
+              "cluster: cannot create topic "
+                  + t.name()
+                  + ": no answer from "
+                  + settings.bootstrapServers()
+                  + " within 40 s",
+              e);
         } catch (java.util.concurrent.ExecutionException e) {
           if (!(e.getCause() instanceof TopicExistsException)) {
             throw new IllegalStateException(
@@ -367,6 +390,11 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
       }
     }
     produceThread.shutdown();
+    try {
+      membersLoop.join(2_000); // its last description must not follow the deletion
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     try { // this node has left: the others stop asking it at once
       ingest.send(new ProducerRecord<>(membersTopic, nodeId, null)).get(2, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -461,10 +489,7 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
           }
         }
         position = positionNow();
-        if (clock.monotonicTimeNanos() - describedAt
-            > TimeUnit.MILLISECONDS.toNanos(MEMBER_REFRESH_MILLIS)) {
-          describe();
-        }
+        generation = consumer.groupMetadata().generationId();
         probe();
       }
     } catch (WakeupException e) {
@@ -581,8 +606,8 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
    */
   private void writeStates() {
     Position at = position;
-    if (at == null || owned.isEmpty()) {
-      return;
+    if (at == null || owned.isEmpty() || at.group().generationId() == refusedGeneration) {
+      return; // nothing to write, or wait for the consumer's position in the new generation
     }
     States s = latest.getAndSet(null);
     int n = partitions;
@@ -617,7 +642,12 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
       // are still ours the consumer learns in its next poll (revoked or lost); until then this
       // retries with the position of the new generation, and a zombie keeps being refused.
       stateWriteFailures.increment();
-      LOG.info(() -> "cluster: state write refused for an older group generation; retrying");
+      refusedGeneration = at.group().generationId();
+      LOG.info(
+          () ->
+              "cluster: state write refused for group generation "
+                  + at.group().generationId()
+                  + "; written again in the new one");
       try {
         states.abortTransaction();
       } catch (KafkaException again) {
@@ -636,7 +666,7 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
           e);
       Set<Integer> gone = Set.copyOf(owned);
       owned.clear();
-      describedAt = 0; // the loop says so on the members topic
+      describedAt = 0; // the members thread says so on the members topic
       release(gone);
       states.close(Duration.ZERO);
       states = newStateProducer();
@@ -704,7 +734,8 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
 
   /**
    * Publishes this node's address, its owned partitions and the group generation they are owned in
-   * (loop thread: the generation is the consumer's).
+   * (members thread: a loop thread busy rebuilding a long window must not let the others expire
+   * this node; a send that blocks on a full buffer blocks this thread only).
    */
   private void describe() {
     describedAt = clock.monotonicTimeNanos();
@@ -714,56 +745,86 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
             .put("format", 1)
             .put("node", nodeId)
             .put("address", address)
-            .put("generation", consumer.groupMetadata().generationId())
+            .put("generation", generation)
             .put("at", clock.wallTimeMillis());
     ArrayNode parts = o.putArray("partitions");
     new java.util.TreeSet<>(owned).forEach(parts::add);
-    ingest.send(
-        new ProducerRecord<>(membersTopic, nodeId, o.toString().getBytes(StandardCharsets.UTF_8)),
-        (meta, e) -> {
-          if (e != null) {
-            describedAt = 0; // again at the next poll
-            LOG.warning(
-                () -> "cluster: could not describe this node on " + membersTopic + ": " + e);
-          }
-        });
+    try {
+      ingest.send(
+          new ProducerRecord<>(membersTopic, nodeId, o.toString().getBytes(StandardCharsets.UTF_8)),
+          (meta, e) -> {
+            if (e != null) {
+              describedAt = 0; // again at the next turn
+              LOG.warning(
+                  () -> "cluster: could not describe this node on " + membersTopic + ": " + e);
+            }
+          });
+    } catch (KafkaException e) {
+      describedAt = 0;
+      LOG.warning(() -> "cluster: could not describe this node on " + membersTopic + ": " + e);
+    }
   }
 
-  /** Follows the members topic from its beginning (its own thread). */
+  /**
+   * Follows the members topic from its beginning, and describes this node after every change and
+   * every {@link #MEMBER_REFRESH_MILLIS} (its own thread). A failure starts it over after a second.
+   */
   private void readMembers() {
-    TopicPartition tp = new TopicPartition(membersTopic, 0);
-    try (KafkaConsumer<String, byte[]> c = reader()) {
-      c.assign(List.of(tp));
-      c.seekToBeginning(List.of(tp));
-      while (running) {
-        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
-          if (r.value() == null) {
-            membership.remove(r.key());
-            continue;
+    while (running) {
+      try (KafkaConsumer<String, byte[]> c = reader()) {
+        List<TopicPartition> tps = new ArrayList<>();
+        c.partitionsFor(membersTopic)
+            .forEach(p -> tps.add(new TopicPartition(membersTopic, p.partition())));
+        c.assign(tps);
+        c.seekToBeginning(tps);
+        while (running) {
+          if (clock.monotonicTimeNanos() - describedAt
+              > TimeUnit.MILLISECONDS.toNanos(MEMBER_REFRESH_MILLIS)) {
+            describe();
           }
-          try {
-            JsonNode m = MAPPER.readTree(r.value());
-            Set<Integer> parts = new HashSet<>();
-            m.path("partitions").forEach(p -> parts.add(p.asInt()));
-            membership.put(
-                new Membership.Member(
-                    m.path("node").asText(r.key()),
-                    m.path("address").asText(),
-                    m.path("generation").asLong(),
-                    parts,
-                    m.path("at").asLong()));
-          } catch (java.io.IOException | RuntimeException e) {
-            badRecords.increment();
-            LOG.warning(() -> "cluster: unreadable record on " + membersTopic + ": " + e);
+          for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(100))) {
+            member(r);
           }
+          membership.forgetBefore(clock.wallTimeMillis() - 10 * MEMBER_EXPIRY_MILLIS);
+        }
+      } catch (WakeupException e) {
+        return; // closing
+      } catch (RuntimeException e) {
+        if (running) {
+          LOG.log(Level.WARNING, "cluster: reading " + membersTopic + " failed; again in 1 s", e);
+          LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
         }
       }
-    } catch (WakeupException e) {
-      // closing
-    } catch (RuntimeException e) {
-      if (running) {
-        LOG.log(Level.SEVERE, "cluster: reading " + membersTopic + " failed", e);
-      }
+    }
+  }
+
+  /**
+   * One record of the members topic. Its time is the broker's (the topic appends with
+   * LogAppendTime), so a node whose clock is behind does not look dead.
+   */
+  private void member(ConsumerRecord<String, byte[]> r) {
+    if (r.value() == null) {
+      membership.remove(r.key());
+      return;
+    }
+    try {
+      JsonNode m = MAPPER.readTree(r.value());
+      Set<Integer> parts = new HashSet<>();
+      m.path("partitions").forEach(p -> parts.add(p.asInt()));
+      long at =
+          r.timestampType() == org.apache.kafka.common.record.TimestampType.LOG_APPEND_TIME
+              ? r.timestamp()
+              : m.path("at").asLong();
+      membership.put(
+          new Membership.Member(
+              m.path("node").asText(r.key()),
+              m.path("address").asText(),
+              m.path("generation").asLong(),
+              parts,
+              at));
+    } catch (java.io.IOException | RuntimeException e) {
+      badRecords.increment();
+      LOG.warning(() -> "cluster: unreadable record on " + membersTopic + ": " + e);
     }
   }
 
@@ -803,10 +864,11 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
   private final class Listener implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+      generation = consumer.groupMetadata().generationId();
       if (!assigned.isEmpty()) {
         rebuild(assigned);
       }
-      describe(); // called after every rebalance: the claim in the group's new generation
+      describedAt = 0; // called after every rebalance: the claim in the group's new generation
     }
 
     @Override
@@ -831,7 +893,8 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
       Set<Integer> gone = new HashSet<>();
       parts.forEach(tp -> gone.add(tp.partition()));
       owned.removeAll(gone);
-      describe();
+      generation = consumer.groupMetadata().generationId();
+      describedAt = 0;
       release(gone);
       LOG.info(() -> "cluster: gave up partitions " + gone);
     }

@@ -6,6 +6,7 @@ import io.rollguard.cluster.Membership;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -53,15 +55,21 @@ final class ClusterReads {
   private static final int FORWARD_TIMEOUT_MILLIS = 5_000;
   private static final int FAN_OUT_TIMEOUT_MILLIS = 2_000;
   private static final int DEFAULT_INCIDENTS = 100;
+  private static final int DEFAULT_SERIES = 1_000;
+
+  /** The largest answer a member may give to a hop (a list of every series of its keys). */
+  static final int MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
   private final ClusterNode node;
   private final RulesService rules;
   private final Clock clock;
   private final HttpClient http;
   private final boolean tls;
+  private final io.vertx.core.Vertx vertx;
 
   ClusterReads(
       io.vertx.core.Vertx vertx, ClusterNode node, RulesService rules, Clock clock, boolean tls) {
+    this.vertx = vertx;
     this.node = node;
     this.rules = rules;
     this.clock = clock;
@@ -83,12 +91,9 @@ final class ClusterReads {
     router.get("/api/v1/rollouts/:name").handler(toOwner(rollout));
     router
         .put("/api/v1/rollouts/:name/stage")
-        .handler(BodyHandler.create().setBodyLimit(4_096))
+        .handler(BodyHandler.create(false).setBodyLimit(4_096)) // no uploads to disk
         .handler(toOwner(rollout));
-    router
-        .post("/api/v1/gates/:rollout/:verdict")
-        .handler(BodyHandler.create().setBodyLimit(4_096))
-        .handler(toOwner(gate));
+    router.post("/api/v1/gates/:rollout/:verdict").handler(toOwner(gate)); // no body: none read
     router
         .get("/api/v1/rules/:name/history")
         .handler(toOwner(ctx -> rules.keyOf(AlertEvent.Source.RULE, ctx.pathParam("name"))));
@@ -263,62 +268,154 @@ final class ClusterReads {
       String array,
       Function<JsonObject, String> keyOf,
       boolean inSelfOrder) {
+    int limit = array.equals("series") ? intParam(ctx, "limit", DEFAULT_SERIES) : Integer.MAX_VALUE;
+    merged(
+        ctx,
+        uri,
+        parts -> {
+          Map<Integer, String> owners = owners();
+          JsonObject self = parts.get(0).body();
+          JsonObject out = self.copy();
+          List<JsonObject> items = new ArrayList<>();
+          long total = 0;
+          boolean truncated = false;
+          double widest = 0;
+          for (Part part : parts) {
+            if (part.body() == null) {
+              continue;
+            }
+            String answering = part.member().node();
+            for (Object o : part.body().getJsonArray(array, new JsonArray())) {
+              if (o instanceof JsonObject item && kept(item, keyOf, owners, answering)) {
+                items.add(item);
+              }
+            }
+            total += part.body().getLong("total", 0L);
+            truncated |= part.body().getBoolean("truncated", false);
+            Object error = part.body().getValue("quantile_relative_error");
+            if (error instanceof Number n) {
+              widest = Math.max(widest, n.doubleValue());
+            }
+          }
+          if (inSelfOrder) {
+            Map<String, Integer> order = new HashMap<>();
+            JsonArray own = self.getJsonArray(array, new JsonArray());
+            for (int i = 0; i < own.size(); i++) {
+              if (own.getValue(i) instanceof JsonObject item) {
+                order.putIfAbsent(identity(item), i);
+              }
+            }
+            items.sort(
+                Comparator.comparingInt(item -> order.getOrDefault(identity(item), own.size())));
+          }
+          if (items.size() > limit) {
+            items = items.subList(0, limit);
+            truncated = true;
+          }
+          out.put(array, new JsonArray(new ArrayList<Object>(items)));
+          if (out.containsKey("total")) {
+            out.put("total", total).put("truncated", truncated);
+          }
+          if (out.containsKey("quantile_relative_error")) {
+            out.put("quantile_relative_error", widest);
+          }
+          return out.put("partial", partial(parts, owners));
+        });
+  }
+
+  private static int intParam(RoutingContext ctx, String name, int otherwise) {
+    try {
+      return Integer.parseInt(ctx.request().getParam(name, String.valueOf(otherwise)));
+    } catch (NumberFormatException e) {
+      return otherwise; // this node's own answer refuses it first
+    }
+  }
+
+  /** One member's reply to a hop: its answer, or why there is none. */
+  private record Reply(Membership.Member member, Answer answer, String error) {}
+
+  /** What a merge gives: the body, or why this node cannot give one. */
+  private record Merged(Buffer body, String error) {}
+
+  /**
+   * Asks every owning member (and this node) for {@code uri}, then parses and merges the answers on
+   * a worker thread (they can be large): answers with this node's own answer when that is not a 200
+   * (a bad parameter is a 400 on one node too), 503 when this node could not ask itself.
+   */
+  private void merged(
+      RoutingContext ctx, String uri, java.util.function.Function<List<Part>, JsonObject> merge) {
     askAll(ctx, uri)
         .onSuccess(
-            parts -> {
-              Map<Integer, String> owners = owners();
-              Part self = parts.get(0);
-              if (self.body() == null) {
-                ctx.fail(new IllegalStateException("this node's own answer: " + self.error()));
+            replies -> {
+              Reply self = replies.get(0);
+              if (self.answer() != null
+                  && self.answer().status() != 200
+                  && node.nodeId().equals(self.answer().node())) {
+                pass(ctx, self.answer());
                 return;
               }
-              JsonObject out = self.body().copy();
-              List<JsonObject> items = new ArrayList<>();
-              long total = 0;
-              boolean truncated = false;
-              double widest = 0;
-              for (Part part : parts) {
-                if (part.body() == null) {
-                  continue;
-                }
-                String answering = part.member().node();
-                for (Object o : part.body().getJsonArray(array, new JsonArray())) {
-                  if (o instanceof JsonObject item && kept(item, keyOf, owners, answering)) {
-                    items.add(item);
-                  }
-                }
-                total += part.body().getLong("total", 0L);
-                truncated |= part.body().getBoolean("truncated", false);
-                Object error = part.body().getValue("quantile_relative_error");
-                if (error instanceof Number n) {
-                  widest = Math.max(widest, n.doubleValue());
-                }
-              }
-              if (inSelfOrder) {
-                Map<String, Integer> order = new HashMap<>();
-                JsonArray own = self.body().getJsonArray(array, new JsonArray());
-                for (int i = 0; i < own.size(); i++) {
-                  if (own.getValue(i) instanceof JsonObject item) {
-                    order.putIfAbsent(identity(item), i);
-                  }
-                }
-                items.sort(
-                    Comparator.comparingInt(
-                        item -> order.getOrDefault(identity(item), own.size())));
-              }
-              out.put(array, new JsonArray(new ArrayList<Object>(items)));
-              if (out.containsKey("total")) {
-                out.put("total", total).put("truncated", truncated);
-              }
-              if (out.containsKey("quantile_relative_error")) {
-                out.put("quantile_relative_error", widest);
-              }
-              out.put("partial", partial(parts, owners));
-              ctx.response()
-                  .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                  .end(out.toBuffer());
+              ctx.vertx()
+                  .executeBlocking(
+                      () -> {
+                        List<Part> parts = replies.stream().map(this::part).toList();
+                        if (parts.get(0).body() == null) {
+                          return new Merged(null, parts.get(0).error());
+                        }
+                        return new Merged(merge.apply(parts).toBuffer(), null);
+                      },
+                      false)
+                  .onSuccess(
+                      m -> {
+                        if (m.body() == null) {
+                          unavailable(
+                              ctx,
+                              "this node could not ask itself at "
+                                  + node.address()
+                                  + " (cluster.advertise): "
+                                  + m.error());
+                        } else {
+                          ctx.response()
+                              .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                              .end(m.body());
+                        }
+                      })
+                  .onFailure(ctx::fail);
             })
         .onFailure(ctx::fail);
+  }
+
+  /** A reply read: a 200 JSON object from the member it was sent to, else why not. */
+  private Part part(Reply r) {
+    Membership.Member m = r.member();
+    Answer a = r.answer();
+    if (a == null) {
+      return new Part(m, null, r.error());
+    }
+    if (a.node() != null && !a.node().equals(m.node())) {
+      return new Part(
+          m,
+          null,
+          "answered by node "
+              + a.node()
+              + ", not "
+              + m.node()
+              + " (is its cluster.advertise right?)");
+    }
+    if (a.status() != 200) {
+      return new Part(m, null, "answered " + a.status() + ": " + brief(a.body()));
+    }
+    try {
+      return new Part(m, new JsonObject(a.body()), null);
+    } catch (RuntimeException e) {
+      return new Part(m, null, "answered no JSON object");
+    }
+  }
+
+  /** Passes a member's answer on as it is. */
+  private static void pass(RoutingContext ctx, Answer answer) {
+    var response = ctx.response().setStatusCode(answer.status());
+    answer.headers().forEach(response::putHeader);
+    response.end(answer.body());
   }
 
   /** A definition list's item names its definition; a stable identity for the order. */
@@ -393,8 +490,20 @@ final class ClusterReads {
     return partial;
   }
 
-  /** This node first, then every other owning member; each answer or its error. */
-  private Future<List<Part>> askAll(RoutingContext ctx, String uri) {
+  /** This node first, then every other owning member; each answer or why there is none. */
+  private Future<List<Reply>> askAll(RoutingContext ctx, String uri) {
+    List<Future<Reply>> asked = new ArrayList<>();
+    for (Membership.Member m : targets()) {
+      asked.add(
+          call(m, HttpMethod.GET, uri, ctx.request().headers(), null, FAN_OUT_TIMEOUT_MILLIS)
+              .map(answer -> new Reply(m, answer, null))
+              .otherwise(e -> new Reply(m, null, String.valueOf(e.getMessage()))));
+    }
+    return Future.all(asked).map(all -> asked.stream().map(Future::result).toList());
+  }
+
+  /** This node, then every other member that owns a partition. */
+  private List<Membership.Member> targets() {
     long now = clock.wallTimeMillis();
     List<Membership.Member> members = new ArrayList<>();
     members.add(new Membership.Member(node.nodeId(), node.address(), 0, Set.of(), now));
@@ -403,25 +512,7 @@ final class ClusterReads {
         members.add(m);
       }
     }
-    List<Future<Part>> asked = new ArrayList<>();
-    for (Membership.Member m : members) {
-      asked.add(
-          call(m, HttpMethod.GET, uri, ctx.request().headers(), null, FAN_OUT_TIMEOUT_MILLIS)
-              .map(
-                  answer -> {
-                    if (answer.status() != 200) {
-                      return new Part(
-                          m, null, "answered " + answer.status() + ": " + brief(answer.body()));
-                    }
-                    try {
-                      return new Part(m, new JsonObject(answer.body()), null);
-                    } catch (RuntimeException e) {
-                      return new Part(m, null, "answered no JSON object");
-                    }
-                  })
-              .otherwise(e -> new Part(m, null, String.valueOf(e.getMessage()))));
-    }
-    return Future.all(asked).map(all -> asked.stream().map(Future::result).toList());
+    return members;
   }
 
   private static String brief(Buffer body) {
@@ -489,40 +580,30 @@ final class ClusterReads {
       return;
     }
     int max = limit;
-    askAll(ctx, ctx.request().uri())
-        .onSuccess(
-            parts -> {
-              if (parts.get(0).body() == null) {
-                ctx.next(); // this node's own handler gives the reason (a bad parameter)
-                return;
+    merged(
+        ctx,
+        ctx.request().uri(),
+        parts -> {
+          Map<String, JsonObject> byId = new LinkedHashMap<>();
+          for (Part part : parts) {
+            if (part.body() == null) {
+              continue;
+            }
+            for (Object o : part.body().getJsonArray("incidents", new JsonArray())) {
+              if (o instanceof JsonObject i) {
+                byId.merge(
+                    i.getString("id"),
+                    i,
+                    (a, b) -> "resolved".equals(b.getString("state")) ? b : a);
               }
-              Map<String, JsonObject> byId = new LinkedHashMap<>();
-              for (Part part : parts) {
-                if (part.body() == null) {
-                  continue;
-                }
-                for (Object o : part.body().getJsonArray("incidents", new JsonArray())) {
-                  if (o instanceof JsonObject i) {
-                    byId.merge(
-                        i.getString("id"),
-                        i,
-                        (a, b) -> "resolved".equals(b.getString("state")) ? b : a);
-                  }
-                }
-              }
-              List<JsonObject> all = new ArrayList<>(byId.values());
-              all.sort(Comparator.comparingLong(ClusterReads::firedAt).reversed());
-              JsonArray out = new JsonArray();
-              all.stream().limit(Math.max(0, max)).forEach(out::add);
-              ctx.response()
-                  .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                  .end(
-                      new JsonObject()
-                          .put("incidents", out)
-                          .put("partial", partial(parts, owners()))
-                          .toBuffer());
-            })
-        .onFailure(ctx::fail);
+            }
+          }
+          List<JsonObject> all = new ArrayList<>(byId.values());
+          all.sort(Comparator.comparingLong(ClusterReads::firedAt).reversed());
+          JsonArray out = new JsonArray();
+          all.stream().limit(Math.max(0, max)).forEach(out::add);
+          return new JsonObject().put("incidents", out).put("partial", partial(parts, owners()));
+        });
   }
 
   private static long firedAt(JsonObject incident) {
@@ -540,51 +621,36 @@ final class ClusterReads {
       ctx.next();
       return;
     }
-    long now = clock.wallTimeMillis();
-    List<Membership.Member> members = new ArrayList<>();
-    members.add(new Membership.Member(node.nodeId(), node.address(), 0, Set.of(), now));
-    node.membership().owning(now).stream()
-        .filter(m -> !m.node().equals(node.nodeId()))
-        .forEach(members::add);
-    List<Future<Answer>> asked = new ArrayList<>();
-    for (Membership.Member m : members) {
-      asked.add(
-          call(
-                  m,
-                  HttpMethod.GET,
-                  ctx.request().uri(),
-                  ctx.request().headers(),
-                  null,
-                  FAN_OUT_TIMEOUT_MILLIS)
-              .otherwise((Answer) null));
-    }
-    Future.all(asked)
-        .onComplete(
-            all -> {
+    askAll(ctx, ctx.request().uri())
+        .onSuccess(
+            replies -> {
               Answer best = null;
-              for (Future<Answer> f : asked) {
-                Answer a = f.result();
-                if (a == null || a.status() != 200) {
-                  continue;
-                }
-                if (best == null || a.body().toString().contains("\"state\":\"resolved\"")) {
+              String missing = null;
+              for (Reply r : replies) {
+                Answer a = r.answer();
+                if (a == null || a.status() >= 500) {
+                  missing = r.member().node() + ": " + (a == null ? r.error() : a.status());
+                } else if (a.status() == 200
+                    && (best == null || a.body().toString().contains("\"state\":\"resolved\""))) {
                   best = a;
                 }
               }
-              if (best == null) {
+              if (best != null) {
+                pass(ctx, best);
+              } else if (missing != null) {
+                unavailable(
+                    ctx, "no node that answered has this incident; not answered: " + missing);
+              } else {
                 ctx.next(); // no member has it: this node's 404
-                return;
               }
-              var response = ctx.response().setStatusCode(200);
-              best.headers().forEach(response::putHeader);
-              response.end(best.body());
-            });
+            })
+        .onFailure(ctx::fail);
   }
 
   // --- the hop -------------------------------------------------------------------------------
 
-  /** A member's answer: status, the headers worth passing on, body. */
-  private record Answer(int status, Map<String, String> headers, Buffer body) {}
+  /** A member's answer: status, the headers worth passing on, body, the node that answered. */
+  private record Answer(int status, Map<String, String> headers, Buffer body, String node) {}
 
   private Future<Answer> call(
       Membership.Member to,
@@ -616,12 +682,28 @@ final class ClusterReads {
             .setURI(uri)
             .setConnectTimeout(timeoutMillis)
             .setIdleTimeout(timeoutMillis);
-    return http.request(options)
+    Promise<Answer> answer = Promise.promise();
+    AtomicReference<io.vertx.core.http.HttpClientRequest> sent = new AtomicReference<>();
+    // the whole exchange is bounded, not only the silences in it (a member trickling bytes)
+    long timer =
+        vertx.setTimer(
+            timeoutMillis,
+            t -> {
+              if (answer.tryFail("no answer within " + timeoutMillis + " ms")
+                  && sent.get() != null) {
+                sent.get().reset();
+              }
+            });
+    http.request(options)
         .compose(
             request -> {
-              for (CharSequence h :
-                  List.of(
-                      HttpHeaders.AUTHORIZATION, HttpHeaders.CONTENT_TYPE, HttpHeaders.ACCEPT)) {
+              sent.set(request);
+              List<CharSequence> passed =
+                  new ArrayList<>(List.of(HttpHeaders.CONTENT_TYPE, HttpHeaders.ACCEPT));
+              if (method != HttpMethod.GET) {
+                passed.add(HttpHeaders.AUTHORIZATION); // only writes check the admin token
+              }
+              for (CharSequence h : passed) {
                 String v = incoming.get(h);
                 if (v != null) {
                   request.putHeader(h, v);
@@ -630,25 +712,51 @@ final class ClusterReads {
               request.putHeader(HOP, node.nodeId());
               return body == null ? request.send() : request.send(body);
             })
-        .compose(
-            response ->
-                response
-                    .body()
-                    .map(
-                        b -> {
-                          Map<String, String> headers = new LinkedHashMap<>();
-                          for (CharSequence h :
-                              List.of(
-                                  HttpHeaders.CONTENT_TYPE,
-                                  HttpHeaders.RETRY_AFTER,
-                                  HttpHeaders.createOptimized("WWW-Authenticate"))) {
-                            String v = response.getHeader(h);
-                            if (v != null) {
-                              headers.put(h.toString(), v);
-                            }
-                          }
-                          return new Answer(response.statusCode(), headers, b);
-                        }));
+        .compose(response -> capped(response).map(b -> answerOf(response, b)))
+        .onComplete(
+            ar -> {
+              vertx.cancelTimer(timer);
+              if (ar.succeeded()) {
+                answer.tryComplete(ar.result());
+              } else {
+                answer.tryFail(ar.cause());
+              }
+            });
+    return answer.future();
+  }
+
+  /** A member's body, refused past {@link #MAX_ANSWER_BYTES} (what is held is what was read). */
+  private static Future<Buffer> capped(io.vertx.core.http.HttpClientResponse response) {
+    Promise<Buffer> done = Promise.promise();
+    Buffer all = Buffer.buffer();
+    response.handler(
+        chunk -> {
+          if (all.length() + chunk.length() > MAX_ANSWER_BYTES) {
+            if (done.tryFail("answer larger than " + MAX_ANSWER_BYTES + " bytes")) {
+              response.request().reset();
+            }
+          } else {
+            all.appendBuffer(chunk);
+          }
+        });
+    response.exceptionHandler(done::tryFail);
+    response.endHandler(v -> done.tryComplete(all));
+    return done.future();
+  }
+
+  private static Answer answerOf(io.vertx.core.http.HttpClientResponse response, Buffer b) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    for (CharSequence h :
+        List.of(
+            HttpHeaders.CONTENT_TYPE,
+            HttpHeaders.RETRY_AFTER,
+            HttpHeaders.createOptimized("WWW-Authenticate"))) {
+      String v = response.getHeader(h);
+      if (v != null) {
+        headers.put(h.toString(), v);
+      }
+    }
+    return new Answer(response.statusCode(), headers, b, response.getHeader(ANSWERED_BY));
   }
 
   private static void unavailable(RoutingContext ctx, String why) {

@@ -139,7 +139,7 @@ final class HttpVerticle extends VerticleBase {
     router.get("/api/v1/rollouts/:name").handler(rolloutsApi::get);
     router
         .put("/api/v1/rollouts/:name/stage")
-        .handler(BodyHandler.create().setBodyLimit(4_096))
+        .handler(BodyHandler.create(false).setBodyLimit(4_096)) // JSON only: no uploads to disk
         .handler(rolloutsApi::setStage);
     router.post("/api/v1/gates/:rollout/promote").handler(rolloutsApi::promoteGate);
     router.post("/api/v1/gates/:rollout/rollback").handler(rolloutsApi::rollbackGate);

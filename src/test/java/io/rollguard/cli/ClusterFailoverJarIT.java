@@ -317,6 +317,17 @@ class ClusterFailoverJarIT {
             .contains(incident);
         assertThat(count(base, "checkout")).isEqualTo(count(ownerBase, "checkout"));
       }
+      // What one node would refuse, the cluster refuses the same way (not a 500), and a query over
+      // every service says why it needs one service or a grouping by it.
+      assertThat(get(other + "/api/v1/series?limit=many").statusCode()).isEqualTo(400);
+      HttpResponse<String> unkeyed = get(other + "/api/v1/query?window=5m");
+      assertThat(unkeyed.statusCode()).isEqualTo(400);
+      assertThat(unkeyed.body()).contains("names one service");
+      assertThat(get(other + "/api/v1/query?window=5m&by=service").body()).contains("\"checkout\"");
+      JsonObject cluster = new JsonObject(get(other + "/api/v1/cluster").body());
+      assertThat(cluster.getJsonArray("partial")).isEmpty();
+      assertThat(cluster.getJsonArray("members")).hasSize(2);
+      assertThat(cluster.getBoolean("reading")).isTrue();
       // mid-incident, not mid-delivery: the owner records the delivery in its next state write
       // (a node killed between a delivery and that write sends it again, same dedup_key)
       pushUntil(other, false, () -> false, 1_500, "checkout");

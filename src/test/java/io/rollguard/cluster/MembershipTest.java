@@ -52,6 +52,10 @@ class MembershipTest {
     members.remove("b");
     assertThat(members.unowned(4, 36_001)).containsExactly(0, 1, 2, 3);
     assertThat(members.all()).extracting(Membership.Member::node).containsExactly("a");
+    members.forgetBefore(1_000);
+    assertThat(members.all()).hasSize(1);
+    members.forgetBefore(1_001);
+    assertThat(members.all()).isEmpty();
   }
 
   @Test

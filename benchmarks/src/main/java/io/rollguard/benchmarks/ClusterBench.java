@@ -62,6 +62,13 @@ public final class ClusterBench {
 
   private ClusterBench() {}
 
+  /**
+   * The harness paces its pushes and polls (a benchmark, not a test: there is no clock to fake).
+   */
+  private static void pause(long millis) {
+    java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(millis));
+  }
+
   public static void main(String[] args) throws Exception {
     Path work = Files.createTempDirectory("rollguard-cluster-bench");
     System.out.printf(
@@ -155,7 +162,7 @@ public final class ClusterBench {
       if (!p.isAlive()) {
         break;
       }
-      Thread.sleep(100);
+      pause(100);
     }
     p.destroyForcibly();
     throw new IllegalStateException(
@@ -204,7 +211,7 @@ public final class ClusterBench {
           return;
         }
       }
-      Thread.sleep(200);
+      pause(200);
     }
     throw new IllegalStateException("the partitions were not all owned: " + node.stderr());
   }
@@ -443,7 +450,7 @@ public final class ClusterBench {
       for (int second = 0; second < 60; second++) {
         accepted += pushAll(survivor.base(), bodies);
         long next = pushStart + TimeUnit.SECONDS.toNanos(second + 1);
-        Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(next - System.nanoTime())));
+        pause(Math.max(0, TimeUnit.NANOSECONDS.toMillis(next - System.nanoTime())));
       }
       long[] size = topicSize(broker, prefix + ".samples");
       System.out.printf(
@@ -463,8 +470,7 @@ public final class ClusterBench {
                   while (!stop.get()) {
                     long t = System.nanoTime();
                     pushAll(survivor.base(), bodies);
-                    Thread.sleep(
-                        Math.max(0, 1000 - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t)));
+                    pause(Math.max(0, 1000 - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t)));
                   }
                 } catch (Exception e) {
                   // the run is over
@@ -508,7 +514,7 @@ public final class ClusterBench {
             }
           }
         }
-        Thread.sleep(20);
+        pause(20);
       }
       stop.set(true);
       pusher.join(30_000);
