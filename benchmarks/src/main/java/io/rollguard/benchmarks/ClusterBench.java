@@ -60,6 +60,10 @@ public final class ClusterBench {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final long HZ = 100; // USER_HZ on Linux
 
+  /** Held: the harness's own Kafka admin clients log every setting at INFO otherwise. */
+  private static final java.util.logging.Logger KAFKA_LOGS =
+      java.util.logging.Logger.getLogger("org.apache.kafka");
+
   private ClusterBench() {}
 
   /**
@@ -70,6 +74,7 @@ public final class ClusterBench {
   }
 
   public static void main(String[] args) throws Exception {
+    KAFKA_LOGS.setLevel(java.util.logging.Level.WARNING);
     Path work = Files.createTempDirectory("rollguard-cluster-bench");
     System.out.printf(
         "machine: %d cores, %s%n",
