@@ -178,7 +178,9 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
   /** Loop thread: when it last asked the brokers and when they last answered. */
   private long probedAt;
 
-  private long answeredAt;
+  /** When the brokers last answered the probe (written by the loop thread, read by any). */
+  private volatile long answeredAt;
+
   private volatile boolean blind;
   private final Counter blindSpells;
 
@@ -570,6 +572,12 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
   /** True while this node cannot read its partitions and holds its evaluation. */
   boolean blind() {
     return blind;
+  }
+
+  @Override
+  public boolean reading() {
+    long at = answeredAt;
+    return !blind && (at == 0 || clock.monotonicTimeNanos() - at <= BLIND_NANOS);
   }
 
   private void writeStatesSafely() {

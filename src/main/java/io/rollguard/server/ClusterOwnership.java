@@ -23,6 +23,13 @@ interface ClusterOwnership {
   boolean owns(String key);
 
   /**
+   * True while this node has heard from the brokers lately: false during an outage, and right after
+   * the node itself was paused (a GC pause, a frozen VM) until it has checked with them, so that a
+   * node whose partitions may have moved meanwhile evaluates and sends nothing.
+   */
+  boolean reading();
+
+  /**
    * Everything the owner of a key must hand on: called on the rules worker after an evaluation or a
    * change; the cluster writes the records of the keys it owns that changed.
    */

@@ -316,6 +316,9 @@ final class RulesService {
     if (rebuilding.get() > 0) {
       return; // cluster mode: a key is being rebuilt; its evaluation waits for all its data
     }
+    if (cluster != null && !cluster.reading()) {
+      return; // cluster mode: not heard from Kafka lately (an outage, or this node was paused)
+    }
     if (!ticking.compareAndSet(false, true)) {
       return; // the previous evaluation is still running: skip rather than queue
     }
