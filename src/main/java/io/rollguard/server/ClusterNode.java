@@ -82,21 +82,16 @@ import org.apache.kafka.common.utils.Utils;
  * transaction that also commits its consumer offsets: a node that lost its partitions (a zombie) is
  * fenced by the group's generation and cannot write a state for them.
  *
- * <p><b>Threads.</b> All Kafka consumers and the transactional producer run on one thread of the
- * node's own ("rollguard-cluster"); ingest records are handed to the thread-safe idempotent
- * producer from another ("rollguard-produce"), so a broker outage never blocks an event loop.
+ * <p><b>Threads.</b> The group consumer, the rebuilds and the probe run on "rollguard-cluster"; the
+ * state transactions on "rollguard-cluster-state"; the members topic on "rollguard-cluster-members"
+ * ({@link ClusterMembers}); ingest records are handed to the thread-safe idempotent producer from
+ * "rollguard-produce". None of them is an event loop, so a broker outage never blocks one.
  */
 final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
 
   private static final Logger LOG = Logger.getLogger("io.rollguard.cluster");
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Duration POLL = Duration.ofMillis(100);
-
-  /** How often a node describes itself on the members topic besides every rebalance. */
-  static final long MEMBER_REFRESH_MILLIS = 10_000;
-
-  /** A member not heard of for this long has left (it died without a rebalance yet, or left). */
-  static final long MEMBER_EXPIRY_MILLIS = 35_000;
 
   /** How often the loop asks the brokers for its partitions' end offsets (can it still read?). */
   private static final long PROBE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
@@ -114,14 +109,7 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
   private final String stateTopic;
   private final String membersTopic;
   private final String address;
-  private final Membership membership = new Membership(MEMBER_EXPIRY_MILLIS);
-  private final Thread membersLoop;
-
-  /** When this node last described itself (members thread); 0: describe it again now. */
-  private volatile long describedAt;
-
-  /** The group's generation as the consumer last knew it (written by the loop thread). */
-  private volatile int generation = -1;
+  private final ClusterMembers members;
 
   /** The state files' stores, for their item codecs: a state record holds the same items. */
   private final AlertStateStore alertCodec;
@@ -206,8 +194,6 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
     this.stateTopic = settings.topics().get("state");
     this.membersTopic = settings.topics().get("members");
     this.address = address;
-    this.membersLoop = new Thread(this::readMembers, "rollguard-cluster-members");
-    membersLoop.setDaemon(true);
     this.alertCodec = alertCodec;
     this.rolloutCodec = rolloutCodec;
     this.sloCodec = sloCodec;
@@ -247,6 +233,16 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
     Gauge.builder("rollguard.cluster.reading", this, n -> n.blind ? 0 : 1)
         .description("1 while this node can read its partitions, 0 while it holds evaluation")
         .register(meters);
+    this.members =
+        new ClusterMembers(
+            membersTopic,
+            nodeId,
+            address,
+            ingest,
+            this::reader,
+            () -> Set.copyOf(owned),
+            clock,
+            badRecords);
     Gauge.builder("rollguard.cluster.partitions.owned", owned, Set::size)
         .description("Partitions of the samples topic this node owns and evaluates")
         .register(meters);
@@ -340,7 +336,7 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
         new KafkaConsumer<>(groupProps(), new StringDeserializer(), new ByteArrayDeserializer());
     consumer.subscribe(List.of(samplesTopic), new Listener());
     loop.start();
-    membersLoop.start();
+    members.start();
     stateThread.scheduleWithFixedDelay(this::writeStatesSafely, 100, 100, TimeUnit.MILLISECONDS);
     LOG.info(
         () ->
@@ -392,16 +388,7 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
       }
     }
     produceThread.shutdown();
-    try {
-      membersLoop.join(2_000); // its last description must not follow the deletion
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    try { // this node has left: the others stop asking it at once
-      ingest.send(new ProducerRecord<>(membersTopic, nodeId, null)).get(2, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      LOG.log(Level.WARNING, "cluster: could not say on " + membersTopic + " that it left", e);
-    }
+    members.leave();
     ingest.close(Duration.ofSeconds(2));
   }
 
@@ -491,7 +478,7 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
           }
         }
         position = positionNow();
-        generation = consumer.groupMetadata().generationId();
+        members.generation(consumer.groupMetadata().generationId());
         probe();
       }
     } catch (WakeupException e) {
@@ -674,7 +661,7 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
           e);
       Set<Integer> gone = Set.copyOf(owned);
       owned.clear();
-      describedAt = 0; // the members thread says so on the members topic
+      members.changed(); // the members thread says so on the members topic
       release(gone);
       states.close(Duration.ZERO);
       states = newStateProducer();
@@ -740,102 +727,6 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
 
   // --- members -------------------------------------------------------------------------------
 
-  /**
-   * Publishes this node's address, its owned partitions and the group generation they are owned in
-   * (members thread: a loop thread busy rebuilding a long window must not let the others expire
-   * this node; a send that blocks on a full buffer blocks this thread only).
-   */
-  private void describe() {
-    describedAt = clock.monotonicTimeNanos();
-    ObjectNode o =
-        MAPPER
-            .createObjectNode()
-            .put("format", 1)
-            .put("node", nodeId)
-            .put("address", address)
-            .put("generation", generation)
-            .put("at", clock.wallTimeMillis());
-    ArrayNode parts = o.putArray("partitions");
-    new java.util.TreeSet<>(owned).forEach(parts::add);
-    try {
-      ingest.send(
-          new ProducerRecord<>(membersTopic, nodeId, o.toString().getBytes(StandardCharsets.UTF_8)),
-          (meta, e) -> {
-            if (e != null) {
-              describedAt = 0; // again at the next turn
-              LOG.warning(
-                  () -> "cluster: could not describe this node on " + membersTopic + ": " + e);
-            }
-          });
-    } catch (KafkaException e) {
-      describedAt = 0;
-      LOG.warning(() -> "cluster: could not describe this node on " + membersTopic + ": " + e);
-    }
-  }
-
-  /**
-   * Follows the members topic from its beginning, and describes this node after every change and
-   * every {@link #MEMBER_REFRESH_MILLIS} (its own thread). A failure starts it over after a second.
-   */
-  private void readMembers() {
-    while (running) {
-      try (KafkaConsumer<String, byte[]> c = reader()) {
-        List<TopicPartition> tps = new ArrayList<>();
-        c.partitionsFor(membersTopic)
-            .forEach(p -> tps.add(new TopicPartition(membersTopic, p.partition())));
-        c.assign(tps);
-        c.seekToBeginning(tps);
-        while (running) {
-          if (clock.monotonicTimeNanos() - describedAt
-              > TimeUnit.MILLISECONDS.toNanos(MEMBER_REFRESH_MILLIS)) {
-            describe();
-          }
-          for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(100))) {
-            member(r);
-          }
-          membership.forgetBefore(clock.wallTimeMillis() - 10 * MEMBER_EXPIRY_MILLIS);
-        }
-      } catch (WakeupException e) {
-        return; // closing
-      } catch (RuntimeException e) {
-        if (running) {
-          LOG.log(Level.WARNING, "cluster: reading " + membersTopic + " failed; again in 1 s", e);
-          LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
-        }
-      }
-    }
-  }
-
-  /**
-   * One record of the members topic. Its time is the broker's (the topic appends with
-   * LogAppendTime), so a node whose clock is behind does not look dead.
-   */
-  private void member(ConsumerRecord<String, byte[]> r) {
-    if (r.value() == null) {
-      membership.remove(r.key());
-      return;
-    }
-    try {
-      JsonNode m = MAPPER.readTree(r.value());
-      Set<Integer> parts = new HashSet<>();
-      m.path("partitions").forEach(p -> parts.add(p.asInt()));
-      long at =
-          r.timestampType() == org.apache.kafka.common.record.TimestampType.LOG_APPEND_TIME
-              ? r.timestamp()
-              : m.path("at").asLong();
-      membership.put(
-          new Membership.Member(
-              m.path("node").asText(r.key()),
-              m.path("address").asText(),
-              m.path("generation").asLong(),
-              parts,
-              at));
-    } catch (java.io.IOException | RuntimeException e) {
-      badRecords.increment();
-      LOG.warning(() -> "cluster: unreadable record on " + membersTopic + ": " + e);
-    }
-  }
-
   /** This node's name on the members topic. */
   String nodeId() {
     return nodeId;
@@ -848,7 +739,7 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
 
   /** Who owns what, as the members topic tells it. */
   Membership membership() {
-    return membership;
+    return members.membership();
   }
 
   /** The partition of {@code key}; -1 before this node joined. */
@@ -872,11 +763,11 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
   private final class Listener implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
-      generation = consumer.groupMetadata().generationId();
+      members.generation(consumer.groupMetadata().generationId());
       if (!assigned.isEmpty()) {
         rebuild(assigned);
       }
-      describedAt = 0; // called after every rebalance: the claim in the group's new generation
+      members.changed(); // called after every rebalance: the claim in the group's new generation
     }
 
     @Override
@@ -901,8 +792,8 @@ final class ClusterNode implements ClusterOwnership, IngestHandler.Forwarder {
       Set<Integer> gone = new HashSet<>();
       parts.forEach(tp -> gone.add(tp.partition()));
       owned.removeAll(gone);
-      generation = consumer.groupMetadata().generationId();
-      describedAt = 0;
+      members.generation(consumer.groupMetadata().generationId());
+      members.changed();
       release(gone);
       LOG.info(() -> "cluster: gave up partitions " + gone);
     }

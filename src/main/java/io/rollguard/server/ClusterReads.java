@@ -451,6 +451,18 @@ final class ClusterReads {
     return owners;
   }
 
+  /** The partitions {@code node} owns, in order. */
+  private static Set<Integer> ownedBy(Map<Integer, String> owners, String node) {
+    Set<Integer> out = new TreeSet<>();
+    owners.forEach(
+        (p, n) -> {
+          if (n.equals(node)) {
+            out.add(p);
+          }
+        });
+    return out;
+  }
+
   /** Who did not answer, and which partitions no one owns: what the answer lacks. */
   private JsonArray partial(List<Part> parts, Map<Integer, String> owners) {
     JsonArray partial = new JsonArray();
@@ -458,13 +470,7 @@ final class ClusterReads {
     for (Part part : parts) {
       if (part.body() == null) {
         missing.add(part.member().node());
-        Set<Integer> theirs = new TreeSet<>();
-        owners.forEach(
-            (p, n) -> {
-              if (n.equals(part.member().node())) {
-                theirs.add(p);
-              }
-            });
+        Set<Integer> theirs = ownedBy(owners, part.member().node());
         partial.add(
             new JsonObject()
                 .put("node", part.member().node())
@@ -526,13 +532,7 @@ final class ClusterReads {
     Map<Integer, String> owners = owners();
     JsonArray members = new JsonArray();
     for (Membership.Member m : node.membership().all()) {
-      Set<Integer> owns = new TreeSet<>();
-      owners.forEach(
-          (p, n) -> {
-            if (n.equals(m.node())) {
-              owns.add(p);
-            }
-          });
+      Set<Integer> owns = ownedBy(owners, m.node());
       members.add(
           new JsonObject()
               .put("node", m.node())
@@ -541,7 +541,7 @@ final class ClusterReads {
               .put("claims", new JsonArray(new ArrayList<Object>(new TreeSet<>(m.partitions()))))
               .put("owns", new JsonArray(new ArrayList<Object>(owns)))
               .put("described_at", m.atMillis())
-              .put("live", now - m.atMillis() <= ClusterNode.MEMBER_EXPIRY_MILLIS));
+              .put("live", now - m.atMillis() <= ClusterMembers.EXPIRY_MILLIS));
     }
     Set<Integer> mine = new TreeSet<>();
     for (int p = 0; p < node.partitions(); p++) {
