@@ -108,13 +108,7 @@ public final class SeriesSecond {
         all.merge(b[i], b[i + 1], Integer::sum);
       }
     }
-    int[] out = new int[all.size() * 2];
-    int i = 0;
-    for (var e : all.entrySet()) {
-      out[i++] = e.getKey();
-      out[i++] = e.getValue();
-    }
-    return out;
+    return SecondAggregator.pairs(all);
   }
 
   public byte[] encode() {

@@ -151,26 +151,7 @@ public final class SeriesRegistry {
    */
   public int evictIdle(long nowMillis) {
     long cutoff = nowMillis - settings.maxWindowMillis() - settings.maxFutureSkewMillis();
-    int evicted = 0;
-    for (var e : requests.entrySet()) {
-      if (e.getValue().evictIfIdleSince(cutoff) && requests.remove(e.getKey(), e.getValue())) {
-        release(e.getKey());
-        evicted++;
-      }
-    }
-    for (var e : gauges.entrySet()) {
-      if (e.getValue().evictIfIdleSince(cutoff) && gauges.remove(e.getKey(), e.getValue())) {
-        release(e.getKey().labels());
-        evicted++;
-      }
-    }
-    for (var e : checks.entrySet()) {
-      if (e.getValue().evictIfIdleSince(cutoff) && checks.remove(e.getKey(), e.getValue())) {
-        release(e.getKey().labels());
-        evicted++;
-      }
-    }
-    return evicted;
+    return evict(labels -> true, cutoff);
   }
 
   /**
@@ -178,28 +159,28 @@ public final class SeriesRegistry {
    * this node no longer owns, or is about to rebuild from the topic); returns how many.
    */
   public int evictWhere(java.util.function.Predicate<Labels> which) {
+    return evict(which, Long.MAX_VALUE);
+  }
+
+  /** Evicts the series {@code which} matches that are idle since {@code idleSince}. */
+  private int evict(java.util.function.Predicate<Labels> which, long idleSince) {
+    return evictFrom(requests, k -> k, which, w -> w.evictIfIdleSince(idleSince))
+        + evictFrom(gauges, NamedKey::labels, which, w -> w.evictIfIdleSince(idleSince))
+        + evictFrom(checks, NamedKey::labels, which, w -> w.evictIfIdleSince(idleSince));
+  }
+
+  private <K, V> int evictFrom(
+      Map<K, V> series,
+      java.util.function.Function<K, Labels> labelsOf,
+      java.util.function.Predicate<Labels> which,
+      java.util.function.Predicate<V> evictable) {
     int evicted = 0;
-    for (var e : requests.entrySet()) {
-      if (which.test(e.getKey())
-          && e.getValue().evictIfIdleSince(Long.MAX_VALUE)
-          && requests.remove(e.getKey(), e.getValue())) {
-        release(e.getKey());
-        evicted++;
-      }
-    }
-    for (var e : gauges.entrySet()) {
-      if (which.test(e.getKey().labels())
-          && e.getValue().evictIfIdleSince(Long.MAX_VALUE)
-          && gauges.remove(e.getKey(), e.getValue())) {
-        release(e.getKey().labels());
-        evicted++;
-      }
-    }
-    for (var e : checks.entrySet()) {
-      if (which.test(e.getKey().labels())
-          && e.getValue().evictIfIdleSince(Long.MAX_VALUE)
-          && checks.remove(e.getKey(), e.getValue())) {
-        release(e.getKey().labels());
+    for (var e : series.entrySet()) {
+      Labels labels = labelsOf.apply(e.getKey());
+      if (which.test(labels)
+          && evictable.test(e.getValue())
+          && series.remove(e.getKey(), e.getValue())) {
+        release(labels);
         evicted++;
       }
     }
